@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` and `make test`. Both are idempotent.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PO_FILES := $(wildcard minyi/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test test-pg setup system-deps db bench check messages makemessages clean
+
+## make run: set everything up, load the demo district, serve http://127.0.0.1:8000
+run: setup db
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: lint, type check, Django checks, migrations check, the pytest suite with browser tests
+test: setup system-deps
+	scripts/check.sh
+
+## make test-pg: the pytest suite against PostgreSQL (DATABASE_URL must point at it; .ci/run sets it)
+test-pg: setup system-deps
+	scripts/check.sh --pytest-only
+
+## make bench: the benchmarks (print figures; the last line of each is one JSON object)
+bench: setup
+	scripts/bench.sh
+
+setup: $(VENV)/.installed minyi/static/vendor/.copied $(MO_FILES)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Only the built files we serve are copied next to our own static files.
+minyi/static/vendor/.copied: node_modules/.installed
+	mkdir -p minyi/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js minyi/static/vendor/
+	touch $@
+
+%.mo: %.po $(VENV)/.installed
+	$(PY) scripts/compilemessages.py $<
+
+## Browser tests need Debian's chromium and CJK fonts; installed once if missing (needs root).
+system-deps:
+	scripts/system-deps.sh
+
+db: setup
+	mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo
+
+## make makemessages: refresh the catalogues from the code (needs GNU gettext), then translate
+makemessages: setup
+	$(PY) manage.py makemessages --locale zh_Hans --locale en --no-obsolete --no-location --ignore '.venv/*' --ignore 'node_modules/*'
+
+clean:
+	rm -rf $(VENV) node_modules minyi/static/vendor var .pytest_cache .mypy_cache .ruff_cache

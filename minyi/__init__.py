@@ -1,0 +1,1 @@
+"""Minyi (民意): hear the people, dispatch, fix and answer."""

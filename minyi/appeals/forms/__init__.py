@@ -1,0 +1,1 @@
+"""Forms of the appeal pages, one module per audience (public, staff, intake)."""

@@ -1,0 +1,773 @@
+"""The appeal loop (DESIGN.md, "The loop"): one function per state change.
+
+Each function takes the acting user as keyword-only ``actor``, runs in one transaction, checks that
+the transition is legal and that the actor may make it, saves with ``update_fields`` and a bumped
+``version`` (so a stale form fails instead of overwriting), writes the timeline event and the audit
+record, and queues the citizen's notification in the same transaction (the outbox).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from minyi.appeals.choices import (
+    ACTIVE_ASSIGNMENT_STATES,
+    TRIAGE_STATES,
+    WORKING_STATES,
+    AssignmentRole,
+    AssignmentState,
+    Channel,
+    DueStatus,
+    EventKind,
+    ExtensionState,
+    FollowupBy,
+    RejectReason,
+    ReplyState,
+    Satisfaction,
+    State,
+    Urgency,
+    WaitingFor,
+)
+from minyi.appeals.models import (
+    Appeal,
+    AppealEvent,
+    Assignment,
+    Attachment,
+    Category,
+    Extension,
+    Followup,
+    Pause,
+    Reply,
+    SlaRule,
+)
+from minyi.appeals.uploads import checked_upload
+from minyi.audit.rules import record
+from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
+from minyi.org.models import Unit
+from minyi.org.permissions import can
+from minyi.workdays.rules import add_working_days, working_days_between
+from minyi.worker.notify import notify
+
+Actor = User | AnonymousUser | None
+
+TITLE_MAX = 100
+BODY_MAX = 4000
+QUERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
+QUERY_CODE_LENGTH = 8
+#: Fallback deadlines (working days) when the admin has no rule for an urgency.
+DEFAULT_HANDLE_DAYS = {Urgency.URGENT: 1, Urgency.ORDINARY: 5, Urgency.COMPLEX: 10}
+
+
+# What citizens are told, by SMS or e-mail (rendered in the site's first language).
+MSG_DISPATCHED = gettext_lazy("Your appeal %(number)s has been handed to %(unit)s, to be handled by %(date)s.")
+MSG_EXTENDED = gettext_lazy("Your appeal %(number)s needs more time; it will be handled by %(date)s.")
+MSG_NEED_INFORMATION = gettext_lazy(
+    "To handle your appeal %(number)s we need more information: %(reason)s. "
+    "Please add it on the tracking page with your number and query code."
+)
+MSG_REPLIED = gettext_lazy("Your appeal %(number)s has been answered: %(reply)s")
+MSG_REOPENED = gettext_lazy("Your appeal %(number)s will be handled again.")
+MSG_REJECTED = gettext_lazy("Your appeal %(number)s cannot be accepted: %(note)s")
+
+
+class AppealError(ValidationError):
+    """A rule of the loop refused the change; the message says why, in the user's language."""
+
+
+class IllegalTransition(AppealError):
+    pass
+
+
+class VersionConflict(AppealError):
+    pass
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A stored appeal and its query code (shown once, never stored in clear)."""
+
+    appeal: Appeal
+    query_code: str
+
+
+# --- query codes -----------------------------------------------------------------------------
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+
+
+def hash_query_code(code: str, salt: str | None = None) -> str:
+    """"salt$sha256(salt:code)" — a database leak alone does not reveal codes."""
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.sha256(f"{salt}:{code.strip().upper()}".encode()).hexdigest()
+    return f"{salt}${digest}"
+
+
+def query_code_matches(appeal: Appeal | None, code: str) -> bool:
+    """Compare in constant time; an unknown number costs the same as a wrong code."""
+    stored = appeal.query_code_hash if appeal is not None else "0000000000000000$" + "0" * 64
+    salt, _digest = stored.split("$", 1)
+    return hmac.compare_digest(hash_query_code(code, salt), stored) and appeal is not None
+
+
+def find_for_citizen(number: str, code: str) -> Appeal | None:
+    """The appeal with this tracking number, if the query code is right."""
+    appeal = Appeal.objects.filter(number=number.strip()).first()
+    return appeal if query_code_matches(appeal, code) else None
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _require(actor: Actor, action: str, obj: Any) -> None:
+    if actor is None or not can(actor, action, obj):
+        raise PermissionDenied(_("You may not do this to this appeal."))
+
+
+def _lock(appeal: Appeal, expected_version: int | None) -> Appeal:
+    """Re-read the appeal under a row lock and refuse a stale form."""
+    fresh = Appeal.objects.select_for_update().select_related("concerns_unit").get(pk=appeal.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise VersionConflict(
+            _("Someone else changed this appeal while you were working on it. Reload it and try again."),
+            code="conflict",
+        )
+    return fresh
+
+
+def _require_state(appeal: Appeal, states: Iterable[str]) -> None:
+    if appeal.state not in states:
+        raise IllegalTransition(
+            _("This cannot be done while the appeal is “%(state)s”.") % {"state": appeal.get_state_display()},
+            code="illegal",
+        )
+
+
+def _save(appeal: Appeal, *fields: str) -> None:
+    appeal.version += 1
+    appeal.save(update_fields=[*fields, "version"])
+
+
+def _event(
+    appeal: Appeal, kind: str, actor: Actor, *, unit: Unit | None = None, note: str = "", **data: Any
+) -> AppealEvent:
+    user = actor if actor is not None and actor.is_authenticated else None
+    event = AppealEvent.objects.create(appeal=appeal, kind=kind, actor=user, unit=unit, note=note, data=data)
+    record(f"appeals.{kind}", actor=actor, obj=appeal, detail={"note": note[:200], **data} if note else data)
+    return event
+
+
+def _tell_citizen(appeal: Appeal, message: Promise, *, key: str, **params: Any) -> None:
+    """Queue an SMS / e-mail to the citizen (if they left a number or address) in this transaction,
+    written in the site's first language whatever language the staff member works in."""
+    if not (appeal.citizen_phone or appeal.citizen_email):
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(message) % {"number": appeal.number, **params}
+        subject = _("Your appeal %(number)s") % {"number": appeal.number}
+    notify(
+        phone=appeal.citizen_phone or None,
+        email=appeal.citizen_email or None,
+        subject=subject,
+        text=text,
+        dedupe_key=f"appeal:{appeal.pk}:{key}",
+    )
+
+
+def _citizens_of(appeal: Appeal) -> list[Appeal]:
+    """The appeal and every appeal merged into it: one reply reaches them all."""
+    return [appeal, *Appeal.objects.filter(master=appeal, state=State.MERGED)]
+
+
+def _lead(appeal: Appeal) -> Assignment | None:
+    return (
+        appeal.assignments.filter(role=AssignmentRole.LEAD, state__in=ACTIVE_ASSIGNMENT_STATES)
+        .select_related("unit")
+        .first()
+    )
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+def check_place(township: Unit | None, village: Unit | None) -> None:
+    """The village must be a village/community of the chosen township, inside the district."""
+    if township is not None and township.kind != UnitKind.TOWNSHIP:
+        raise ValidationError({"township": _("Choose a township or street of the district.")})
+    if village is not None:
+        if village.kind not in RESIDENTIAL_KINDS or (township is not None and village.parent_id != township.pk):
+            raise ValidationError({"village": _("This village or community is not in the chosen township.")})
+
+
+def check_text(title: str, body: str) -> None:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("Write a short title.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = _("The title may have at most %(n)d characters.") % {"n": TITLE_MAX}
+    if not body.strip():
+        errors["body"] = _("Write what happened or what you suggest.")
+    elif len(body) > BODY_MAX:
+        errors["body"] = _("The text may have at most %(n)d characters.") % {"n": BODY_MAX}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def submit(
+    *,
+    channel: str,
+    kind: str,
+    title: str,
+    body: str,
+    actor: Actor = None,
+    urgency: str = Urgency.ORDINARY,
+    township: Unit | None = None,
+    village: Unit | None = None,
+    address: str = "",
+    citizen_name: str = "",
+    citizen_phone: str = "",
+    citizen_email: str = "",
+    concerns_unit: Unit | None = None,
+    category: Category | None = None,
+    received_at: datetime | None = None,
+    files: Sequence[UploadedFile] = (),
+    external_ref: str = "",
+) -> Submission:
+    """Store a new appeal from any channel; the number and query code exist once this commits."""
+    check_text(title, body)
+    if township is None and village is not None:
+        township = village.parent
+    check_place(township, village)
+    checked = [checked_upload(f) for f in files]  # content checks before anything is written
+    code = new_query_code()
+    appeal = Appeal.objects.create(
+        channel=channel,
+        kind=kind,
+        urgency=urgency,
+        title=title.strip(),
+        body=body.strip(),
+        township=township,
+        village=village,
+        address=address.strip(),
+        citizen_name=citizen_name.strip(),
+        citizen_phone=citizen_phone.strip(),
+        citizen_email=citizen_email.strip(),
+        concerns_unit=concerns_unit,
+        category=category,
+        received_at=received_at or timezone.now(),
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        external_ref=external_ref,
+        query_code_hash=hash_query_code(code),
+    )
+    appeal.number = f"{timezone.localdate(appeal.received_at):%Y%m%d}{appeal.pk:08d}"
+    Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
+    for upload in checked:
+        Attachment.objects.create(appeal=appeal, **upload)
+    _event(appeal, EventKind.RECEIVED, actor, channel=channel)
+    return Submission(appeal=appeal, query_code=code)
+
+
+# --- deadlines -------------------------------------------------------------------------------
+
+
+def sla_for(appeal: Appeal) -> SlaRule:
+    """The most specific admin rule for the appeal's urgency, kind and channel (or the default)."""
+    rules = SlaRule.objects.filter(
+        Q(urgency=appeal.urgency), Q(kind=appeal.kind) | Q(kind=""), Q(channel=appeal.channel) | Q(channel="")
+    )
+    best = max(rules, key=lambda r: (bool(r.kind), bool(r.channel)), default=None)
+    return best or SlaRule(urgency=appeal.urgency, handle_days=DEFAULT_HANDLE_DAYS[Urgency(appeal.urgency)])
+
+
+def due_status(appeal: Appeal, now: datetime | None = None) -> DueStatus:
+    """On track, due soon, overdue or paused — derived from the deadline, never stored."""
+    if appeal.state not in WORKING_STATES or appeal.deadline is None:
+        return DueStatus.NONE
+    if appeal.paused_at is not None:
+        return DueStatus.PAUSED
+    now = now or timezone.now()
+    if appeal.deadline < now:
+        return DueStatus.OVERDUE
+    if appeal.deadline <= add_working_days(now, 1).at:
+        return DueStatus.DUE_SOON
+    return DueStatus.ON_TRACK
+
+
+def due_filter(status: str, now: datetime | None = None) -> Q:
+    """A queryset filter for a due status, for lists of thousands of appeals."""
+    now = now or timezone.now()
+    running = Q(state__in=WORKING_STATES, paused_at__isnull=True, deadline__isnull=False)
+    if status == DueStatus.OVERDUE:
+        return running & Q(deadline__lt=now)
+    if status == DueStatus.DUE_SOON:
+        return running & Q(deadline__gte=now, deadline__lte=add_working_days(now, 1).at)
+    if status == DueStatus.ON_TRACK:
+        return running & Q(deadline__gt=add_working_days(now, 1).at)
+    if status == DueStatus.PAUSED:
+        return Q(state__in=WORKING_STATES, paused_at__isnull=False)
+    raise ValueError(status)
+
+
+# --- the loop --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispatch(
+    appeal: Appeal,
+    *,
+    lead: Unit,
+    actor: Actor,
+    co_units: Sequence[Unit] = (),
+    instructions: str = "",
+    deadline: datetime | None = None,
+    expected_version: int | None = None,
+) -> Appeal:
+    """Hand a new, returned or reopened appeal to a lead unit and co-units, with deadlines."""
+    _require(actor, "appeals.dispatch_appeal", appeal)
+    appeal = _lock(appeal, expected_version)
+    _require_state(appeal, TRIAGE_STATES)
+    units = [lead, *[u for u in co_units if u.pk != lead.pk]]
+    if appeal.concerns_unit is not None:
+        for unit in units:
+            if unit.is_within(appeal.concerns_unit):
+                raise AppealError(
+                    _("This appeal concerns officials of %(unit)s; it cannot be handed to %(target)s (回避).")
+                    % {"unit": appeal.concerns_unit.name, "target": unit.name},
+                    code="recusal",
+                )
+    now = timezone.now()
+    rule = sla_for(appeal)
+    computed = add_working_days(now, rule.handle_days)
+    if deadline is not None:
+        if deadline <= now:
+            raise AppealError(_("The deadline must be in the future."), code="past_deadline")
+        due_at, provisional = deadline, False
+    else:
+        due_at, provisional = computed.at, computed.provisional
+    return_by = add_working_days(now, rule.return_days).at
+    for unit in units:
+        Assignment.objects.create(
+            appeal=appeal,
+            unit=unit,
+            role=AssignmentRole.LEAD if unit.pk == lead.pk else AssignmentRole.CO,
+            instructions=instructions,
+            dispatched_by=actor,
+            dispatched_at=now,
+            return_by=return_by,
+            deadline=due_at,
+            deadline_provisional=provisional,
+        )
+    appeal.state, appeal.lead_unit, appeal.deadline = State.DISPATCHED, lead, due_at
+    appeal.deadline_provisional, appeal.paused_at = provisional, None
+    _save(appeal, "state", "lead_unit", "deadline", "deadline_provisional", "paused_at")
+    _event(
+        appeal,
+        EventKind.DISPATCHED,
+        actor,
+        unit=lead,
+        note=instructions,
+        co_units=[u.code for u in units[1:]],
+        deadline=due_at.isoformat(),
+        provisional=provisional,
+    )
+    _tell_citizen(
+        appeal,
+        MSG_DISPATCHED,
+        key=f"dispatched:{appeal.version}",
+        unit=lead.name,
+        date=f"{timezone.localtime(due_at):%Y-%m-%d}",
+    )
+    return appeal
+
+
+def _lock_assignment(assignment: Assignment) -> Assignment:
+    return Assignment.objects.select_for_update().select_related("unit", "appeal").get(pk=assignment.pk)
+
+
+@transaction.atomic
+def accept(assignment: Assignment, *, actor: Actor) -> Assignment:
+    """The unit takes the appeal on; for the lead unit the appeal moves to in progress."""
+    assignment = _lock_assignment(assignment)
+    _require(actor, "appeals.handle_appeal", assignment)
+    _require_unit(actor, assignment.unit)
+    if assignment.state != AssignmentState.PENDING:
+        raise IllegalTransition(_("This assignment has already been accepted or closed."), code="illegal")
+    appeal = _lock(assignment.appeal, None)
+    assignment.state, assignment.accepted_at = AssignmentState.ACCEPTED, timezone.now()
+    assignment.save(update_fields=["state", "accepted_at"])
+    if assignment.role == AssignmentRole.LEAD and appeal.state == State.DISPATCHED:
+        appeal.state = State.IN_PROGRESS
+        _save(appeal, "state")
+    _event(appeal, EventKind.ACCEPTED, actor, unit=assignment.unit, role=assignment.role)
+    return assignment
+
+
+def _require_unit(actor: Actor, unit: Unit) -> None:
+    """Only staff of the assigned unit (or above it) act for it."""
+    from minyi.org.permissions import person_of
+
+    person = person_of(actor) if actor is not None else None
+    if person is None or not unit.is_within(person.unit):
+        raise PermissionDenied(_("Only staff of %(unit)s may do this.") % {"unit": unit.name})
+
+
+@transaction.atomic
+def return_to_dispatcher(assignment: Assignment, *, actor: Actor, reason: str) -> Appeal:
+    """A lead unit sends a misrouted appeal back, with the reason, within the return limit."""
+    assignment = _lock_assignment(assignment)
+    _require(actor, "appeals.handle_appeal", assignment)
+    _require_unit(actor, assignment.unit)
+    if not reason.strip():
+        raise AppealError(_("Say why the appeal is returned."), code="reason")
+    if assignment.role != AssignmentRole.LEAD or assignment.state not in ACTIVE_ASSIGNMENT_STATES:
+        raise IllegalTransition(_("Only the lead unit's open assignment can be returned."), code="illegal")
+    now = timezone.now()
+    if now > assignment.return_by:
+        raise AppealError(
+            _("The time to return this appeal ended on %(date)s; ask the dispatcher instead.")
+            % {"date": f"{timezone.localtime(assignment.return_by):%Y-%m-%d %H:%M}"},
+            code="too_late",
+        )
+    appeal = _lock(assignment.appeal, None)
+    assignment.state, assignment.returned_at, assignment.return_reason = AssignmentState.RETURNED, now, reason
+    assignment.save(update_fields=["state", "returned_at", "return_reason"])
+    appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(
+        state=AssignmentState.WITHDRAWN, finished_at=now
+    )
+    appeal.state, appeal.lead_unit, appeal.deadline, appeal.paused_at = State.RECEIVED, None, None, None
+    _save(appeal, "state", "lead_unit", "deadline", "paused_at")
+    _event(appeal, EventKind.RETURNED, actor, unit=assignment.unit, note=reason)
+    return appeal
+
+
+@transaction.atomic
+def request_extension(assignment: Assignment, *, actor: Actor, days: int, reason: str) -> Extension:
+    """The lead unit asks for more working days; the dispatcher decides."""
+    assignment = _lock_assignment(assignment)
+    _require(actor, "appeals.handle_appeal", assignment)
+    _require_unit(actor, assignment.unit)
+    if assignment.role != AssignmentRole.LEAD or assignment.state != AssignmentState.ACCEPTED:
+        raise IllegalTransition(_("Only the lead unit, once it has accepted, may ask for more time."), code="illegal")
+    if not reason.strip():
+        raise AppealError(_("Say why more time is needed."), code="reason")
+    rule = sla_for(assignment.appeal)
+    granted = sum(
+        e.days for e in assignment.extensions.filter(state=ExtensionState.APPROVED)
+    )
+    if days < 1 or granted + days > rule.max_extension_days:
+        raise AppealError(
+            _("An extension may add 1 to %(n)d working days in all.") % {"n": rule.max_extension_days - granted},
+            code="days",
+        )
+    if assignment.extensions.filter(state=ExtensionState.PENDING).exists():
+        raise IllegalTransition(_("An extension request is already waiting for a decision."), code="illegal")
+    extension = Extension.objects.create(assignment=assignment, days=days, reason=reason, requested_by=actor)
+    _event(assignment.appeal, EventKind.EXTENSION_REQUESTED, actor, unit=assignment.unit, note=reason, days=days)
+    return extension
+
+
+@transaction.atomic
+def decide_extension(extension: Extension, *, actor: Actor, approve: bool, note: str = "") -> Extension:
+    """Approve (the deadline moves by the extra working days) or deny an extension request."""
+    extension = Extension.objects.select_for_update().select_related("assignment__appeal").get(pk=extension.pk)
+    appeal = _lock(extension.assignment.appeal, None)
+    _require(actor, "appeals.dispatch_appeal", appeal)
+    if extension.state != ExtensionState.PENDING:
+        raise IllegalTransition(_("This request has already been decided."), code="illegal")
+    extension.state = ExtensionState.APPROVED if approve else ExtensionState.DENIED
+    extension.decided_by, extension.decided_at, extension.decision_note = actor, timezone.now(), note
+    extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    if approve:
+        assignment = extension.assignment
+        moved = add_working_days(assignment.deadline, extension.days)
+        assignment.deadline = moved.at
+        assignment.deadline_provisional = assignment.deadline_provisional or moved.provisional
+        assignment.save(update_fields=["deadline", "deadline_provisional"])
+        appeal.deadline, appeal.deadline_provisional = assignment.deadline, assignment.deadline_provisional
+        _save(appeal, "deadline", "deadline_provisional")
+        _event(appeal, EventKind.EXTENSION_APPROVED, actor, note=note, days=extension.days,
+               deadline=moved.at.isoformat())
+        _tell_citizen(
+            appeal, MSG_EXTENDED, key=f"extended:{extension.pk}", date=f"{timezone.localtime(moved.at):%Y-%m-%d}"
+        )
+    else:
+        _event(appeal, EventKind.EXTENSION_DENIED, actor, note=note, days=extension.days)
+    return extension
+
+
+@transaction.atomic
+def report_progress(appeal: Appeal, *, actor: Actor, note: str) -> AppealEvent:
+    """A note on the work done so far (internal)."""
+    appeal = _lock(appeal, None)
+    _require(actor, "appeals.handle_appeal", appeal)
+    _require_state(appeal, WORKING_STATES)
+    if not note.strip():
+        raise AppealError(_("Write what was done."), code="note")
+    return _event(appeal, EventKind.PROGRESS, actor, unit=_unit_of_actor(actor), note=note)
+
+
+def _unit_of_actor(actor: Actor) -> Unit | None:
+    from minyi.org.permissions import person_of
+
+    person = person_of(actor) if actor is not None else None
+    return person.unit if person is not None else None
+
+
+@transaction.atomic
+def pause_clock(appeal: Appeal, *, actor: Actor, waiting_for: str, reason: str) -> Pause:
+    """Stop the deadline clock while waiting for the citizen or a third party."""
+    appeal = _lock(appeal, None)
+    _require(actor, "appeals.handle_appeal", appeal)
+    _require_state(appeal, WORKING_STATES)
+    if appeal.paused_at is not None:
+        raise IllegalTransition(_("The clock is already paused."), code="illegal")
+    if not reason.strip():
+        raise AppealError(_("Say what information is awaited."), code="reason")
+    pause = Pause.objects.create(appeal=appeal, waiting_for=waiting_for, reason=reason, started_by=actor)
+    appeal.paused_at = pause.started_at
+    _save(appeal, "paused_at")
+    _event(appeal, EventKind.PAUSED, actor, note=reason, waiting_for=waiting_for)
+    if waiting_for == WaitingFor.CITIZEN:
+        _tell_citizen(appeal, MSG_NEED_INFORMATION, key=f"paused:{pause.pk}", reason=reason)
+    return pause
+
+
+@transaction.atomic
+def resume_clock(appeal: Appeal, *, actor: Actor, note: str = "") -> Appeal:
+    """Restart the clock; the deadline moves by the working days the pause lasted."""
+    appeal = _lock(appeal, None)
+    if actor is not None:
+        _require(actor, "appeals.handle_appeal", appeal)
+    return _resume(appeal, actor, note)
+
+
+def _resume(appeal: Appeal, actor: Actor, note: str) -> Appeal:
+    pause = appeal.pauses.filter(ended_at__isnull=True).first()
+    if appeal.paused_at is None or pause is None:
+        raise IllegalTransition(_("The clock is not paused."), code="illegal")
+    now = timezone.now()
+    lost = working_days_between(pause.started_at, now)
+    pause.ended_at = now
+    pause.ended_by = actor if actor is not None and actor.is_authenticated else None
+    pause.save(update_fields=["ended_at", "ended_by"])
+    if appeal.deadline is not None and lost > 0:
+        moved = add_working_days(appeal.deadline, lost)
+        appeal.deadline = moved.at
+        appeal.deadline_provisional = appeal.deadline_provisional or moved.provisional
+        appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(deadline=moved.at)
+    appeal.paused_at = None
+    _save(appeal, "paused_at", "deadline", "deadline_provisional")
+    _event(appeal, EventKind.RESUMED, actor, note=note, working_days_paused=lost)
+    return appeal
+
+
+@transaction.atomic
+def add_citizen_information(appeal: Appeal, *, text: str) -> Appeal:
+    """The citizen adds information on the tracking page; a clock waiting for them restarts."""
+    appeal = _lock(appeal, None)
+    if not text.strip() or len(text) > BODY_MAX:
+        raise AppealError(_("Write the information (at most %(n)d characters).") % {"n": BODY_MAX}, code="text")
+    _event(appeal, EventKind.PROGRESS, None, note=_("Information from the citizen: %(text)s") % {"text": text})
+    waiting = appeal.pauses.filter(ended_at__isnull=True, waiting_for=WaitingFor.CITIZEN).exists()
+    if waiting and appeal.paused_at is not None:
+        appeal = _resume(appeal, None, _("The citizen sent the information."))
+    return appeal
+
+
+@transaction.atomic
+def draft_reply(appeal: Appeal, *, actor: Actor, body: str, publish: bool = False) -> Reply:
+    """The lead unit's handler submits a reply for the unit head's approval."""
+    appeal = _lock(appeal, None)
+    _require(actor, "appeals.handle_appeal", appeal)
+    _require_state(appeal, (State.IN_PROGRESS,))
+    lead = _lead(appeal)
+    if lead is None:
+        raise IllegalTransition(_("The appeal has no lead unit."), code="illegal")
+    _require_unit(actor, lead.unit)
+    if not body.strip():
+        raise AppealError(_("Write the reply."), code="body")
+    if len(body) > BODY_MAX:
+        raise AppealError(_("The text may have at most %(n)d characters.") % {"n": BODY_MAX}, code="body")
+    if appeal.replies.filter(state=ReplyState.SUBMITTED).exists():
+        raise IllegalTransition(_("A reply is already waiting for approval."), code="illegal")
+    reply = Reply.objects.create(
+        appeal=appeal, unit=lead.unit, body=body.strip(), publish=publish, drafted_by=actor,
+        state=ReplyState.SUBMITTED,
+    )
+    _event(appeal, EventKind.REPLY_DRAFTED, actor, unit=lead.unit)
+    return reply
+
+
+def _lock_reply(reply: Reply) -> Reply:
+    return Reply.objects.select_for_update().select_related("unit", "appeal").get(pk=reply.pk)
+
+
+@transaction.atomic
+def send_back_reply(reply: Reply, *, actor: Actor, note: str) -> Reply:
+    """The unit head returns a draft for rework, saying what is missing."""
+    reply = _lock_reply(reply)
+    _require(actor, "appeals.approve_reply", reply)
+    _require_unit(actor, reply.unit)
+    if reply.state != ReplyState.SUBMITTED:
+        raise IllegalTransition(_("This reply is not waiting for approval."), code="illegal")
+    if not note.strip():
+        raise AppealError(_("Say what the reply lacks."), code="note")
+    reply.state, reply.decided_by, reply.decided_at, reply.decision_note = (
+        ReplyState.SENT_BACK, actor, timezone.now(), note,
+    )
+    reply.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    _event(reply.appeal, EventKind.REPLY_SENT_BACK, actor, unit=reply.unit, note=note)
+    return reply
+
+
+@transaction.atomic
+def approve_reply(reply: Reply, *, actor: Actor, body: str | None = None) -> Reply:
+    """The unit head approves; the reply goes to the citizen (and every merged citizen)."""
+    reply = _lock_reply(reply)
+    _require(actor, "appeals.approve_reply", reply)
+    _require_unit(actor, reply.unit)
+    if reply.state != ReplyState.SUBMITTED:
+        raise IllegalTransition(_("This reply is not waiting for approval."), code="illegal")
+    appeal = _lock(reply.appeal, None)
+    _require_state(appeal, (State.IN_PROGRESS,))
+    now = timezone.now()
+    if body is not None and body.strip():
+        reply.body = body.strip()
+    reply.state, reply.decided_by, reply.decided_at, reply.sent_at = ReplyState.SENT, actor, now, now
+    reply.save(update_fields=["body", "state", "decided_by", "decided_at", "sent_at"])
+    appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(state=AssignmentState.DONE, finished_at=now)
+    appeal.state, appeal.replied_at, appeal.paused_at = State.REPLIED, now, None
+    _save(appeal, "state", "replied_at", "paused_at")
+    _event(appeal, EventKind.REPLIED, actor, unit=reply.unit, reply=reply.pk)
+    for citizen_appeal in _citizens_of(appeal):
+        _tell_citizen(citizen_appeal, MSG_REPLIED, key=f"replied:{reply.pk}", reply=_short(reply.body))
+    return reply
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@transaction.atomic
+def follow_up(
+    appeal: Appeal, *, result: str, by: str, actor: Actor = None, comment: str = ""
+) -> Followup:
+    """The satisfaction check: satisfied or basically satisfied closes; unsatisfied reopens (重办)."""
+    appeal = _lock(appeal, None)
+    if by == FollowupBy.CALL:
+        _require(actor, "appeals.follow_up_appeal", appeal)
+    _require_state(appeal, (State.REPLIED,))
+    if result not in Satisfaction.values:
+        raise AppealError(_("Choose satisfied, basically satisfied or unsatisfied."), code="result")
+    user = actor if actor is not None and actor.is_authenticated else None
+    followup = Followup.objects.create(appeal=appeal, result=result, by=by, comment=comment, recorded_by=user)
+    _event(appeal, EventKind.FOLLOWED_UP, actor, note=comment, result=result, by=by)
+    if result == Satisfaction.UNSATISFIED:
+        appeal.state, appeal.lead_unit, appeal.deadline = State.REOPENED, None, None
+        _save(appeal, "state", "lead_unit", "deadline")
+        _event(appeal, EventKind.REOPENED, actor, note=comment)
+        _tell_citizen(appeal, MSG_REOPENED, key=f"reopened:{followup.pk}")
+    else:
+        appeal.state, appeal.closed_at = State.CLOSED, timezone.now()
+        _save(appeal, "state", "closed_at")
+        _event(appeal, EventKind.CLOSED, actor)
+    return followup
+
+
+@transaction.atomic
+def close(appeal: Appeal, *, actor: Actor, note: str, expected_version: int | None = None) -> Appeal:
+    """Close a replied appeal without a follow-up (e.g. the citizen cannot be reached)."""
+    _require(actor, "appeals.dispatch_appeal", appeal)
+    appeal = _lock(appeal, expected_version)
+    _require_state(appeal, (State.REPLIED,))
+    if not note.strip():
+        raise AppealError(_("Say why it is closed without a follow-up."), code="note")
+    appeal.state, appeal.closed_at = State.CLOSED, timezone.now()
+    _save(appeal, "state", "closed_at")
+    _event(appeal, EventKind.CLOSED, actor, note=note)
+    return appeal
+
+
+@transaction.atomic
+def reject(
+    appeal: Appeal, *, actor: Actor, reason: str, note: str, expected_version: int | None = None
+) -> Appeal:
+    """Refuse an appeal (out of scope, abusive); duplicates are merged instead."""
+    _require(actor, "appeals.dispatch_appeal", appeal)
+    appeal = _lock(appeal, expected_version)
+    _require_state(appeal, TRIAGE_STATES)
+    if reason not in (RejectReason.OUT_OF_SCOPE, RejectReason.ABUSIVE):
+        raise AppealError(_("A duplicate is merged into the earlier appeal, not rejected."), code="reason")
+    if not note.strip():
+        raise AppealError(_("Write the reason the citizen will read."), code="note")
+    appeal.state, appeal.reject_reason, appeal.closed_at = State.REJECTED, reason, timezone.now()
+    _save(appeal, "state", "reject_reason", "closed_at")
+    _event(appeal, EventKind.REJECTED, actor, note=note, reason=reason)
+    _tell_citizen(appeal, MSG_REJECTED, key="rejected", note=note)
+    return appeal
+
+
+@transaction.atomic
+def merge(appeal: Appeal, *, into: Appeal, actor: Actor, expected_version: int | None = None) -> Appeal:
+    """Merge a duplicate into a master appeal; the master's reply will reach this citizen too."""
+    _require(actor, "appeals.dispatch_appeal", appeal)
+    _require(actor, "appeals.dispatch_appeal", into)
+    appeal = _lock(appeal, expected_version)
+    _require_state(appeal, TRIAGE_STATES)
+    if into.pk == appeal.pk or into.state in (State.MERGED, State.REJECTED):
+        raise AppealError(_("Choose another open appeal to merge into."), code="master")
+    appeal.state, appeal.master, appeal.reject_reason = State.MERGED, into, RejectReason.DUPLICATE
+    _save(appeal, "state", "master", "reject_reason")
+    _event(appeal, EventKind.MERGED, actor, master=into.number)
+    _event(into, EventKind.MERGED, actor, merged=appeal.number)
+    return appeal
+
+
+@transaction.atomic
+def unmerge(appeal: Appeal, *, actor: Actor) -> Appeal:
+    """Undo a wrong merge: the appeal goes back to the dispatcher's inbox."""
+    _require(actor, "appeals.dispatch_appeal", appeal)
+    appeal = _lock(appeal, None)
+    _require_state(appeal, (State.MERGED,))
+    master = appeal.master
+    appeal.state, appeal.master, appeal.reject_reason = State.RECEIVED, None, ""
+    _save(appeal, "state", "master", "reject_reason")
+    _event(appeal, EventKind.UNMERGED, actor, master=master.number if master else None)
+    return appeal
+
+
+@transaction.atomic
+def correct(appeal: Appeal, *, actor: Actor, expected_version: int, **changes: Any) -> Appeal:
+    """Correct details (category, urgency, kind, title, place) with an optimistic-lock check."""
+    allowed = {"category", "urgency", "kind", "title", "body", "township", "village", "address"}
+    if unknown := set(changes) - allowed:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    _require(actor, "appeals.dispatch_appeal", appeal)
+    appeal = _lock(appeal, expected_version)
+    for field, value in changes.items():
+        setattr(appeal, field, value)
+    check_text(appeal.title, appeal.body)
+    check_place(appeal.township, appeal.village)
+    _save(appeal, *changes)
+    _event(appeal, EventKind.UPDATED, actor, fields=sorted(changes))
+    return appeal
+

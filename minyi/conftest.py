@@ -1,0 +1,40 @@
+"""Shared pytest fixtures: fast password hashing and the named actors of minyi.testing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from minyi.testing import Actors, make_actors
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def actors(db: None) -> Actors:
+    return make_actors()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real citizen messages beside the repository; skip when they are not there."""
+    if not (SHARED_DATA / "appeals").is_dir():
+        pytest.skip(f"real appeal data not found at {SHARED_DATA}/appeals (CI has it beside the checkout)")
+    return SHARED_DATA
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Keep each phase's report on the test item, so fixtures can react to a failure."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+from minyi.browser import browser, page  # noqa: E402, F401  (fixtures shared by every app's browser tests)

@@ -1,0 +1,68 @@
+"""What the home page offers each signed-in user, by role and permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from minyi.org.choices import Role
+from minyi.org.permissions import Action, AnyUser, can, person_of, scope_of
+
+#: One sentence per role saying what the person does here (DESIGN.md, "Users").
+ROLE_WORK: dict[str, Promise] = {
+    Role.OPERATOR: _("Record calls, letters and walk-ins quickly, and symposium opinions in batches."),
+    Role.DISPATCHER: _(
+        "Check each new appeal's category and unit, dispatch it, merge duplicates and approve extensions."
+    ),
+    Role.HANDLER: _(
+        "Accept the appeals handed to your unit, work on them, report progress and draft replies."
+    ),
+    Role.UNIT_HEAD: _("Approve your unit's replies and sign-offs, and watch your unit's ledger."),
+    Role.LEADER: _("Supervise your rectification items to sign-off and visit your paired villages."),
+    Role.CADRE: _("Log your visits and diaries, and attend study sessions."),
+    Role.MEMBER: _("Attend study sessions, also offline, and see your branch's activities."),
+    Role.AUDITOR: _("Read everything, and the audit trail of who did what; you change nothing."),
+    Role.ADMIN: _("Keep units, people, roles and settings in order; import them from Excel."),
+}
+
+
+@dataclass
+class Link:
+    label: Promise | str
+    url: str
+    hint: Promise | str = ""
+
+
+@dataclass
+class Section:
+    title: Promise | str
+    links: list[Link] = field(default_factory=list)
+
+
+def home_sections(user: AnyUser) -> dict[str, object]:
+    """The role summary and the sections of links this user may use."""
+    person = person_of(user)
+    scope = scope_of(user)
+    org = Section(_("Organisation"))
+    if can(user, Action.VIEW_UNIT):
+        org.links.append(Link(_("Unit tree"), reverse("org:unit_tree"), _("Units you work with")))
+    if can(user, Action.VIEW_PERSON):
+        org.links.append(Link(_("People"), reverse("org:people"), _("Search staff by name or phone")))
+    if can(user, Action.VIEW_HOUSEHOLD):
+        org.links.append(Link(_("Households"), reverse("org:households"), _("Households of villages")))
+    if can(user, Action.IMPORT_ORG):
+        org.links.append(Link(_("Import from Excel"), reverse("org:import"), _("Units, people, households")))
+    oversight = Section(_("Oversight"))
+    if can(user, Action.VIEW_AUDIT):
+        oversight.links.append(Link(_("Audit trail"), reverse("audit:list"), _("Who did what, and when")))
+    if user.is_staff:
+        oversight.links.append(Link(_("System administration"), reverse("admin:index")))
+    return {
+        "person": person,
+        "role_work": ROLE_WORK.get(person.role, "") if person else "",
+        "scope": scope,
+        "sections": [section for section in (org, oversight) if section.links],
+    }

@@ -1,0 +1,101 @@
+"""``manage.py seed_demo``: load the demo district 海滨区 (see minyi.org.demo), then print its logins."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
+from django.core.management.base import BaseCommand, CommandError
+
+from minyi.org import demo
+from minyi.workdays.rules import seed_from_library
+
+
+def _positive(raw: str) -> int:
+    try:
+        value = int(raw.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the synthetic demo district 海滨区 (units, people, demo logins for every role, households). "
+        "Does nothing when it is already loaded."
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--scale",
+            type=_positive,
+            metavar="N",
+            help="make N households in all (default: 100-120 per village, 10,000+ in all)",
+        )
+        parser.add_argument(
+            "--password",
+            default=demo.DEMO_PASSWORD,
+            help="password of every demo login (default: %(default)s)",
+        )
+        parser.add_argument("--force", action="store_true", help="run even though DEBUG is off")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG is off, so this may be a production database: refusing to load demo data "
+                "(pass --force to load it anyway)."
+            )
+        password: str = options["password"]
+        if not password:
+            raise CommandError("--password must not be empty.")
+        try:
+            result = demo.seed(households=options["scale"], password=password, stdout=self.stdout)
+        except demo.SeedConflict as error:
+            raise CommandError(str(error)) from None
+        years = seed_from_library()  # idempotent: the official holidays every deployment needs
+        if years:
+            self.stdout.write(f"Holiday calendar: {min(years)}-{max(years)} loaded from the library.")
+        if result["created"]:
+            self._summary(result)
+            self.stdout.write(self.style.SUCCESS(f"Demo district loaded in {result['seconds']:.1f} s."))
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"The demo district is already loaded ({demo.DISTRICT_NAME}, code {demo.DISTRICT_CODE}); "
+                    "nothing changed."
+                )
+            )
+            password = self._known_password(password)
+        self._logins(password)
+
+    def _summary(self, result: demo.SeedResult) -> None:
+        units = ", ".join(f"{kind} {n}" for kind, n in result["units"].items())
+        people = ", ".join(f"{role} {n}" for role, n in result["people"].items())
+        self.stdout.write(f"Units:      {sum(result['units'].values())} ({units})")
+        self.stdout.write(f"People:     {sum(result['people'].values())} ({people})")
+        self.stdout.write(f"Logins:     {result['logins']}")
+        self.stdout.write(f"Households: {result['households']:,}")
+
+    def _known_password(self, password: str) -> str:
+        """On a repeat run, show the given password only if the demo logins still use it."""
+        user = get_user_model().objects.filter(username=demo.SUPERUSER).first()
+        # The bare hasher check, not user.check_password, which may re-hash and save: change nothing.
+        if user is not None and check_password(password, user.password):
+            return password
+        return "(set when first loaded)"
+
+    def _logins(self, password: str) -> None:
+        rows = [("role", "username", "password", "unit")]
+        rows += [(role, username, password, unit) for role, username, unit in demo.demo_logins()]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        self.stdout.write("")
+        self.stdout.write("Demo logins:")
+        for role, username, secret, unit in rows:
+            self.stdout.write(
+                f"  {role:<{widths[0]}}  {username:<{widths[1]}}  {secret:<{widths[2]}}  {unit}"
+            )

@@ -1,0 +1,129 @@
+"""The organisation: the unit tree, the people who work in it, and the households of villages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minyi.org.choices import Role, UnitKind
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9_-]{1,32}$", _("A code may hold only letters, digits, '-' and '_' (at most 32).")
+)
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def subtree_of(self, unit: Unit) -> UnitQuerySet:
+        """The unit and every unit below it."""
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(models.Model):
+    """A node of the organisation tree: district, department, township, village, enterprise, branch.
+
+    ``path`` is the materialised chain of codes from the root ("/D/T01/V0101/"), so a subtree is one
+    indexed prefix query; rules.py keeps it right when units are created or moved.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    path = models.CharField(max_length=400, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    sort = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        permissions = [("import_org", _("Can import units, people and households from Excel"))]
+        indexes = [
+            models.Index(fields=["path"], name="org_unit_path", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["kind", "path"], name="org_unit_kind_path"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_within(self, other: Unit) -> bool:
+        """True when this unit is ``other`` or lies below it."""
+        return self.path.startswith(other.path)
+
+
+class Person(models.Model):
+    """Someone who works in a unit (official, operator, leader, member), optionally with a login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people")
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    title = models.CharField(_("position"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["unit__path", "name", "id"]
+        permissions = [("view_personal_data", _("Can see unmasked personal data"))]
+        indexes = [models.Index(fields=["role"], name="org_person_role")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    """A household of a village or community, the unit of visit coverage (进村入户)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    village = models.ForeignKey(
+        Unit, verbose_name=_("village / community"), on_delete=models.PROTECT, related_name="households"
+    )
+    head_name = models.CharField(_("head of household"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    size = models.PositiveSmallIntegerField(_("members"), default=1)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.head_name}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins of one user name within the current window, and the lock they caused."""
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+
+    def __str__(self) -> str:
+        return self.username

@@ -1,0 +1,89 @@
+"""Roles (DESIGN.md, "Users") as Django groups with permissions, kept in step after every migrate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+from minyi.org.choices import Role
+
+_READ_ORG = ["org.view_unit", "org.view_person", "org.view_household"]
+_PERSONAL = ["org.view_personal_data"]
+_VIEW_APPEALS = ["appeals.view_appeal"]
+
+#: What each role may do, as "app_label.codename" permissions. Scope (which units) is decided by
+#: minyi.org.permissions, not here.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.OPERATOR: [
+        *_READ_ORG,
+        *_PERSONAL,
+        *_VIEW_APPEALS,
+        "appeals.record_appeal",
+        "appeals.follow_up_appeal",
+    ],
+    Role.DISPATCHER: [
+        *_READ_ORG,
+        *_PERSONAL,
+        *_VIEW_APPEALS,
+        "appeals.record_appeal",
+        "appeals.dispatch_appeal",
+        "appeals.follow_up_appeal",
+    ],
+    Role.HANDLER: [*_READ_ORG, *_VIEW_APPEALS, "appeals.handle_appeal"],
+    Role.UNIT_HEAD: [
+        *_READ_ORG,
+        *_PERSONAL,
+        *_VIEW_APPEALS,
+        "appeals.handle_appeal",
+        "appeals.approve_reply",
+    ],
+    Role.LEADER: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS],
+    Role.CADRE: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "appeals.record_appeal"],
+    Role.MEMBER: ["org.view_unit"],
+    Role.AUDITOR: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "audit.view_auditevent"],
+    Role.ADMIN: [
+        "appeals.view_category",
+        "workdays.view_calendaryear",
+        "workdays.add_calendaryear",
+        "workdays.change_calendaryear",
+        "workdays.view_calendarday",
+        "workdays.add_calendarday",
+        "workdays.change_calendarday",
+        "workdays.delete_calendarday",
+        "appeals.add_category",
+        "appeals.change_category",
+        "appeals.view_slarule",
+        "appeals.add_slarule",
+        "appeals.change_slarule",
+        *_READ_ORG,
+        *_PERSONAL,
+        "org.add_unit",
+        "org.change_unit",
+        "org.add_person",
+        "org.change_person",
+        "org.add_household",
+        "org.change_household",
+        "org.import_org",
+    ],
+}
+
+
+def group_name(role: str) -> str:
+    """The group that carries a role's permissions (named by the role's code)."""
+    return f"role:{role}"
+
+
+def ensure_role_groups(**_kwargs: Any) -> None:
+    """Create one group per role and give it exactly its permissions (idempotent)."""
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    found: dict[str, Permission] = {}
+    for perm in Permission.objects.select_related("content_type"):
+        key = f"{perm.content_type.app_label}.{perm.codename}"
+        if key in wanted:
+            found[key] = perm
+    if len(found) < len(wanted):
+        return  # Some app's permissions are not created yet; a later post_migrate call completes.
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=group_name(role))
+        group.permissions.set([found[p] for p in perms])

@@ -1,0 +1,17 @@
+"""Small template helpers shared by every app's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: dict[str, Any], number: int) -> str:
+    """The current URL's query with ``page`` replaced, so paging keeps the filters."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()

@@ -1,0 +1,160 @@
+"""Pages of the organisation: unit tree, people, households, and the Excel import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from minyi.audit.rules import record, record_personal_view
+from minyi.org.forms import ImportForm
+from minyi.org.imports import import_workbook, template_workbook
+from minyi.org.models import Household, Person, Unit
+from minyi.org.permissions import Action, can, require, scope_filter
+from minyi.privacy import mask_address, mask_name, mask_phone
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Node:
+    unit: Unit
+    children: list[Node] = field(default_factory=list)
+
+
+def _page(request: HttpRequest, queryset: QuerySet) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def unit_tree(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_UNIT)
+    units = list(scope_filter(request.user, Unit.objects.filter(is_active=True), "path").order_by("path"))
+    by_id: dict[int, Node] = {}
+    roots: list[Node] = []
+    for unit in units:  # ordered by path, so every parent comes before its children
+        node = by_id[unit.pk] = Node(unit)
+        parent = by_id.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return render(request, "org/unit_tree.html", {"roots": roots, "count": len(units)})
+
+
+@login_required
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(Unit, code=code)
+    require(request.user, Action.VIEW_UNIT, unit)
+    codes = unit.path.strip("/").split("/")[:-1]
+    ancestors = sorted(Unit.objects.filter(code__in=codes), key=lambda u: u.depth)
+    people = (
+        unit.people.filter(is_active=True).order_by("name") if can(request.user, Action.VIEW_PERSON) else []
+    )
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors,
+            "children": unit.children.filter(is_active=True).order_by("sort", "code"),
+            "people": [(p, mask_phone(p.phone)) for p in people],
+            "household_count": unit.households.count(),
+        },
+    )
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_PERSON)
+    query = request.GET.get("q", "").strip()[:50]
+    queryset = scope_filter(request.user, Person.objects.filter(is_active=True), "unit__path")
+    if query:
+        queryset = queryset.filter(
+            Q(name__icontains=query)
+            | Q(phone__contains=query)
+            | Q(title__icontains=query)
+            | Q(unit__name__icontains=query)
+        )
+    page = _page(request, queryset.select_related("unit").order_by("unit__path", "name", "id"))
+    rows = [(person, mask_phone(person.phone)) for person in page]
+    return render(request, "org/people.html", {"page": page, "rows": rows, "q": query})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.select_related("unit", "user"), pk=pk)
+    require(request.user, Action.VIEW_PERSON, person)
+    reveal = can(request.user, Action.VIEW_PERSONAL_DATA, person)
+    if reveal and person.phone:
+        record_personal_view(actor=request.user, obj=person, subject=mask_name(person.name), fields=["phone"])
+    phone = person.phone if reveal else mask_phone(person.phone)
+    return render(request, "org/person_detail.html", {"person": person, "phone": phone, "revealed": reveal})
+
+
+@login_required
+def households(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_HOUSEHOLD)
+    query = request.GET.get("q", "").strip()[:50]
+    queryset = scope_filter(request.user, Household.objects.all(), "village__path")
+    if query:
+        queryset = queryset.filter(
+            Q(head_name__icontains=query)
+            | Q(address__icontains=query)
+            | Q(code__icontains=query)
+            | Q(village__name__icontains=query)
+        )
+    page = _page(request, queryset.select_related("village").order_by("code"))
+    rows = [(h, mask_name(h.head_name), mask_phone(h.phone), mask_address(h.address)) for h in page]
+    return render(request, "org/households.html", {"page": page, "rows": rows, "q": query})
+
+
+@login_required
+def household_detail(request: HttpRequest, code: str) -> HttpResponse:
+    household = get_object_or_404(Household.objects.select_related("village"), code=code)
+    require(request.user, Action.VIEW_HOUSEHOLD, household)
+    reveal = can(request.user, Action.VIEW_PERSONAL_DATA, household)
+    if reveal:
+        record_personal_view(
+            actor=request.user,
+            obj=household,
+            subject=mask_name(household.head_name),
+            fields=["head_name", "phone", "address"],
+        )
+        shown = {"head_name": household.head_name, "phone": household.phone, "address": household.address}
+    else:
+        shown = {
+            "head_name": mask_name(household.head_name),
+            "phone": mask_phone(household.phone),
+            "address": mask_address(household.address),
+        }
+    return render(
+        request, "org/household_detail.html", {"household": household, "shown": shown, "revealed": reveal}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_workbook_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.IMPORT_ORG)
+    report = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        report = import_workbook(form.cleaned_data["file"], actor=request.user)
+        status = 200 if report.ok else 400
+        return render(request, "org/import.html", {"form": ImportForm(), "report": report}, status=status)
+    status = 400 if form.errors else 200
+    return render(request, "org/import.html", {"form": form, "report": report}, status=status)
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.IMPORT_ORG)
+    record("org.import.template", actor=request.user)
+    response = HttpResponse(template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{_("org-import-template")}.xlsx"'
+    return response

@@ -1,0 +1,38 @@
+"""Production profile: ``DJANGO_SETTINGS_MODULE=minyi.settings_production``.
+
+Refuses to start without a real SECRET_KEY and ALLOWED_HOSTS, never runs with DEBUG, and turns
+on every protection ``manage.py check --deploy`` asks for (TLS is terminated by the proxy in front).
+"""
+
+from __future__ import annotations
+
+import os
+
+from minyi.env import EnvError, env_bool, env_int, env_list, env_str
+from minyi.settings import *  # noqa: F403  (this profile is the base settings plus overrides)
+
+if "SECRET_KEY" not in os.environ:
+    raise EnvError("SECRET_KEY must be set in production")
+SECRET_KEY = env_str("SECRET_KEY")
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise EnvError("SECRET_KEY must be at least 50 random characters in production")
+if env_bool("DEBUG", False):
+    raise EnvError("DEBUG must be false in production")
+DEBUG = False
+if "ALLOWED_HOSTS" not in os.environ:
+    raise EnvError("ALLOWED_HOSTS must be set in production (comma-separated host names)")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# The load balancer terminates TLS and says so in this header.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,0 +1,99 @@
+"""Configuration from the environment: strict parsing and a one-line refusal to start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from minyi.env import EnvError, env_bool, env_list, parse_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k" * 20 + "Z9x!q" * 8
+
+
+def test_sqlite_url_relative_and_absolute() -> None:
+    relative = parse_database_url("sqlite:///var/x.sqlite3", base_dir=Path("/srv/minyi"))
+    absolute = parse_database_url("sqlite:////data/minyi.sqlite3", base_dir=Path("/srv/minyi"))
+    assert relative["NAME"] == "/srv/minyi/var/x.sqlite3"
+    assert absolute["NAME"] == "/data/minyi.sqlite3"
+
+
+def test_postgres_url_parts() -> None:
+    db = parse_database_url("postgresql://minyi:p%40ss@db.local:6543/minyi?sslmode=require", base_dir=ROOT)
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "minyi",
+        "p@ss",
+        "db.local",
+        "6543",
+        "minyi",
+    )
+    assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/minyi", "minyi.sqlite3", "postgresql://host/"])
+def test_unsupported_or_incomplete_database_url_is_refused(url: str) -> None:
+    with pytest.raises(EnvError):
+        parse_database_url(url, base_dir=ROOT)
+
+
+def test_booleans_and_lists_are_strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_FLAG", "Yes")
+    assert env_bool("X_FLAG", False) is True
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(EnvError, match="not a boolean"):
+        env_bool("X_FLAG", False)
+    monkeypatch.setenv("X_HOSTS", "a.gov.cn,,b.gov.cn")
+    with pytest.raises(EnvError, match="empty item"):
+        env_list("X_HOSTS", [])
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG"}}
+    return subprocess.run(  # noqa: S603  (our own manage.py with fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_without_secret_key_refuses_with_one_line() -> None:
+    result = _manage(
+        {"DJANGO_SETTINGS_MODULE": "minyi.settings_production", "ALLOWED_HOSTS": "x.gov.cn"}, "check"
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "minyi: refusing to start: SECRET_KEY must be set in production"
+    ]
+
+
+def test_unknown_database_scheme_refuses_with_one_line() -> None:
+    result = _manage({"DATABASE_URL": "oracle://scott@db/orcl"}, "check")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "DATABASE_URL scheme 'oracle' is not supported" in lines[0]
+
+
+def test_production_profile_passes_deploy_check() -> None:
+    result = _manage(
+        {
+            "DJANGO_SETTINGS_MODULE": "minyi.settings_production",
+            "ALLOWED_HOSTS": "minyi.example.gov.cn",
+            "SECRET_KEY": GOOD_KEY,
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,20 @@
+"""URL map of the whole site; each app owns its own urls.py."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from minyi import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("minyi.org.auth_urls")),
+    path("org/", include("minyi.org.urls")),
+    path("audit/", include("minyi.audit.urls")),
+    path("appeals/", include("minyi.appeals.urls")),
+    path("", include("minyi.appeals.public_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "minyi.views.forbidden"

@@ -1,0 +1,324 @@
+"""Working days by the official Chinese holiday calendar, for deadlines and statistics.
+
+Semantics (all dates are local dates in the project's time zone, settings.TIME_ZONE = Asia/Shanghai,
+whatever time zone is active for the request):
+
+- A day is a working day when the calendar says so (a make-up working day on a weekend, 调休上班),
+  is not one when the calendar marks it a holiday, and otherwise follows the plain rule:
+  Monday–Friday work, Saturday–Sunday rest.
+- Something received at any time on day D with N working days (N ≥ 1) is due at the end of the Nth
+  working day after D; D itself never counts, even when it is a working day. With N = 0 it is due
+  at the end of D when D is a working day, else at the end of the next working day.
+- "The end of a day" is the last microsecond before the next local midnight (23:59:59.999999).
+- A year counts as known only when its CalendarYear is confirmed. A deadline whose counting
+  examines any day of an unknown year is ``provisional``; days stored for an unconfirmed year
+  still apply, and a year with no stored days counts weekends only. Nothing here ever raises
+  because a year is unknown.
+- ``working_days_between(a, b)`` is the number of working days after a's day up to and including
+  b's day, so ``working_days_between(a, add_working_days(a, n).at) == n`` for every n ≥ 1.
+
+The calendar is cached per process as an immutable ``WorkCalendar``. Every call checks a one-row
+stamp of the CalendarYear table (count, sum of versions, last change), which every change to a
+year or a day moves, so a change made by another process, or undone by a rolled-back transaction,
+is seen by the next call. Code that computes many deadlines at once can take ``calendar()`` once
+and call its methods, with no further queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import chinese_calendar
+from django.db import transaction
+from django.db.models import Count, F, Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from minyi.workdays.choices import MAKE_UP_DAY, Source
+from minyi.workdays.models import CalendarDay, CalendarYear
+
+#: The first year chinesecalendar knows.
+FIRST_LIBRARY_YEAR = 2004
+#: A larger count is a configuration mistake, not a deadline (about forty years of working days).
+MAX_WORKING_DAYS = 10_000
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When something is due (aware, in the project's time zone) and whether a year it touches is
+    not yet confirmed in the calendar (then the date may move once that year's holidays are entered)."""
+
+    at: dt.datetime
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """An immutable snapshot of the calendar: the confirmed years and the days that break the plain rule."""
+
+    known_years: frozenset[int]
+    exceptions: Mapping[dt.date, bool]  # date → is it a working day
+    _dates: tuple[dt.date, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_dates", tuple(sorted(self.exceptions)))
+
+    def is_known(self, year: int) -> bool:
+        """Whether the holidays of ``year`` are confirmed."""
+        return year in self.known_years
+
+    def is_workday(self, day: dt.date) -> bool:
+        """Whether people work on ``day`` (a date, or an aware datetime taken in local time)."""
+        if isinstance(day, dt.datetime):
+            day = local_day(day)
+        found = self.exceptions.get(day)
+        return found if found is not None else day.weekday() < 5
+
+    def add_working_days(self, start: dt.datetime, days: int) -> Deadline:
+        """The end of the ``days``-th working day after ``start``'s local day (see the module docstring)."""
+        if days < 0:
+            raise ValueError(f"a deadline needs zero or more working days, not {days}")
+        if days > MAX_WORKING_DAYS:
+            raise ValueError(f"{days} working days is more than the {MAX_WORKING_DAYS} a deadline may span")
+        day = local_day(start)
+        years: set[int] = set()
+        if days == 0:
+            years.add(day.year)
+            while not self.is_workday(day):
+                day += _ONE_DAY
+                years.add(day.year)
+        else:
+            remaining = days
+            while remaining:
+                day += _ONE_DAY
+                years.add(day.year)
+                if self.is_workday(day):
+                    remaining -= 1
+        return Deadline(at=end_of_day(day), provisional=not years <= self.known_years)
+
+    def working_days_between(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Working days after ``start``'s local day up to and including ``end``'s (negative if earlier)."""
+        first, last = local_day(start), local_day(end)
+        if last < first:
+            return -self._count(last, first)
+        return self._count(first, last)
+
+    def _count(self, after: dt.date, upto: dt.date) -> int:
+        """Working days in the half-open range (after, upto]."""
+        count = _weekdays_upto(upto) - _weekdays_upto(after)
+        for day in self._dates[bisect_right(self._dates, after) : bisect_right(self._dates, upto)]:
+            count += 1 if self.exceptions[day] else -1
+        return count
+
+
+def _weekdays_upto(day: dt.date) -> int:
+    """Mondays to Fridays from 0001-01-01 (a Monday) up to and including ``day``."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return 5 * weeks + min(rest, 5)
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The date of an aware ``moment`` in the project's time zone (naive datetimes are refused)."""
+    if timezone.is_naive(moment):
+        raise ValueError(f"working days need an aware datetime, not the naive {moment.isoformat()}")
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last microsecond of ``day`` in the project's time zone (next local midnight minus 1 µs)."""
+    midnight = dt.datetime.combine(day + _ONE_DAY, dt.time.min, tzinfo=timezone.get_default_timezone())
+    return midnight - dt.timedelta(microseconds=1)
+
+
+# --- the cached snapshot ----------------------------------------------------------------------
+
+_Stamp = tuple[Any, ...]
+_cached: tuple[_Stamp, WorkCalendar] | None = None
+
+
+def _stamp() -> _Stamp:
+    found = CalendarYear.objects.aggregate(n=Count("pk"), versions=Sum("version"), last=Max("updated_at"))
+    return (found["n"], found["versions"], found["last"])
+
+
+def _load() -> WorkCalendar:
+    known = frozenset(CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True))
+    exceptions = {
+        day: is_workday
+        for day, is_workday in CalendarDay.objects.values_list("date", "is_workday")
+        # A stored day that agrees with the plain rule changes nothing; dropping it keeps counting exact.
+        if is_workday != (day.weekday() < 5)
+    }
+    return WorkCalendar(known_years=known, exceptions=exceptions)
+
+
+def calendar() -> WorkCalendar:
+    """The current calendar (one cheap query when the cached copy is still current). Take it once
+    for a list or a report and call its methods, which make no queries."""
+    global _cached
+    stamp = _stamp()
+    cached = _cached
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    snapshot = _load()
+    # Loaded after the stamp was read, so it is never older than the stamp it is filed under.
+    _cached = (stamp, snapshot)
+    return snapshot
+
+
+def mark_changed_by_hand(sender: type, instance: CalendarDay, **kwargs: Any) -> None:
+    """Signal receiver: a day saved or deleted outside seeding makes its year the administrator's
+    (so seeding never overwrites it) and moves the stamp every process checks."""
+    CalendarYear.objects.filter(pk=instance.year_id).update(
+        source=Source.ADMIN, version=F("version") + 1, updated_at=timezone.now()
+    )
+
+
+# --- the public functions ---------------------------------------------------------------------
+
+
+def is_workday(day: dt.date) -> bool:
+    """Whether people work on ``day`` by the official calendar (weekends only in unknown years)."""
+    return calendar().is_workday(day)
+
+
+def add_working_days(start: dt.datetime, days: int) -> Deadline:
+    """The deadline of something received at ``start`` with ``days`` working days: the end of the
+    ``days``-th working day after start's local day (0: the end of that day, or of the next working
+    day when it is a rest day); provisional when it touches an unconfirmed year. Negative: ValueError."""
+    return calendar().add_working_days(start, days)
+
+
+def working_days_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Working days after ``start``'s local day up to and including ``end``'s (negative if end is earlier)."""
+    return calendar().working_days_between(start, end)
+
+
+def unknown_years(years: Iterable[int]) -> list[int]:
+    """Those of ``years`` whose holidays are not confirmed, sorted, without repeats."""
+    known = calendar().known_years
+    return sorted({year for year in years if year not in known})
+
+
+def calendar_warning(today: dt.date | None = None, years: Iterable[int] = ()) -> str | None:
+    """A message asking the admin to enter missing holidays, or None when nothing is missing.
+
+    Checked: the current year, next year from November on (the State Council announces it late in
+    the year), and ``years`` (e.g. the years of open deadlines).
+    """
+    if today is None:
+        today = timezone.localdate(timezone=timezone.get_default_timezone())
+    in_use = {today.year, *years}
+    if today.month >= 11:
+        in_use.add(today.year + 1)
+    missing = unknown_years(in_use)
+    if not missing:
+        return None
+    return gettext(
+        "The official holidays of %(year)s are not in the working-day calendar yet, so deadlines that "
+        "fall in %(year)s skip weekends but not holidays and are provisional. Enter that year's holidays "
+        "and make-up working days, then mark the year confirmed."
+    ) % {"year": ", ".join(str(year) for year in missing)}
+
+
+# --- seeding from chinesecalendar -------------------------------------------------------------
+
+
+def library_years() -> list[int]:
+    """The years chinesecalendar knows: from 2004 up to the first year it refuses."""
+    years = []
+    for year in range(FIRST_LIBRARY_YEAR, dt.MAXYEAR + 1):
+        try:
+            chinese_calendar.is_workday(dt.date(year, 1, 1))
+        except NotImplementedError:
+            break
+        years.append(year)
+    return years
+
+
+def _chinese_name(english: str) -> str:
+    try:
+        return str(chinese_calendar.Holiday(english).chinese)
+    except ValueError:
+        return english
+
+
+def library_days(years: Iterable[int]) -> dict[dt.date, tuple[bool, str]]:
+    """The days of ``years`` that break the plain rule by chinesecalendar: date → (working?, name)."""
+    wanted = set(years)
+    days: dict[dt.date, tuple[bool, str]] = {}
+    for day, english in chinese_calendar.holidays.items():
+        if day.year in wanted and day.weekday() < 5:
+            days[day] = (False, _chinese_name(english))
+    for day, english in chinese_calendar.workdays.items():
+        if day.year in wanted and day.weekday() >= 5:
+            days[day] = (True, f"{_chinese_name(english)}{MAKE_UP_DAY}")
+    return days
+
+
+@transaction.atomic
+def seed_from_library(years: Iterable[int] | None = None) -> list[int]:
+    """Load holidays and make-up working days from chinesecalendar and confirm those years.
+
+    ``years`` defaults to every year the library knows; years it does not know are skipped, and so
+    are years entered by an administrator (source "admin"), which are never overwritten. Idempotent:
+    a second run changes nothing. Returns the years that now hold the library's data, sorted.
+    """
+    supported = set(library_years())
+    wanted = sorted(supported if years is None else supported.intersection(years))
+    existing = CalendarYear.objects.in_bulk(wanted, field_name="year")
+    targets = [year for year in wanted if year not in existing or existing[year].source != Source.ADMIN]
+    if not targets:
+        return []
+    CalendarYear.objects.bulk_create(
+        [
+            CalendarYear(year=year, source=Source.LIBRARY, confirmed=True)
+            for year in targets
+            if year not in existing
+        ],
+        ignore_conflicts=True,  # a concurrent seed may have created it; the update below settles it
+    )
+    rows = CalendarYear.objects.in_bulk(targets, field_name="year")
+    changed = {year for year in targets if year not in existing or not existing[year].confirmed}
+
+    desired = library_days(targets)
+    current = {
+        day.date: day
+        for day in CalendarDay.objects.filter(
+            date__gte=dt.date(targets[0], 1, 1), date__lte=dt.date(targets[-1], 12, 31)
+        )
+        if day.date.year in rows
+    }
+    to_create: list[CalendarDay] = []
+    to_update: list[CalendarDay] = []
+    for day, (working, name) in desired.items():
+        year_id = rows[day.year].pk
+        row = current.pop(day, None)
+        if row is None:
+            to_create.append(CalendarDay(date=day, is_workday=working, name=name, year_id=year_id))
+        elif (row.is_workday, row.name, row.year_id) != (working, name, year_id):
+            row.is_workday, row.name, row.year_id = working, name, year_id
+            to_update.append(row)
+    stale = list(current.values())  # days of these years the library does not have
+    changed |= {day.date.year for day in [*to_create, *to_update, *stale]}
+
+    CalendarDay.objects.bulk_create(to_create, ignore_conflicts=True)
+    CalendarDay.objects.bulk_update(to_update, ["is_workday", "name", "year"])
+    if stale:
+        # Runs the delete signal (which hands the year to the admin); the update below takes it back.
+        CalendarDay.objects.filter(pk__in=[day.pk for day in stale]).delete()
+    if changed:
+        CalendarYear.objects.filter(year__in=changed).update(
+            source=Source.LIBRARY,
+            confirmed=True,
+            note=f"chinesecalendar {getattr(chinese_calendar, '__version__', '')}".strip(),
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+    return targets

@@ -1,0 +1,45 @@
+"""The outbox: one row per piece of background work, written in the transaction of the change."""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minyi.worker.choices import JobState
+
+
+class Job(models.Model):
+    """A unit of background work (e.g. one SMS): the handler ``kind`` runs with ``payload`` until it
+    succeeds, retrying with backoff; the row stays as the record of what was sent and what failed."""
+
+    kind = models.CharField(_("kind"), max_length=100)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=JobState.choices, default=JobState.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveIntegerField(
+        _("max attempts"), default=8, validators=[MinValueValidator(1)]
+    )
+    run_after = models.DateTimeField(_("run after"), default=timezone.now)
+    locked_by = models.CharField(_("locked by"), max_length=200, blank=True)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # NULL means "no key": many jobs have none, while '' would be one more value under the constraint.
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["state", "run_after"], name="worker_job_claim")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=Q(dedupe_key__isnull=False), name="worker_job_dedupe_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} ({self.state})"
