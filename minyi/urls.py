@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("minyi.audit.urls")),
     path("appeals/", include("minyi.appeals.urls")),
     path("", include("minyi.appeals.public_urls")),
+    path("api/v1/", include("minyi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -11,8 +10,10 @@ from django.utils.translation import gettext as _
 from minyi.org.home import home_sections
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Staff get their role-aware home page; everyone else the citizens' landing page."""
+    if not request.user.is_authenticated:
+        return render(request, "landing.html")
     return render(request, "home.html", home_sections(request.user))
 
 

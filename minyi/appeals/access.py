@@ -12,7 +12,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from minyi.appeals.models import Appeal, Assignment, Reply
 from minyi.org.choices import DISTRICT_WIDE_ROLES
-from minyi.org.permissions import AnyUser, Everything, person_of, register_queryset_scope, register_rule, scope_of
+from minyi.org.permissions import (
+    AnyUser,
+    Everything,
+    person_of,
+    register_queryset_scope,
+    register_rule,
+    scope_of,
+)
 
 
 def _own_unit_path(user: AnyUser) -> str | None:
@@ -28,7 +35,7 @@ def _district_wide(user: AnyUser) -> bool:
 def recused(user: AnyUser, appeal: Appeal) -> bool:
     """True when the appeal concerns the officials of the user's own unit or a unit above it."""
     own = _own_unit_path(user)
-    if own is None or appeal.concerns_unit_id is None:
+    if own is None or appeal.concerns_unit is None:
         return False
     return own.startswith(appeal.concerns_unit.path)
 
@@ -51,7 +58,7 @@ def visible_appeals(user: AnyUser, queryset: QuerySet[Appeal]) -> QuerySet[Appea
 
 
 def _prefixes(path: str) -> list[str]:
-    """"/D/T1/V1/" → ["/D/", "/D/T1/", "/D/T1/V1/"]: the paths of a unit and its ancestors."""
+    """ "/D/T1/V1/" → ["/D/", "/D/T1/", "/D/T1/V1/"]: the paths of a unit and its ancestors."""
     parts = path.strip("/").split("/")
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 

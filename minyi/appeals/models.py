@@ -36,7 +36,12 @@ class Category(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=60)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     level = models.PositiveSmallIntegerField(_("level"), default=1, editable=False)
     default_unit = models.ForeignKey(
@@ -72,8 +77,12 @@ class SlaRule(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
     handle_days = models.PositiveSmallIntegerField(_("working days to handle"))
     return_days = models.PositiveSmallIntegerField(_("working days to return a misrouted appeal"), default=2)
-    max_extension_days = models.PositiveSmallIntegerField(_("most working days an extension may add"), default=10)
-    due_soon_days = models.PositiveSmallIntegerField(_("working days before the deadline that count as due soon"), default=1)
+    max_extension_days = models.PositiveSmallIntegerField(
+        _("most working days an extension may add"), default=10
+    )
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("working days before the deadline that count as due soon"), default=1
+    )
 
     class Meta:
         verbose_name = _("deadline rule")
@@ -84,7 +93,8 @@ class SlaRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_urgency_display()} {self.get_kind_display() or '*'} {self.get_channel_display() or '*'}"
+        kind, channel = self.get_kind_display() or "*", self.get_channel_display() or "*"
+        return f"{self.get_urgency_display()} {kind} {channel}"
 
 
 class Appeal(models.Model):
@@ -92,20 +102,35 @@ class Appeal(models.Model):
     group, through one channel. ``version`` guards against lost updates (optimistic locking)."""
 
     number = models.CharField(_("tracking number"), max_length=20, unique=True, null=True, blank=True)
-    query_code_hash = models.CharField(max_length=64, editable=False)
+    query_code_hash = models.CharField(max_length=100, editable=False)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices, default=Urgency.ORDINARY)
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("content"))
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     township = models.ForeignKey(
-        Unit, verbose_name=_("township / street"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Unit,
+        verbose_name=_("township / street"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     village = models.ForeignKey(
-        Unit, verbose_name=_("village / community"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Unit,
+        verbose_name=_("village / community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     citizen_name = models.CharField(_("name"), max_length=50, blank=True)
@@ -140,7 +165,11 @@ class Appeal(models.Model):
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
@@ -161,7 +190,9 @@ class Appeal(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "-received_at"], name="appeal_state_received"),
-            models.Index(fields=["deadline"], name="appeal_open_deadline", condition=Q(deadline__isnull=False)),
+            models.Index(
+                fields=["deadline"], name="appeal_open_deadline", condition=Q(deadline__isnull=False)
+            ),
             models.Index(fields=["lead_unit", "state"], name="appeal_lead_state"),
             models.Index(fields=["citizen_phone"], name="appeal_phone", condition=~Q(citizen_phone="")),
             models.Index(fields=["-received_at"], name="appeal_received"),
@@ -194,9 +225,13 @@ class Assignment(models.Model):
     """An appeal handed to a unit as lead (主办) or co-handler (协办), with its deadlines."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments"
+    )
     role = models.CharField(_("role"), max_length=10, choices=AssignmentRole.choices)
-    state = models.CharField(_("state"), max_length=20, choices=AssignmentState.choices, default=AssignmentState.PENDING)
+    state = models.CharField(
+        _("state"), max_length=20, choices=AssignmentState.choices, default=AssignmentState.PENDING
+    )
     instructions = models.TextField(_("instructions"), blank=True)
     dispatched_at = models.DateTimeField(_("dispatched"), default=timezone.now)
     dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -350,3 +385,6 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+from minyi.appeals.models_echo import EchoEntry  # noqa: E402,F401

@@ -27,13 +27,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minyi.appeals import echo
 from minyi.appeals.choices import (
     ACTIVE_ASSIGNMENT_STATES,
     TRIAGE_STATES,
     WORKING_STATES,
     AssignmentRole,
     AssignmentState,
-    Channel,
     DueStatus,
     EventKind,
     ExtensionState,
@@ -59,8 +59,9 @@ from minyi.appeals.models import (
 )
 from minyi.appeals.uploads import checked_upload
 from minyi.audit.rules import record
-from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
-from minyi.org.models import Unit
+from minyi.org import notices
+from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
+from minyi.org.models import Person, Unit
 from minyi.org.permissions import can
 from minyi.workdays.rules import add_working_days, working_days_between
 from minyi.worker.notify import notify
@@ -76,7 +77,9 @@ DEFAULT_HANDLE_DAYS = {Urgency.URGENT: 1, Urgency.ORDINARY: 5, Urgency.COMPLEX: 
 
 
 # What citizens are told, by SMS or e-mail (rendered in the site's first language).
-MSG_DISPATCHED = gettext_lazy("Your appeal %(number)s has been handed to %(unit)s, to be handled by %(date)s.")
+MSG_DISPATCHED = gettext_lazy(
+    "Your appeal %(number)s has been handed to %(unit)s, to be handled by %(date)s."
+)
 MSG_EXTENDED = gettext_lazy("Your appeal %(number)s needs more time; it will be handled by %(date)s.")
 MSG_NEED_INFORMATION = gettext_lazy(
     "To handle your appeal %(number)s we need more information: %(reason)s. "
@@ -85,6 +88,12 @@ MSG_NEED_INFORMATION = gettext_lazy(
 MSG_REPLIED = gettext_lazy("Your appeal %(number)s has been answered: %(reply)s")
 MSG_REOPENED = gettext_lazy("Your appeal %(number)s will be handled again.")
 MSG_REJECTED = gettext_lazy("Your appeal %(number)s cannot be accepted: %(note)s")
+# What staff are told (in the app, and by SMS/e-mail at once or in the daily digest).
+STAFF_NEW_ASSIGNMENT = gettext_lazy("New appeal for your unit: %(number)s %(title)s (due %(date)s)")
+STAFF_RETURNED = gettext_lazy("Appeal %(number)s %(title)s was returned by %(unit)s")
+STAFF_EXTENSION = gettext_lazy("%(unit)s asks %(days)s more working days for appeal %(number)s %(title)s")
+STAFF_REPLY_TO_APPROVE = gettext_lazy("A reply to appeal %(number)s %(title)s waits for your approval")
+STAFF_REOPENED = gettext_lazy("Appeal %(number)s %(title)s was reopened: the citizen is not satisfied")
 
 
 class AppealError(ValidationError):
@@ -115,7 +124,7 @@ def new_query_code() -> str:
 
 
 def hash_query_code(code: str, salt: str | None = None) -> str:
-    """"salt$sha256(salt:code)" — a database leak alone does not reveal codes."""
+    """ "salt$sha256(salt:code)" — a database leak alone does not reveal codes."""
     salt = salt or secrets.token_hex(8)
     digest = hashlib.sha256(f"{salt}:{code.strip().upper()}".encode()).hexdigest()
     return f"{salt}${digest}"
@@ -137,14 +146,16 @@ def find_for_citizen(number: str, code: str) -> Appeal | None:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _require(actor: Actor, action: str, obj: Any) -> None:
-    if actor is None or not can(actor, action, obj):
+def _require(actor: Actor, action: str, obj: Any) -> User:
+    """The acting staff member, if they may do ``action`` to ``obj``; PermissionDenied otherwise."""
+    if not isinstance(actor, User) or not can(actor, action, obj):
         raise PermissionDenied(_("You may not do this to this appeal."))
+    return actor
 
 
 def _lock(appeal: Appeal, expected_version: int | None) -> Appeal:
     """Re-read the appeal under a row lock and refuse a stale form."""
-    fresh = Appeal.objects.select_for_update().select_related("concerns_unit").get(pk=appeal.pk)
+    fresh = Appeal.objects.select_for_update(of=("self",)).select_related("concerns_unit").get(pk=appeal.pk)
     if expected_version is not None and fresh.version != expected_version:
         raise VersionConflict(
             _("Someone else changed this appeal while you were working on it. Reload it and try again."),
@@ -192,6 +203,24 @@ def _tell_citizen(appeal: Appeal, message: Promise, *, key: str, **params: Any) 
     )
 
 
+def staff_link(appeal: Appeal) -> str:
+    """Where staff open the appeal (the detail page of the staff site)."""
+    return f"/appeals/{appeal.number}/"
+
+
+def _tell_staff(people: Iterable[Person], message: Promise, appeal: Appeal, **params: Any) -> None:
+    """Leave each person a notice about the appeal (and SMS/e-mail it, as they chose)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(message) % {"number": appeal.number, "title": _short(appeal.title, 40), **params}
+    notices.tell(people, text, link=staff_link(appeal))
+
+
+def _dispatchers() -> list[Person]:
+    return list(
+        Person.objects.filter(role=Role.DISPATCHER, is_active=True, user__isnull=False).select_related("user")
+    )
+
+
 def _citizens_of(appeal: Appeal) -> list[Appeal]:
     """The appeal and every appeal merged into it: one reply reaches them all."""
     return [appeal, *Appeal.objects.filter(master=appeal, state=State.MERGED)]
@@ -212,9 +241,9 @@ def check_place(township: Unit | None, village: Unit | None) -> None:
     """The village must be a village/community of the chosen township, inside the district."""
     if township is not None and township.kind != UnitKind.TOWNSHIP:
         raise ValidationError({"township": _("Choose a township or street of the district.")})
-    if village is not None:
-        if village.kind not in RESIDENTIAL_KINDS or (township is not None and village.parent_id != township.pk):
-            raise ValidationError({"village": _("This village or community is not in the chosen township.")})
+    outside = township is not None and village is not None and village.parent_id != township.pk
+    if village is not None and (village.kind not in RESIDENTIAL_KINDS or outside):
+        raise ValidationError({"village": _("This village or community is not in the chosen township.")})
 
 
 def check_text(title: str, body: str) -> None:
@@ -342,7 +371,7 @@ def dispatch(
     expected_version: int | None = None,
 ) -> Appeal:
     """Hand a new, returned or reopened appeal to a lead unit and co-units, with deadlines."""
-    _require(actor, "appeals.dispatch_appeal", appeal)
+    staff = _require(actor, "appeals.dispatch_appeal", appeal)
     appeal = _lock(appeal, expected_version)
     _require_state(appeal, TRIAGE_STATES)
     units = [lead, *[u for u in co_units if u.pk != lead.pk]]
@@ -370,7 +399,7 @@ def dispatch(
             unit=unit,
             role=AssignmentRole.LEAD if unit.pk == lead.pk else AssignmentRole.CO,
             instructions=instructions,
-            dispatched_by=actor,
+            dispatched_by=staff,
             dispatched_at=now,
             return_by=return_by,
             deadline=due_at,
@@ -389,6 +418,12 @@ def dispatch(
         deadline=due_at.isoformat(),
         provisional=provisional,
     )
+    _tell_staff(
+        notices.staff_of(units, [Role.HANDLER, Role.UNIT_HEAD]),
+        STAFF_NEW_ASSIGNMENT,
+        appeal,
+        date=f"{timezone.localtime(due_at):%Y-%m-%d}",
+    )
     _tell_citizen(
         appeal,
         MSG_DISPATCHED,
@@ -400,7 +435,11 @@ def dispatch(
 
 
 def _lock_assignment(assignment: Assignment) -> Assignment:
-    return Assignment.objects.select_for_update().select_related("unit", "appeal").get(pk=assignment.pk)
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("unit", "appeal")
+        .get(pk=assignment.pk)
+    )
 
 
 @transaction.atomic
@@ -456,6 +495,7 @@ def return_to_dispatcher(assignment: Assignment, *, actor: Actor, reason: str) -
     appeal.state, appeal.lead_unit, appeal.deadline, appeal.paused_at = State.RECEIVED, None, None, None
     _save(appeal, "state", "lead_unit", "deadline", "paused_at")
     _event(appeal, EventKind.RETURNED, actor, unit=assignment.unit, note=reason)
+    _tell_staff(_dispatchers(), STAFF_RETURNED, appeal, unit=assignment.unit.name)
     return appeal
 
 
@@ -463,38 +503,46 @@ def return_to_dispatcher(assignment: Assignment, *, actor: Actor, reason: str) -
 def request_extension(assignment: Assignment, *, actor: Actor, days: int, reason: str) -> Extension:
     """The lead unit asks for more working days; the dispatcher decides."""
     assignment = _lock_assignment(assignment)
-    _require(actor, "appeals.handle_appeal", assignment)
+    staff = _require(actor, "appeals.handle_appeal", assignment)
     _require_unit(actor, assignment.unit)
     if assignment.role != AssignmentRole.LEAD or assignment.state != AssignmentState.ACCEPTED:
-        raise IllegalTransition(_("Only the lead unit, once it has accepted, may ask for more time."), code="illegal")
+        raise IllegalTransition(
+            _("Only the lead unit, once it has accepted, may ask for more time."), code="illegal"
+        )
     if not reason.strip():
         raise AppealError(_("Say why more time is needed."), code="reason")
     rule = sla_for(assignment.appeal)
-    granted = sum(
-        e.days for e in assignment.extensions.filter(state=ExtensionState.APPROVED)
-    )
+    granted = sum(e.days for e in assignment.extensions.filter(state=ExtensionState.APPROVED))
     if days < 1 or granted + days > rule.max_extension_days:
         raise AppealError(
-            _("An extension may add 1 to %(n)d working days in all.") % {"n": rule.max_extension_days - granted},
+            _("An extension may add 1 to %(n)d working days in all.")
+            % {"n": rule.max_extension_days - granted},
             code="days",
         )
     if assignment.extensions.filter(state=ExtensionState.PENDING).exists():
         raise IllegalTransition(_("An extension request is already waiting for a decision."), code="illegal")
-    extension = Extension.objects.create(assignment=assignment, days=days, reason=reason, requested_by=actor)
-    _event(assignment.appeal, EventKind.EXTENSION_REQUESTED, actor, unit=assignment.unit, note=reason, days=days)
+    extension = Extension.objects.create(assignment=assignment, days=days, reason=reason, requested_by=staff)
+    _event(
+        assignment.appeal, EventKind.EXTENSION_REQUESTED, actor, unit=assignment.unit, note=reason, days=days
+    )
+    _tell_staff(_dispatchers(), STAFF_EXTENSION, assignment.appeal, unit=assignment.unit.name, days=days)
     return extension
 
 
 @transaction.atomic
 def decide_extension(extension: Extension, *, actor: Actor, approve: bool, note: str = "") -> Extension:
     """Approve (the deadline moves by the extra working days) or deny an extension request."""
-    extension = Extension.objects.select_for_update().select_related("assignment__appeal").get(pk=extension.pk)
+    extension = (
+        Extension.objects.select_for_update(of=("self",))
+        .select_related("assignment__appeal")
+        .get(pk=extension.pk)
+    )
     appeal = _lock(extension.assignment.appeal, None)
-    _require(actor, "appeals.dispatch_appeal", appeal)
+    staff = _require(actor, "appeals.dispatch_appeal", appeal)
     if extension.state != ExtensionState.PENDING:
         raise IllegalTransition(_("This request has already been decided."), code="illegal")
     extension.state = ExtensionState.APPROVED if approve else ExtensionState.DENIED
-    extension.decided_by, extension.decided_at, extension.decision_note = actor, timezone.now(), note
+    extension.decided_by, extension.decided_at, extension.decision_note = staff, timezone.now(), note
     extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     if approve:
         assignment = extension.assignment
@@ -504,10 +552,19 @@ def decide_extension(extension: Extension, *, actor: Actor, approve: bool, note:
         assignment.save(update_fields=["deadline", "deadline_provisional"])
         appeal.deadline, appeal.deadline_provisional = assignment.deadline, assignment.deadline_provisional
         _save(appeal, "deadline", "deadline_provisional")
-        _event(appeal, EventKind.EXTENSION_APPROVED, actor, note=note, days=extension.days,
-               deadline=moved.at.isoformat())
+        _event(
+            appeal,
+            EventKind.EXTENSION_APPROVED,
+            actor,
+            note=note,
+            days=extension.days,
+            deadline=moved.at.isoformat(),
+        )
         _tell_citizen(
-            appeal, MSG_EXTENDED, key=f"extended:{extension.pk}", date=f"{timezone.localtime(moved.at):%Y-%m-%d}"
+            appeal,
+            MSG_EXTENDED,
+            key=f"extended:{extension.pk}",
+            date=f"{timezone.localtime(moved.at):%Y-%m-%d}",
         )
     else:
         _event(appeal, EventKind.EXTENSION_DENIED, actor, note=note, days=extension.days)
@@ -536,13 +593,13 @@ def _unit_of_actor(actor: Actor) -> Unit | None:
 def pause_clock(appeal: Appeal, *, actor: Actor, waiting_for: str, reason: str) -> Pause:
     """Stop the deadline clock while waiting for the citizen or a third party."""
     appeal = _lock(appeal, None)
-    _require(actor, "appeals.handle_appeal", appeal)
+    staff = _require(actor, "appeals.handle_appeal", appeal)
     _require_state(appeal, WORKING_STATES)
     if appeal.paused_at is not None:
         raise IllegalTransition(_("The clock is already paused."), code="illegal")
     if not reason.strip():
         raise AppealError(_("Say what information is awaited."), code="reason")
-    pause = Pause.objects.create(appeal=appeal, waiting_for=waiting_for, reason=reason, started_by=actor)
+    pause = Pause.objects.create(appeal=appeal, waiting_for=waiting_for, reason=reason, started_by=staff)
     appeal.paused_at = pause.started_at
     _save(appeal, "paused_at")
     _event(appeal, EventKind.PAUSED, actor, note=reason, waiting_for=waiting_for)
@@ -585,8 +642,12 @@ def add_citizen_information(appeal: Appeal, *, text: str) -> Appeal:
     """The citizen adds information on the tracking page; a clock waiting for them restarts."""
     appeal = _lock(appeal, None)
     if not text.strip() or len(text) > BODY_MAX:
-        raise AppealError(_("Write the information (at most %(n)d characters).") % {"n": BODY_MAX}, code="text")
-    _event(appeal, EventKind.PROGRESS, None, note=_("Information from the citizen: %(text)s") % {"text": text})
+        raise AppealError(
+            _("Write the information (at most %(n)d characters).") % {"n": BODY_MAX}, code="text"
+        )
+    _event(
+        appeal, EventKind.PROGRESS, None, note=_("Information from the citizen: %(text)s") % {"text": text}
+    )
     waiting = appeal.pauses.filter(ended_at__isnull=True, waiting_for=WaitingFor.CITIZEN).exists()
     if waiting and appeal.paused_at is not None:
         appeal = _resume(appeal, None, _("The citizen sent the information."))
@@ -597,7 +658,7 @@ def add_citizen_information(appeal: Appeal, *, text: str) -> Appeal:
 def draft_reply(appeal: Appeal, *, actor: Actor, body: str, publish: bool = False) -> Reply:
     """The lead unit's handler submits a reply for the unit head's approval."""
     appeal = _lock(appeal, None)
-    _require(actor, "appeals.handle_appeal", appeal)
+    staff = _require(actor, "appeals.handle_appeal", appeal)
     _require_state(appeal, (State.IN_PROGRESS,))
     lead = _lead(appeal)
     if lead is None:
@@ -610,29 +671,37 @@ def draft_reply(appeal: Appeal, *, actor: Actor, body: str, publish: bool = Fals
     if appeal.replies.filter(state=ReplyState.SUBMITTED).exists():
         raise IllegalTransition(_("A reply is already waiting for approval."), code="illegal")
     reply = Reply.objects.create(
-        appeal=appeal, unit=lead.unit, body=body.strip(), publish=publish, drafted_by=actor,
+        appeal=appeal,
+        unit=lead.unit,
+        body=body.strip(),
+        publish=publish,
+        drafted_by=staff,
         state=ReplyState.SUBMITTED,
     )
     _event(appeal, EventKind.REPLY_DRAFTED, actor, unit=lead.unit)
+    _tell_staff(notices.staff_of([lead.unit], [Role.UNIT_HEAD]), STAFF_REPLY_TO_APPROVE, appeal)
     return reply
 
 
 def _lock_reply(reply: Reply) -> Reply:
-    return Reply.objects.select_for_update().select_related("unit", "appeal").get(pk=reply.pk)
+    return Reply.objects.select_for_update(of=("self",)).select_related("unit", "appeal").get(pk=reply.pk)
 
 
 @transaction.atomic
 def send_back_reply(reply: Reply, *, actor: Actor, note: str) -> Reply:
     """The unit head returns a draft for rework, saying what is missing."""
     reply = _lock_reply(reply)
-    _require(actor, "appeals.approve_reply", reply)
+    staff = _require(actor, "appeals.approve_reply", reply)
     _require_unit(actor, reply.unit)
     if reply.state != ReplyState.SUBMITTED:
         raise IllegalTransition(_("This reply is not waiting for approval."), code="illegal")
     if not note.strip():
         raise AppealError(_("Say what the reply lacks."), code="note")
     reply.state, reply.decided_by, reply.decided_at, reply.decision_note = (
-        ReplyState.SENT_BACK, actor, timezone.now(), note,
+        ReplyState.SENT_BACK,
+        staff,
+        timezone.now(),
+        note,
     )
     reply.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     _event(reply.appeal, EventKind.REPLY_SENT_BACK, actor, unit=reply.unit, note=note)
@@ -643,7 +712,7 @@ def send_back_reply(reply: Reply, *, actor: Actor, note: str) -> Reply:
 def approve_reply(reply: Reply, *, actor: Actor, body: str | None = None) -> Reply:
     """The unit head approves; the reply goes to the citizen (and every merged citizen)."""
     reply = _lock_reply(reply)
-    _require(actor, "appeals.approve_reply", reply)
+    staff = _require(actor, "appeals.approve_reply", reply)
     _require_unit(actor, reply.unit)
     if reply.state != ReplyState.SUBMITTED:
         raise IllegalTransition(_("This reply is not waiting for approval."), code="illegal")
@@ -652,12 +721,15 @@ def approve_reply(reply: Reply, *, actor: Actor, body: str | None = None) -> Rep
     now = timezone.now()
     if body is not None and body.strip():
         reply.body = body.strip()
-    reply.state, reply.decided_by, reply.decided_at, reply.sent_at = ReplyState.SENT, actor, now, now
+    reply.state, reply.decided_by, reply.decided_at, reply.sent_at = ReplyState.SENT, staff, now, now
     reply.save(update_fields=["body", "state", "decided_by", "decided_at", "sent_at"])
-    appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(state=AssignmentState.DONE, finished_at=now)
+    appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(
+        state=AssignmentState.DONE, finished_at=now
+    )
     appeal.state, appeal.replied_at, appeal.paused_at = State.REPLIED, now, None
     _save(appeal, "state", "replied_at", "paused_at")
     _event(appeal, EventKind.REPLIED, actor, unit=reply.unit, reply=reply.pk)
+    echo.publish_for_reply(reply)  # on the echo wall if it was chosen for it (masked)
     for citizen_appeal in _citizens_of(appeal):
         _tell_citizen(citizen_appeal, MSG_REPLIED, key=f"replied:{reply.pk}", reply=_short(reply.body))
     return reply
@@ -668,9 +740,7 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 @transaction.atomic
-def follow_up(
-    appeal: Appeal, *, result: str, by: str, actor: Actor = None, comment: str = ""
-) -> Followup:
+def follow_up(appeal: Appeal, *, result: str, by: str, actor: Actor = None, comment: str = "") -> Followup:
     """The satisfaction check: satisfied or basically satisfied closes; unsatisfied reopens (重办)."""
     appeal = _lock(appeal, None)
     if by == FollowupBy.CALL:
@@ -685,6 +755,7 @@ def follow_up(
         appeal.state, appeal.lead_unit, appeal.deadline = State.REOPENED, None, None
         _save(appeal, "state", "lead_unit", "deadline")
         _event(appeal, EventKind.REOPENED, actor, note=comment)
+        _tell_staff(_dispatchers(), STAFF_REOPENED, appeal)
         _tell_citizen(appeal, MSG_REOPENED, key=f"reopened:{followup.pk}")
     else:
         appeal.state, appeal.closed_at = State.CLOSED, timezone.now()
@@ -770,4 +841,3 @@ def correct(appeal: Appeal, *, actor: Actor, expected_version: int, **changes: A
     _save(appeal, *changes)
     _event(appeal, EventKind.UPDATED, actor, fields=sorted(changes))
     return appeal
-

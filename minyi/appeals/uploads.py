@@ -43,7 +43,9 @@ def checked_upload(upload: UploadedFile) -> dict[str, Any]:
     head = upload.read(16)
     kind = sniff(head)
     if kind is None:
-        raise ValidationError({"files": _("%(name)s is not a photo (JPEG, PNG, GIF, WebP) or a PDF.") % {"name": name}})
+        raise ValidationError(
+            {"files": _("%(name)s is not a photo (JPEG, PNG, GIF, WebP) or a PDF.") % {"name": name}}
+        )
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

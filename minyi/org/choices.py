@@ -55,3 +55,8 @@ class Role(models.TextChoices):
 
 #: Roles that work for the whole district rather than for their own unit's subtree.
 DISTRICT_WIDE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.AUDITOR, Role.ADMIN})
+
+
+class NoticeMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("Each notice at once")
+    DIGEST = "digest", _("One daily digest")

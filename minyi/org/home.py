@@ -55,6 +55,14 @@ def home_sections(user: AnyUser) -> dict[str, object]:
         org.links.append(Link(_("Households"), reverse("org:households"), _("Households of villages")))
     if can(user, Action.IMPORT_ORG):
         org.links.append(Link(_("Import from Excel"), reverse("org:import"), _("Units, people, households")))
+    work = Section(_("Appeals"))
+    if can(user, "appeals.view_appeal"):
+        work.links.append(Link(_("Appeals"), reverse("appeals:list"), _("Inbox and lists, with deadlines")))
+    if can(user, "appeals.record_appeal"):
+        work.links.append(
+            Link(_("Record a call or letter"), reverse("appeals:intake"), _("Fast keyboard entry"))
+        )
+        work.links.append(Link(_("Import appeals from Excel"), reverse("appeals:import")))
     oversight = Section(_("Oversight"))
     if can(user, Action.VIEW_AUDIT):
         oversight.links.append(Link(_("Audit trail"), reverse("audit:list"), _("Who did what, and when")))
@@ -64,5 +72,5 @@ def home_sections(user: AnyUser) -> dict[str, object]:
         "person": person,
         "role_work": ROLE_WORK.get(person.role, "") if person else "",
         "scope": scope,
-        "sections": [section for section in (org, oversight) if section.links],
+        "sections": [section for section in (work, org, oversight) if section.links],
     }

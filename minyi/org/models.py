@@ -7,7 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from minyi.org.choices import Role, UnitKind
+from minyi.org.choices import NoticeMode, Role, UnitKind
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9_-]{1,32}$", _("A code may hold only letters, digits, '-' and '_' (at most 32).")
@@ -79,6 +79,10 @@ class Person(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     title = models.CharField(_("position"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    notice_mode = models.CharField(
+        _("how to receive notices"), max_length=20, choices=NoticeMode.choices, default=NoticeMode.IMMEDIATE
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -127,3 +131,24 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+
+class StaffNotice(models.Model):
+    """A notice for one staff member (new assignment, reply to approve …): shown in the app, and sent
+    by SMS/e-mail at once or in the daily digest, as the person chose."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff notice")
+        verbose_name_plural = _("staff notices")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="org_notice_user_created")]
+
+    def __str__(self) -> str:
+        return self.text

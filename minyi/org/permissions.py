@@ -71,7 +71,7 @@ def register_queryset_scope(
 
 def visible(user: AnyUser, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     """The rows of ``queryset`` the user may see, by the rule the row's app registered."""
-    return _queryset_scopes[queryset.model](user, queryset)  # type: ignore[no-any-return]
+    return _queryset_scopes[queryset.model](user, queryset)
 
 
 def person_of(user: AnyUser) -> Person | None:

@@ -156,6 +156,10 @@ def work(
     _refresh_connection()
     while not stop.is_set():
         try:
+            if not once:  # periodic jobs come from long-running workers; ``once`` runs exactly what is due
+                from minyi.worker.schedule import offer_due  # it imports this module: import here
+
+                offer_due()
             jobs = _claim(worker_id, limit=1, due_by=due_by or timezone.now())
             for job in jobs:
                 run_one(job)

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(blank=True, max_length=20, null=True, unique=True, verbose_name='tracking number')),
-                ('query_code_hash', models.CharField(editable=False, max_length=64)),
+                ('query_code_hash', models.CharField(editable=False, max_length=100)),
                 ('channel', models.CharField(choices=[('mailbox', 'Online mailbox'), ('hotline', 'Hotline'), ('agri_hotline', '12316 agricultural hotline'), ('symposium', 'Symposium'), ('evaluation', 'Evaluation form'), ('visit', 'Household visit'), ('letter', 'Letter'), ('walk_in', 'Walk-in'), ('api', 'API'), ('open311', 'Open311'), ('import', 'Imported')], max_length=20, verbose_name='channel')),
                 ('kind', models.CharField(choices=[('complaint', 'Complaint'), ('suggestion', 'Suggestion'), ('consultation', 'Consultation'), ('help', 'Request for help'), ('report', 'Report'), ('praise', 'Praise')], max_length=20, verbose_name='kind')),
                 ('urgency', models.CharField(choices=[('urgent', 'Urgent'), ('ordinary', 'Ordinary'), ('complex', 'Complex')], default='ordinary', max_length=20, verbose_name='urgency')),

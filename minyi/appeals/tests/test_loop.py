@@ -101,7 +101,11 @@ def test_dispatch_sets_lead_and_co_units_with_a_working_day_deadline(actors: Act
     appeal = new_appeal(actors)
     before = timezone.now()
     appeal = rules.dispatch(
-        appeal, lead=actors.edu, co_units=[actors.town], instructions="请会同海城镇办理", actor=actors.dispatcher
+        appeal,
+        lead=actors.edu,
+        co_units=[actors.town],
+        instructions="请会同海城镇办理",
+        actor=actors.dispatcher,
     )
     assert appeal.state == State.DISPATCHED
     assert appeal.lead_unit == actors.edu
@@ -115,7 +119,9 @@ def test_dispatch_sets_lead_and_co_units_with_a_working_day_deadline(actors: Act
 def test_dispatch_with_a_deadline_in_the_past_is_refused(actors: Actors) -> None:
     appeal = new_appeal(actors)
     with pytest.raises(rules.AppealError, match="未来"):
-        rules.dispatch(appeal, lead=actors.edu, actor=actors.dispatcher, deadline=timezone.now() - timedelta(hours=1))
+        rules.dispatch(
+            appeal, lead=actors.edu, actor=actors.dispatcher, deadline=timezone.now() - timedelta(hours=1)
+        )
     appeal.refresh_from_db()
     assert appeal.state == State.RECEIVED
     assert not appeal.assignments.exists()
@@ -174,8 +180,12 @@ def test_another_units_handler_cannot_accept(actors: Actors) -> None:
 
 
 def test_returning_sends_the_appeal_back_to_the_dispatcher(actors: Actors) -> None:
-    appeal = rules.dispatch(new_appeal(actors), lead=actors.edu, co_units=[actors.town], actor=actors.dispatcher)
-    appeal = rules.return_to_dispatcher(lead_assignment(appeal), actor=actors.handler_edu, reason="不属于教育局职责")
+    appeal = rules.dispatch(
+        new_appeal(actors), lead=actors.edu, co_units=[actors.town], actor=actors.dispatcher
+    )
+    appeal = rules.return_to_dispatcher(
+        lead_assignment(appeal), actor=actors.handler_edu, reason="不属于教育局职责"
+    )
     assert appeal.state == State.RECEIVED
     assert appeal.lead_unit is None
     states = set(Assignment.objects.filter(appeal=appeal).values_list("state", flat=True))
@@ -224,7 +234,9 @@ def test_denied_extension_keeps_the_deadline_and_limits_hold(actors: Actors) -> 
 
 def test_pause_moves_the_deadline_by_the_working_days_it_lasted(actors: Actors) -> None:
     appeal = in_progress(actors)
-    pause = rules.pause_clock(appeal, actor=actors.handler_edu, waiting_for=WaitingFor.THIRD_PARTY, reason="等待鉴定")
+    pause = rules.pause_clock(
+        appeal, actor=actors.handler_edu, waiting_for=WaitingFor.THIRD_PARTY, reason="等待鉴定"
+    )
     appeal.refresh_from_db()
     assert rules.due_status(appeal) == DueStatus.PAUSED
     # the pause began ten days ago (shift it back by hand: time cannot pass in a test)
@@ -242,7 +254,9 @@ def test_pause_moves_the_deadline_by_the_working_days_it_lasted(actors: Actors) 
 
 def test_information_from_the_citizen_restarts_a_clock_waiting_for_them(actors: Actors) -> None:
     appeal = in_progress(actors)
-    rules.pause_clock(appeal, actor=actors.handler_edu, waiting_for=WaitingFor.CITIZEN, reason="请提供具体位置")
+    rules.pause_clock(
+        appeal, actor=actors.handler_edu, waiting_for=WaitingFor.CITIZEN, reason="请提供具体位置"
+    )
     assert "需要您补充" in sms_texts()[-1]
     appeal = rules.add_citizen_information(appeal, text="在村口小卖部旁边")
     assert appeal.paused_at is None
@@ -260,7 +274,9 @@ def test_reply_needs_the_unit_heads_approval_before_it_reaches_the_citizen(actor
     with pytest.raises(PermissionDenied):
         rules.approve_reply(reply, actor=actors.handler_edu)
     rules.send_back_reply(reply, actor=actors.head_edu, note="请写明修复时间和责任人")
-    reply = rules.draft_reply(appeal, actor=actors.handler_edu, body="11月20日由村委会更换路灯三盏，已恢复照明。")
+    reply = rules.draft_reply(
+        appeal, actor=actors.handler_edu, body="11月20日由村委会更换路灯三盏，已恢复照明。"
+    )
     rules.approve_reply(reply, actor=actors.head_edu)
     appeal.refresh_from_db()
     assert appeal.state == State.REPLIED
@@ -325,8 +341,14 @@ def test_merged_citizen_receives_the_masters_reply_and_a_merge_can_be_undone(act
     rules.merge(duplicate, into=master, actor=actors.dispatcher)
     rules.dispatch(master, lead=actors.edu, actor=actors.dispatcher)
     rules.accept(lead_assignment(master), actor=actors.handler_edu)
-    rules.approve_reply(rules.draft_reply(master, actor=actors.handler_edu, body="已修复。"), actor=actors.head_edu)
-    phones = {job.payload["phone"] for job in Job.objects.filter(kind="notify.sms") if "已有答复" in job.payload["text"]}
+    rules.approve_reply(
+        rules.draft_reply(master, actor=actors.handler_edu, body="已修复。"), actor=actors.head_edu
+    )
+    phones = {
+        job.payload["phone"]
+        for job in Job.objects.filter(kind="notify.sms")
+        if "已有答复" in job.payload["text"]
+    }
     assert phones == {"13900001111", "13900002222"}
 
 

@@ -1,5 +1,11 @@
-"""URLs of this page group (filled in by its views module)."""
+"""URLs of the echo wall, under /echo/ (namespace ``public``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from minyi.appeals.views import echo
+
+urlpatterns: list = [
+    path("", echo.echo_list, name="echo"),
+    path("<str:number>/", echo.echo_detail, name="echo_detail"),
+    path("<str:number>/unpublish/", echo.echo_unpublish, name="echo_unpublish"),
+]

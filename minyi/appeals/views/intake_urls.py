@@ -1,5 +1,13 @@
-"""URLs of this page group (filled in by its views module)."""
+"""URLs of the operators' intake, under /appeals/intake/ (namespace ``appeals``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from minyi.appeals.views import intake
+
+urlpatterns = [
+    path("new/", intake.intake, name="intake"),
+    path("caller/", intake.caller, name="intake_caller"),
+    path("similar/", intake.similar, name="intake_similar"),
+    path("import/", intake.import_view, name="import"),
+    path("import/template.xlsx", intake.import_template, name="import_template"),
+]

@@ -1,5 +1,14 @@
-"""URLs of this page group (filled in by its views module)."""
+"""The citizens' pages, included at /appeal/ with the namespace ``public``."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from minyi.appeals.views import public
+
+urlpatterns = [
+    path("new/", public.new, name="new"),
+    path("done/", public.done, name="done"),
+    path("track/", public.track, name="track"),
+    path("track/<str:number>/", public.status, name="status"),
+    path("track/<str:number>/rate/", public.rate, name="rate"),
+    path("track/<str:number>/inform/", public.inform, name="inform"),
+]

@@ -1,5 +1,19 @@
-"""URLs of this page group (filled in by its views module)."""
+"""Staff pages of the loop, under /appeals/ (namespace ``appeals``): list, export, detail, files, actions."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from minyi.appeals.views import staff
+
+# Tracking numbers are digits only, so these patterns never shadow /appeals/intake/ and its siblings.
+NUMBER = r"(?P<number>[0-9]{1,20})"
+
+urlpatterns: list = [
+    path("", staff.appeal_list, name="list"),
+    path("export.xlsx", staff.export, name="export"),
+    re_path(rf"^{NUMBER}/$", staff.detail, name="detail"),
+    re_path(rf"^{NUMBER}/files/(?P<pk>[0-9]+)/$", staff.attachment, name="attachment"),
+    *[
+        re_path(rf"^{NUMBER}/{spec.slug}/$", staff.act, {"action": name}, name=name)
+        for name, spec in staff.ACTIONS.items()
+    ],
+]

@@ -191,7 +191,7 @@ def test_the_cached_calendar_costs_one_query_per_call(
 
 
 def test_a_day_must_break_the_plain_rule() -> None:
-    with pytest.raises(ValidationError, match="plain rule"):
+    with pytest.raises(ValidationError, match="一般规则"):
         CalendarDay(date=dt.date(2025, 10, 4), is_workday=False, name="国庆节").full_clean()  # a Saturday
     year = CalendarYear.objects.create(year=2025)
     with pytest.raises(ValidationError) as error:

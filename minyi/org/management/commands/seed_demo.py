@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand, CommandError
 
+from minyi.appeals import demo as appeals_demo
 from minyi.org import demo
 from minyi.workdays.rules import seed_from_library
 
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             help="password of every demo login (default: %(default)s)",
         )
         parser.add_argument("--force", action="store_true", help="run even though DEBUG is off")
+        parser.add_argument(
+            "--without-appeals", action="store_true", help="load the district only, without demo appeals"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -60,6 +64,11 @@ class Command(BaseCommand):
         years = seed_from_library()  # idempotent: the official holidays every deployment needs
         if years:
             self.stdout.write(f"Holiday calendar: {min(years)}-{max(years)} loaded from the library.")
+        appeals = appeals_demo.seed(appeals=not options["without_appeals"])  # categories always
+        if appeals:
+            self.stdout.write(
+                f"Appeals: {sum(appeals.values())} ({', '.join(f'{k} {n}' for k, n in appeals.items())})"
+            )
         if result["created"]:
             self._summary(result)
             self.stdout.write(self.style.SUCCESS(f"Demo district loaded in {result['seconds']:.1f} s."))
@@ -99,3 +108,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {role:<{widths[0]}}  {username:<{widths[1]}}  {secret:<{widths[2]}}  {unit}"
             )
+        self.stdout.write(
+            "  Every unit's handlers and heads can log in too, e.g. zj-handler-1, zj-unit_head-1 "
+            "(区住房和城乡建设局), with the same password."
+        )

@@ -1,0 +1,10 @@
+"""URLs of the REST API, under /api/v1/ (namespace ``api``)."""
+
+from django.urls import path
+
+from minyi.appeals.api import AppealSubmitView
+
+app_name = "api"
+urlpatterns = [
+    path("appeals/", AppealSubmitView.as_view(), name="appeal-submit"),
+]

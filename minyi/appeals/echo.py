@@ -1,0 +1,211 @@
+"""The echo wall (回音壁): publishing answered appeals with personal data masked, and searching them.
+
+An entry is written when a reply chosen for publication is approved (``publish_for_reply``, called by
+``rules.approve_reply``) and taken down by staff with ``unpublish``. Its texts are masked once, when
+published, so no public page can ever show or search what masking hid.
+
+Search is a Chinese substring search over ``EchoEntry.search_text``, fast on both databases:
+
+- PostgreSQL: a term of 3+ characters is ``LIKE '%term%'`` served by a ``pg_trgm`` GIN index (pg_trgm
+  extracts CJK trigrams on this deployment's C.UTF-8 locale; verified with EXPLAIN). A 1–2 character
+  term has no trigram to extract, so it is served by a GIN index over the text's bigrams
+  (``minyi_echo_bigrams``) and then checked with the same ``LIKE``.
+- SQLite: a term of 3+ characters goes through an FTS5 ``trigram`` table kept in step by triggers;
+  shorter terms fall back to ``LIKE``.
+Both are created by migration 0003 for their vendor only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections, transaction
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minyi.appeals.choices import ReplyState
+from minyi.appeals.models import Appeal, Category, Reply
+from minyi.appeals.models_echo import EchoEntry
+from minyi.audit.rules import record
+from minyi.org.permissions import can
+from minyi.privacy import mask_address, mask_name, mask_text
+
+Actor = User | AnonymousUser | None
+
+#: The SQLite FTS5 table (trigram tokenizer) that mirrors ``search_text``; see migration 0003.
+FTS_TABLE = "appeals_echo_fts"
+#: The IMMUTABLE PostgreSQL function whose GIN index serves 1–2 character terms; see migration 0003.
+BIGRAMS_FUNCTION = "minyi_echo_bigrams"
+#: More terms than this are ignored: each one is another index condition.
+MAX_TERMS = 5
+#: Permissions that allow taking an entry down (the campaign office, or the answering unit's head).
+UNPUBLISH_ACTIONS = ("appeals.dispatch_appeal", "appeals.approve_reply")
+
+# Masks personal data that mask_text (phones and ID numbers written plainly) does not catch.
+_SPACED_MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)[- ](\d{4})[- ](\d{4})(?!\d)")
+_EMAIL_RE = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# House, building and room numbers: "解放路18号", "3栋2单元501室" (not dates such as "3月5号").
+_HOUSE_RE = re.compile(r"(?<=[路街巷道弄组村里苑园庄])\d{1,5}(?=号)|\d{1,5}(?=号楼|栋|幢|单元|室)")
+_TERM_SPLIT_RE = re.compile(r"[\W_]+")
+
+
+class EchoError(ValidationError):
+    """A rule of the echo wall refused the change; the message says why, in the user's language."""
+
+
+# --- masking and normalising ------------------------------------------------------------------
+
+
+def mask_for_public(text: str, appeal: Appeal) -> str:
+    """``text`` with phones, ID numbers, e-mails, house numbers and the citizen's name and address masked."""
+    address = appeal.address.strip()
+    if len(address) >= 4:  # shorter "addresses" are place names that occur as ordinary words
+        text = text.replace(address, mask_address(address))
+    name = appeal.citizen_name.strip()
+    if len(name) >= 2:
+        text = text.replace(name, mask_name(name))
+    text = mask_text(text)
+    text = _SPACED_MOBILE_RE.sub(r"\1-****-\3", text)
+    text = _EMAIL_RE.sub(r"\1***@\2", text)
+    return _HOUSE_RE.sub(lambda m: "*" * len(m.group(0)), text)
+
+
+def normalise(text: str) -> str:
+    """The form both stored text and queries take: NFKC (full-width → half-width), case-folded,
+    whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def search_text(title: str, question: str, reply: str) -> str:
+    """The searchable text of an entry, from its already masked title, question and reply."""
+    return normalise(f"{title} {question} {reply}")
+
+
+def search_terms(q: str) -> list[str]:
+    """The distinct terms of a query: split at spaces and punctuation, at most ``MAX_TERMS``."""
+    terms: list[str] = []
+    for term in _TERM_SPLIT_RE.split(normalise(q)):
+        if term and term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+# --- publishing --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish(appeal: Appeal, reply: Reply) -> EchoEntry:
+    """Put the appeal and its approved reply on the echo wall, masked. A newer reply (a reopened appeal
+    answered anew) replaces the entry's texts and dates; the same reply again changes nothing."""
+    if reply.appeal_id != appeal.pk or reply.state != ReplyState.SENT:
+        raise EchoError(_("Only an approved reply of this appeal can be published."), code="not_sent")
+    current = EchoEntry.objects.filter(appeal=appeal, reply=reply).first()
+    if current is not None:  # this very reply is already on the wall: nothing to do, nothing to audit
+        return current
+    title = mask_for_public(appeal.title, appeal)
+    question = mask_for_public(appeal.body, appeal)
+    answer = mask_for_public(reply.body, appeal)
+    now = timezone.now()
+    entry, created = EchoEntry.objects.update_or_create(
+        appeal=appeal,
+        defaults={
+            "reply": reply,
+            "number": appeal.number or str(appeal.pk),
+            "title_masked": title,
+            "question_masked": question,
+            "reply_masked": answer,
+            "unit_name": reply.unit.name,
+            "category": appeal.category,
+            "township": appeal.township,
+            "received_at": appeal.received_at,
+            "replied_at": reply.sent_at or appeal.replied_at or now,
+            "published_at": now,
+            "search_text": search_text(title, question, answer),
+        },
+    )
+    record(
+        "echo.published",
+        actor=reply.decided_by,
+        obj=appeal,
+        detail={"reply": reply.pk, "republished": not created},
+    )
+    return entry
+
+
+def publish_for_reply(reply: Reply) -> EchoEntry | None:
+    """Called when a reply is approved: publish it if it was chosen for the wall; an approved reply
+    not chosen takes down the appeal's earlier entry, which it supersedes."""
+    reply = Reply.objects.select_related("appeal__category", "appeal__township", "unit", "decided_by").get(
+        pk=reply.pk
+    )
+    if reply.state != ReplyState.SENT:
+        return None
+    if reply.publish:
+        return publish(reply.appeal, reply)
+    with transaction.atomic():
+        stale = EchoEntry.objects.filter(appeal_id=reply.appeal_id).exclude(reply=reply)
+        if stale.delete()[0]:
+            record("echo.superseded", actor=reply.decided_by, obj=reply.appeal, detail={"reply": reply.pk})
+    return None
+
+
+def can_unpublish(user: User | AnonymousUser, appeal: Appeal) -> bool:
+    """Whether ``user`` may take the appeal's entry off the wall."""
+    return any(can(user, action, appeal) for action in UNPUBLISH_ACTIONS)
+
+
+@transaction.atomic
+def unpublish(appeal: Appeal, *, actor: Actor, reason: str = "") -> None:
+    """Take the appeal's entry off the echo wall (staff decision, audited)."""
+    if actor is None or not can_unpublish(actor, appeal):
+        raise PermissionDenied(_("You may not do this to this appeal."))
+    entry = EchoEntry.objects.select_for_update().filter(appeal=appeal).first()
+    if entry is None:
+        raise EchoError(_("This appeal is not on the echo wall."), code="not_published")
+    entry.delete()
+    record(
+        "echo.unpublished",
+        actor=actor,
+        obj=appeal,
+        detail={"reply": entry.reply_id, "reason": reason.strip()[:200]},
+    )
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def public_entries() -> QuerySet[EchoEntry]:
+    """Entries as the public list shows them, newest first, without the bulky search column."""
+    return EchoEntry.objects.select_related("category", "township").defer("search_text")
+
+
+def in_category(queryset: QuerySet[EchoEntry], category: Category) -> QuerySet[EchoEntry]:
+    """Entries filed under ``category`` or any category below it (the tree has three levels)."""
+    ids = {category.pk}
+    frontier = {category.pk}
+    while frontier:
+        frontier = set(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return queryset.filter(category_id__in=ids)
+
+
+def search(queryset: QuerySet[EchoEntry], q: str) -> QuerySet[EchoEntry]:
+    """Entries whose text contains every term of ``q`` (Chinese substrings; see the module docstring)."""
+    vendor = connections[queryset.db].vendor
+    for term in search_terms(q):
+        queryset = queryset.filter(_term_filter(vendor, term))
+    return queryset
+
+
+def _term_filter(vendor: str, term: str) -> Q:
+    if vendor == "sqlite" and len(term) >= 3:
+        phrase = '"' + term.replace('"', '""') + '"'  # an FTS5 string: no operator can slip in
+        matched: Any = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [phrase])  # noqa: S608,S611 (constant table)
+        return Q(pk__in=matched)
+    return Q(search_text__contains=term)  # LIKE '%term%' (% and _ escaped by Django)

@@ -1,0 +1,194 @@
+"""Filters of the staff lists of appeals: one GET form whose filters all combine and survive paging.
+
+Built for a million rows on PostgreSQL: every filter is a plain condition on an indexed column or a
+small join, the due status is computed in SQL from ``rules.due_filter`` (never stored), and the
+ordering follows an index (received time, or the deadline when filtering by due status).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from minyi.appeals.choices import (
+    ACTIVE_ASSIGNMENT_STATES,
+    ANSWERED_STATES,
+    OPEN_STATES,
+    TERMINAL_STATES,
+    TRIAGE_STATES,
+    WORKING_STATES,
+    Channel,
+    DueStatus,
+    Kind,
+    State,
+)
+from minyi.appeals.forms.staff import DISPATCH_KINDS, CategoryChoice, UnitChoice
+from minyi.appeals.models import Appeal, Assignment, Category
+from minyi.appeals.rules import due_filter
+from minyi.org.choices import UnitKind
+from minyi.org.models import Unit
+from minyi.org.permissions import person_of
+
+#: Named groups of states offered beside the single states (待交办, 办理中, 已答复, 已办结).
+STATE_GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "triage": (_("Waiting for dispatch"), TRIAGE_STATES),
+    "working": (_("Being handled"), WORKING_STATES),
+    "open": (_("Open (waiting or being handled)"), OPEN_STATES),
+    "answered": (_("Replied, waiting for the follow-up"), ANSWERED_STATES),
+    "finished": (_("Finished (closed, rejected or merged)"), TERMINAL_STATES),
+}
+DUE_CHOICES = (DueStatus.OVERDUE, DueStatus.DUE_SOON, DueStatus.ON_TRACK, DueStatus.PAUSED)
+#: Lists filtered by these due statuses are ordered by the deadline (most urgent first).
+DEADLINE_ORDER = (DueStatus.OVERDUE, DueStatus.DUE_SOON, DueStatus.ON_TRACK)
+
+
+def _label(field: str) -> Any:
+    return capfirst(getattr(Appeal._meta.get_field(field), "verbose_name", field))
+
+
+class AppealFilterForm(forms.Form):
+    """The filters of the appeal list (and of its Excel export)."""
+
+    q = forms.CharField(
+        label=_("Number, title or text contains"), max_length=50, required=False, widget=forms.SearchInput
+    )
+    state = forms.ChoiceField(label=_label("state"), required=False)
+    due = forms.ChoiceField(
+        label=_("Due status"),
+        required=False,
+        choices=[("", _("Any")), *[(d.value, d.label) for d in DUE_CHOICES]],
+    )
+    category = CategoryChoice(
+        queryset=Category.objects.none(), required=False, label=_label("category"), empty_label=_("Any")
+    )
+    township = UnitChoice(
+        queryset=Unit.objects.none(), required=False, label=_label("township"), empty_label=_("Any")
+    )
+    channel = forms.ChoiceField(
+        label=_label("channel"), required=False, choices=[("", _("Any")), *Channel.choices]
+    )
+    kind = forms.ChoiceField(label=_label("kind"), required=False, choices=[("", _("Any")), *Kind.choices])
+    lead_unit = UnitChoice(
+        queryset=Unit.objects.none(), required=False, label=_label("lead_unit"), empty_label=_("Any")
+    )
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    mine = forms.BooleanField(label=_("Only what my unit holds now"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [  # type: ignore[attr-defined]
+            ("", _("All states")),
+            (_("Groups"), [(key, label) for key, (label, _states) in STATE_GROUPS.items()]),
+            (_("States"), State.choices),
+        ]
+        self.fields["category"].queryset = Category.objects.select_related("parent")  # type: ignore[attr-defined]
+        self.fields["township"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            kind=UnitKind.TOWNSHIP, is_active=True
+        ).order_by("path")
+        self.fields["lead_unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            kind__in=DISPATCH_KINDS, is_active=True
+        ).order_by("path")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and end < start:
+            self.add_error("received_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The valid, non-empty filters (for the audit record of an export)."""
+        data = getattr(self, "cleaned_data", {})
+        return {k: str(getattr(v, "pk", v)) for k, v in data.items() if v not in (None, "", False)}
+
+
+def default_filters(user: User | AnonymousUser) -> dict[str, str]:
+    """What a role sees before choosing filters: dispatchers their inbox, unit staff their open work,
+    operators the replies to follow up."""
+    if user.has_perm("appeals.dispatch_appeal"):
+        return {"state": "triage"}
+    if user.has_perm("appeals.handle_appeal") and person_of(user) is not None:
+        return {"state": "open", "mine": "on"}
+    if user.has_perm("appeals.follow_up_appeal"):
+        return {"state": "answered"}  # operators: the replies waiting for their follow-up call
+    return {}
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def _category_and_below(category: Category) -> list[int]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    found, todo = [], [category.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.append(pk)
+            todo.extend(children[pk])
+    return found
+
+
+def apply_filters(
+    queryset: QuerySet[Appeal], data: dict[str, Any], *, user: User | AnonymousUser, now: dt.datetime
+) -> QuerySet[Appeal]:
+    """Narrow ``queryset`` by the cleaned filter ``data`` (invalid or empty filters are left out)."""
+    state = data.get("state") or ""
+    if state in STATE_GROUPS:
+        queryset = queryset.filter(state__in=STATE_GROUPS[state][1])
+    elif state:
+        queryset = queryset.filter(state=state)
+    if due := data.get("due"):
+        queryset = queryset.filter(due_filter(due, now))
+    if category := data.get("category"):
+        queryset = queryset.filter(category__in=_category_and_below(category))
+    for name in ("township", "lead_unit", "channel", "kind"):
+        if value := data.get(name):
+            queryset = queryset.filter(**{name: value})
+    if start := data.get("received_from"):
+        queryset = queryset.filter(received_at__gte=_local_midnight(start))
+    if end := data.get("received_to"):
+        queryset = queryset.filter(received_at__lt=_local_midnight(end + dt.timedelta(days=1)))
+    if query := (data.get("q") or "").strip():
+        queryset = queryset.filter(
+            Q(number__icontains=query) | Q(title__icontains=query) | Q(body__icontains=query)
+        )
+    if data.get("mine"):
+        person = person_of(user)
+        if person is None:
+            return queryset.none()
+        held = Assignment.objects.filter(
+            appeal=OuterRef("pk"), unit__path__startswith=person.unit.path, state__in=ACTIVE_ASSIGNMENT_STATES
+        )
+        queryset = queryset.filter(Exists(held))
+    return queryset
+
+
+def with_due_status(queryset: QuerySet[Appeal], now: dt.datetime) -> QuerySet[Appeal]:
+    """Annotate ``due_state`` (a DueStatus value) in SQL, by the same rule as ``rules.due_status``."""
+    whens = [When(due_filter(status, now), then=Value(status.value)) for status in DUE_CHOICES]
+    return queryset.annotate(
+        due_state=Case(*whens, default=Value(DueStatus.NONE.value), output_field=CharField())
+    )
+
+
+def ordered(queryset: QuerySet[Appeal], data: dict[str, Any]) -> QuerySet[Appeal]:
+    """Newest first; by deadline when looking at overdue / due-soon / on-track work."""
+    if data.get("due") in DEADLINE_ORDER:
+        return queryset.order_by("deadline", "id")
+    return queryset.order_by("-received_at", "-id")

@@ -1,0 +1,27 @@
+"""The demo appeals: every state of the loop, made by the rule functions themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from minyi.appeals.choices import State
+from minyi.appeals.models import Appeal, Category
+from minyi.appeals.rules import due_filter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_puts_appeals_in_every_state_with_suggested_units(settings: Any) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0, stdout=None)
+    states = set(Appeal.objects.values_list("state", flat=True))
+    assert states == {State.RECEIVED, State.DISPATCHED, State.IN_PROGRESS, State.REPLIED, State.CLOSED,
+                      State.REOPENED, State.REJECTED, State.MERGED}  # fmt: skip
+    assert Appeal.objects.filter(due_filter("overdue")).exists()
+    assert Category.objects.filter(level=1, default_unit__code="ZJ", name="城乡建设").exists()
+    assert Appeal.objects.filter(echo__isnull=False).exists()
+    call_command("seed_demo", verbosity=0)  # a second run adds nothing
+    assert Appeal.objects.count() == 235
