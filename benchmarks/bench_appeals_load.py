@@ -18,13 +18,13 @@ from benchmarks.common import report, setup_django, timed
 
 setup_django()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 
-from minyi.appeals.models import Appeal  # noqa: E402
-from minyi.appeals.volume import generate  # noqa: E402
-from minyi.org.models import Person  # noqa: E402
+from minyi.appeals.models import Appeal
+from minyi.appeals.volume import generate
+from minyi.org.models import Person
 
 
 def main() -> None:

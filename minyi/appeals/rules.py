@@ -53,6 +53,7 @@ from minyi.appeals.models import (
     Category,
     Extension,
     Followup,
+    IdempotencyRecord,
     Pause,
     Reply,
     SlaRule,
@@ -280,8 +281,13 @@ def submit(
     received_at: datetime | None = None,
     files: Sequence[UploadedFile] = (),
     external_ref: str = "",
+    idempotency: tuple[str, str, str] | None = None,
 ) -> Submission:
-    """Store a new appeal from any channel; the number and query code exist once this commits."""
+    """Store a new appeal from any channel; the number and query code exist once this commits.
+
+    ``idempotency`` is the API client's (client, key, body hash), stored in the same transaction: a
+    second submission with the same client and key raises IntegrityError and stores nothing.
+    """
     check_text(title, body)
     if township is None and village is not None:
         township = village.parent
@@ -311,6 +317,9 @@ def submit(
     Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
     for upload in checked:
         Attachment.objects.create(appeal=appeal, **upload)
+    if idempotency is not None:
+        client, key, body_hash = idempotency
+        IdempotencyRecord.objects.create(client=client, key=key, body_hash=body_hash, appeal=appeal)
     _event(appeal, EventKind.RECEIVED, actor, channel=channel)
     return Submission(appeal=appeal, query_code=code)
 

@@ -129,7 +129,7 @@ def generate(n: int, *, seed: int = 20261129, published_share: float = 0.1) -> d
     now = timezone.now()
     villages = list(Unit.objects.filter(kind__in=RESIDENTIAL_KINDS).select_related("parent"))
     departments = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT))
-    categories = {c.name: c for c in Category.objects.filter(level=1)}
+    categories = {c.name: c for c in Category.objects.filter(level=1).select_related("default_unit")}
     dispatcher = Person.objects.filter(role=Role.DISPATCHER, user__isnull=False).values_list(
         "user_id", flat=True
     )

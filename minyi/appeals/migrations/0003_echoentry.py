@@ -13,11 +13,30 @@ from django.db import migrations, models
 # NOTE for later migrations: on SQLite, Django rebuilds a table to alter it, which drops its
 # triggers; a migration that alters EchoEntry must run SQLITE_TRIGGERS again (and SQLITE_REBUILD).
 
+# 1-2 character terms have no trigram, so a second GIN index holds each text's bigrams (pairs of
+# adjacent characters without a space; GIN drops the duplicates). The pairs are taken with two linear
+# regexp passes (even and odd offsets): substr() or array subscripts on multibyte text are quadratic.
 POSTGRESQL_FORWARDS = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS echo_search_trgm ON appeals_echoentry USING gin (search_text gin_trgm_ops)",
+    """
+    CREATE OR REPLACE FUNCTION minyi_echo_bigrams(t text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+      SELECT array(
+        SELECT m[1] FROM (
+          SELECT regexp_matches(t, '(..)', 'g') UNION ALL SELECT regexp_matches(substr(t, 2), '(..)', 'g')
+        ) AS pairs(m)
+        WHERE strpos(m[1], ' ') = 0
+      )
+    $$
+    """,
+    "CREATE INDEX IF NOT EXISTS echo_search_bigrams ON appeals_echoentry USING gin (minyi_echo_bigrams(search_text))",
 ]
-POSTGRESQL_BACKWARDS = ["DROP INDEX IF EXISTS echo_search_trgm"]
+POSTGRESQL_BACKWARDS = [
+    "DROP INDEX IF EXISTS echo_search_bigrams",
+    "DROP FUNCTION IF EXISTS minyi_echo_bigrams(text)",
+    "DROP INDEX IF EXISTS echo_search_trgm",
+]
 
 SQLITE_TABLE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS appeals_echo_fts USING fts5("
