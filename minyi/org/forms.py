@@ -6,6 +6,8 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from minyi.org.choices import NoticeMode
+
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
@@ -24,3 +26,11 @@ class ImportForm(forms.Form):
         if head != b"PK\x03\x04":  # .xlsx is a zip container; judge by content, not by name
             raise forms.ValidationError(_("This is not an Excel .xlsx workbook."))
         return upload
+
+
+class NoticeModeForm(forms.Form):
+    notice_mode = forms.ChoiceField(
+        label=_("How do you want to receive notices by SMS or e-mail?"),
+        choices=NoticeMode.choices,
+        widget=forms.RadioSelect,
+    )

@@ -11,5 +11,6 @@ urlpatterns = [
     path("households/", views.households, name="households"),
     path("households/<str:code>/", views.household_detail, name="household_detail"),
     path("import/", views.import_workbook_view, name="import"),
+    path("notices/", views.my_notices, name="notices"),
     path("import/template.xlsx", views.import_template, name="import_template"),
 ]

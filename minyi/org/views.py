@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from minyi.audit.rules import record, record_personal_view
-from minyi.org.forms import ImportForm
+from minyi.org.forms import ImportForm, NoticeModeForm
 from minyi.org.imports import import_workbook, template_workbook
-from minyi.org.models import Household, Person, Unit
-from minyi.org.permissions import Action, can, require, scope_filter
+from minyi.org.models import Household, Person, StaffNotice, Unit
+from minyi.org.permissions import Action, can, person_of, require, scope_filter
 from minyi.privacy import mask_address, mask_name, mask_phone
 
 PAGE_SIZE = 50
@@ -158,3 +161,31 @@ def import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(template_workbook(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{_("org-import-template")}.xlsx"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_notices(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's notices (read when shown) and how they want them sent."""
+    person = person_of(request.user)
+    if person is None:
+        raise PermissionDenied(
+            _("Your login is not linked to a person in a unit yet; ask the administrator.")
+        )
+    form = NoticeModeForm(request.POST or None, initial={"notice_mode": person.notice_mode})
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "org/notices.html", {"form": form, "page": None}, status=400)
+        Person.objects.filter(pk=person.pk).update(notice_mode=form.cleaned_data["notice_mode"])
+        record(
+            "org.notice_mode",
+            actor=request.user,
+            obj=person,
+            detail={"mode": form.cleaned_data["notice_mode"]},
+        )
+        messages.success(request, _("Your choice was saved."))
+        return redirect("org:notices")
+    page = _page(request, StaffNotice.objects.filter(user_id=person.user_id or 0))
+    unread = [n.pk for n in page if n.read_at is None]
+    StaffNotice.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "org/notices.html", {"form": form, "page": page, "unread": set(unread)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -38,3 +39,19 @@ def test_the_daily_slot_begins_at_the_local_run_time() -> None:
     shanghai = timezone.get_default_timezone()
     assert slot(job, datetime(2026, 11, 29, 17, 59, tzinfo=shanghai)) is None
     assert slot(job, datetime(2026, 11, 29, 18, 0, tzinfo=shanghai)) == "2026-11-29"
+
+
+def test_staff_read_their_notices_and_choose_a_daily_digest(client: Any, actors: Actors) -> None:
+    people = staff_of([actors.edu], [Role.HANDLER])
+    tell(people, "新交办件：东村路灯坏了", link="/appeals/1/")
+    client.force_login(actors.handler_edu)
+    home = client.get("/").content.decode()
+    assert "1 条新通知" in home
+    page = client.get("/org/notices/").content.decode()
+    assert "东村路灯坏了" in page
+    assert StaffNotice.objects.get().read_at is not None  # shown, so read
+    assert "条新通知" not in client.get("/").content.decode()
+    response = client.post("/org/notices/", {"notice_mode": NoticeMode.DIGEST})
+    assert response.status_code == 302
+    assert Person.objects.get(user=actors.handler_edu).notice_mode == NoticeMode.DIGEST
+    assert client.post("/org/notices/", {"notice_mode": "hourly"}).status_code == 400
