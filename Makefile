@@ -9,8 +9,11 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test test-pg setup system-deps db bench check messages makemessages clean
 
-## make run: set everything up, load the demo district, serve http://127.0.0.1:8000
+## make run: set everything up, load the demo district, serve http://127.0.0.1:8000 (with the worker
+## delivering notifications to var/sms-outbox.jsonl and var/mail/ beside it)
 run: setup db
+	$(PY) manage.py worker --id make-run & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: lint, type check, Django checks, migrations check, the pytest suite with browser tests

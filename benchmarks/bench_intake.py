@@ -33,6 +33,7 @@ from minyi.appeals.models import Appeal, IdempotencyRecord
 PORT = 8765
 CONNECTIONS = 50
 WORKERS = int(os.environ.get("BENCH_WORKERS", "5"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # >1: gthread workers, which keep connections alive
 
 
 def start_server() -> subprocess.Popen[bytes]:
@@ -52,6 +53,7 @@ def start_server() -> subprocess.Popen[bytes]:
             "minyi.wsgi",
             f"--bind=127.0.0.1:{PORT}",
             f"--workers={WORKERS}",
+            f"--threads={THREADS}",
             "--log-level=warning",
         ],
         cwd=ROOT,
@@ -138,6 +140,7 @@ def main() -> None:
         {
             "connections": CONNECTIONS,
             "gunicorn_workers": WORKERS,
+            "gunicorn_threads": THREADS,
             "seconds": seconds,
             "requests": requests,
             "errors": requests - created_201 - replays,

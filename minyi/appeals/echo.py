@@ -4,15 +4,17 @@ An entry is written when a reply chosen for publication is approved (``publish_f
 ``rules.approve_reply``) and taken down by staff with ``unpublish``. Its texts are masked once, when
 published, so no public page can ever show or search what masking hid.
 
-Search is a Chinese substring search over ``EchoEntry.search_text``, fast on both databases:
+Search is a Chinese substring search over ``EchoEntry.search_text`` (masked, normalised), every term
+of the query required, newest entries first, fast on both databases:
 
-- PostgreSQL: a term of 3+ characters is ``LIKE '%term%'`` served by a ``pg_trgm`` GIN index (pg_trgm
-  extracts CJK trigrams on this deployment's C.UTF-8 locale; verified with EXPLAIN). A 1–2 character
-  term has no trigram to extract, so it is served by a GIN index over the text's bigrams
-  (``minyi_echo_bigrams``) and then checked with the same ``LIKE``.
+- PostgreSQL: a term of 3+ characters is ``LIKE '%term%'``, served by a ``pg_trgm`` GIN index (pg_trgm
+  extracts CJK trigrams under this deployment's C.UTF-8 locale; checked with EXPLAIN). A 2-character
+  term has no trigram: if the statistics say it is common, ``LIKE`` on the newest rows finds a page
+  quickly; if rare, a GIN index over the text's bigrams (``minyi_echo_bigrams``) finds it without
+  reading the table. A 1-character term is ``LIKE`` (almost every single character is common).
 - SQLite: a term of 3+ characters goes through an FTS5 ``trigram`` table kept in step by triggers;
-  shorter terms fall back to ``LIKE``.
-Both are created by migration 0003 for their vendor only.
+  shorter terms are ``LIKE``.
+The indexes, the function, the FTS table and its triggers are created by migration 0003.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from minyi.appeals.models import Appeal, Category, Reply
 from minyi.appeals.models_echo import EchoEntry
 from minyi.audit.rules import record
 from minyi.org.permissions import can
-from minyi.privacy import mask_address, mask_name, mask_text
+from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
 
 Actor = User | AnonymousUser | None
 
@@ -75,6 +77,9 @@ def mask_for_public(text: str, appeal: Appeal) -> str:
     name = appeal.citizen_name.strip()
     if len(name) >= 2:
         text = text.replace(name, mask_name(name))
+    phone = appeal.citizen_phone.strip()
+    if len(phone) >= 5:  # the patterns below know mobiles and landlines; the citizen may have left another
+        text = text.replace(phone, mask_phone(phone))
     text = mask_text(text)
     text = _SPACED_MOBILE_RE.sub(r"\1-****-\3", text)
     text = _EMAIL_RE.sub(r"\1***@\2", text)
@@ -122,7 +127,7 @@ def publish(appeal: Appeal, reply: Reply) -> EchoEntry:
         defaults={
             "reply": reply,
             "number": appeal.number or str(appeal.pk),
-            "title_masked": title,
+            "title_masked": title[: EchoEntry._meta.get_field("title_masked").max_length],
             "question_masked": question,
             "reply_masked": answer,
             "unit_name": reply.unit.name,
@@ -215,18 +220,23 @@ def _term_filter(db: str, term: str) -> Q:
         matched: Any = RawSQL(sql, [phrase])  # noqa: S611 (the term is a parameter)
         return Q(pk__in=matched)
     if vendor == "postgresql" and len(term) == 2 and not _common_bigram(db, term):
-        # Exact by construction: the term has no space, and the index holds every pair of adjacent
-        # characters of the text without one.
-        column = f"{EchoEntry._meta.db_table}.search_text"
-        bigram: Any = RawSQL(  # noqa: S611 (constant names; the term is a parameter)
-            f"{BIGRAMS_FUNCTION}({column}) @> ARRAY[%s]::text[]", [term], output_field=BooleanField()
-        )
-        return Q(bigram)
+        return _bigram_contains(term)
     return Q(search_text__contains=term)  # LIKE '%term%' (% and _ escaped by Django)
 
 
+def _bigram_contains(term: str) -> Q:
+    """PostgreSQL: the text holds the 2-character ``term``, through the bigram GIN index. Exact: the
+    term has no space, and the index holds every pair of adjacent characters without one."""
+    column = f"{EchoEntry._meta.db_table}.search_text"
+    bigram: Any = RawSQL(  # noqa: S611 (constant names; the term is a parameter)
+        f"{BIGRAMS_FUNCTION}({column}) @> ARRAY[%s]::text[]", [term], output_field=BooleanField()
+    )
+    return Q(bigram)
+
+
 def _common_bigram(db: str, term: str) -> bool:
-    """Whether PostgreSQL's statistics expect ``term`` in at least ``COMMON_SHARE`` of the entries."""
+    """Whether PostgreSQL's statistics expect ``term`` in at least ``COMMON_SHARE`` of the entries (on a
+    small table always: the estimate is at least one row, and either way is fast there)."""
     table = EchoEntry._meta.db_table
     with connections[db].cursor() as cursor:
         where = f"{BIGRAMS_FUNCTION}(search_text) @> ARRAY[%s]::text[]"

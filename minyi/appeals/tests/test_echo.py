@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -71,6 +72,13 @@ def test_publishing_masks_phones_id_numbers_and_the_citizens_name_inside_the_tex
     assert "330102********1234" in detail
     assert "村口路灯坏了三个月" in detail  # the rest of the text is intact
     assert "区教育局" in detail  # the answering unit
+
+
+def test_masking_also_catches_the_citizens_own_number_and_room_numbers_but_keeps_dates() -> None:
+    appeal = Appeal(citizen_name="李四", citizen_phone="6688123", address="")
+    masked = echo.mask_for_public("李四请回电6688123，住3栋2单元501室，3月5号来访。", appeal)
+    assert "6688123" not in masked and "李四" not in masked and "501室" not in masked
+    assert "3月5号" in masked
 
 
 def test_replies_not_chosen_for_publication_or_not_yet_approved_never_appear(
@@ -156,18 +164,35 @@ def test_search_finds_two_and_one_character_words(three: dict[str, Appeal], clie
     assert "工厂夜间噪音扰民" in html and "公交班次太少" not in html
 
 
-def test_a_two_character_word_is_found_the_same_whichever_index_serves_it(
-    three: dict[str, Appeal], client: Client
-) -> None:
-    before = page_text(client, q="噪音")
-    if connection.vendor == "postgresql":  # fresh table, no statistics: the bigram index serves it
-        assert not echo._common_bigram("default", "噪音")
+def test_a_two_character_word_is_found_the_same_whichever_way_is_taken(three: dict[str, Appeal]) -> None:
+    by_like = set(EchoEntry.objects.filter(search_text__contains="噪音"))
+    assert {e.appeal for e in by_like} == {three["noise"]}
+    if connection.vendor == "postgresql":
+        assert set(EchoEntry.objects.filter(echo._bigram_contains("噪音"))) == by_like
+        assert not EchoEntry.objects.filter(echo._bigram_contains("鸽子")).exists()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE appeals_echoentry")
-        assert echo._common_bigram("default", "噪音")  # in a third of the entries: the ordered scan
-    after = page_text(client, q="噪音")
-    assert "工厂夜间噪音扰民" in before and "工厂夜间噪音扰民" in after
-    assert "公交班次太少" not in before and "公交班次太少" not in after
+        assert echo._common_bigram("default", "噪音")  # in a third of the entries: the ordered LIKE scan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes only")
+def test_postgresql_serves_chinese_terms_from_the_trigram_and_bigram_indexes(
+    three: dict[str, Appeal],
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cardinality(show_trgm('路灯坏了'))")
+        assert cursor.fetchone()[0] > 0  # the locale lets pg_trgm see CJK characters as word characters
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the planner show its index
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        for where, index in (
+            (Q(search_text__contains="路灯坏了"), "echo_search_trgm"),
+            (echo._bigram_contains("噪音"), "echo_search_bigrams"),
+        ):
+            sql, params = EchoEntry.objects.order_by().filter(where).values("pk").query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert index in plan, plan
+    assert [e.appeal for e in echo.search(EchoEntry.objects.all(), "路灯坏了")] == [three["light"]]
 
 
 def test_search_terms_all_have_to_match_and_full_width_text_is_normalised(

@@ -6,7 +6,6 @@ fetches one row more than a page to know whether there is a next page, and shows
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -24,6 +23,7 @@ from minyi.appeals.models import Category
 from minyi.appeals.models_echo import EchoEntry
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
+from minyi.paging import window
 
 PAGE_SIZE = 20
 #: Deeper pages cost an ever longer OFFSET scan; past this, people narrow the search instead.
@@ -58,35 +58,6 @@ class EchoFilterForm(forms.Form):
         township_field.choices = [any_choice, *((u.code, u.name) for u in self.townships.values())]
 
 
-@dataclass
-class EchoPage:
-    """One page of entries, without a total (see the module docstring)."""
-
-    number: int
-    entries: list[EchoEntry]
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        number = int(raw or 1)
-    except ValueError:
-        return 1
-    return min(max(number, 1), MAX_PAGE)
-
-
 @require_GET
 def echo_list(request: HttpRequest) -> HttpResponse:
     form = EchoFilterForm(request.GET or None)
@@ -102,14 +73,19 @@ def echo_list(request: HttpRequest) -> HttpResponse:
         if data.get("q", "").strip():
             entries = echo.search(entries, data["q"])
             searching = True
-    number = _page_number(request.GET.get("page"))
-    start = (number - 1) * PAGE_SIZE
-    rows = list(entries.order_by("-published_at", "-id")[start : start + PAGE_SIZE + 1])
-    page = EchoPage(number=number, entries=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE)
+    rows, page = window(
+        entries.order_by("-published_at", "-id"), request.GET.get("page"), size=PAGE_SIZE, last=MAX_PAGE
+    )
     return render(
         request,
         "appeals/echo/list.html",
-        {"form": form, "page": page, "searching": searching, "last_page": number == MAX_PAGE},
+        {
+            "form": form,
+            "entries": rows,
+            "page": page,
+            "searching": searching,
+            "last_page": page.number == MAX_PAGE,
+        },
     )
 
 

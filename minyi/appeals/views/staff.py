@@ -54,6 +54,7 @@ from minyi.appeals.models import Appeal, AppealEvent, Assignment, Attachment, Ca
 from minyi.audit.rules import record, record_personal_view
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import Action, can, person_of, require, visible
+from minyi.paging import window
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
 from minyi.workdays.rules import end_of_day
 
@@ -155,45 +156,11 @@ def _local(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 @dataclass
-class Window:
-    """One page of a list without counting the whole table: one row more than shown tells whether
-    a next page exists."""
-
-    number: int
-    has_next: bool
-    size: int = PAGE_SIZE
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.size + 1
-
-
-@dataclass
 class Row:
     appeal: Appeal
     title: str
     suggested: Unit | None
     due: DueStatus
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        number = int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
-    return min(max(number, 1), MAX_PAGE)
 
 
 def _filter_form(request: HttpRequest) -> tuple[AppealFilterForm, bool]:
@@ -219,11 +186,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form, defaulted = _filter_form(request)
     queryset = _filtered(request, form, now).defer("body")  # the list never shows the long text
-    number = _page_number(request)
-    start = (number - 1) * PAGE_SIZE
-    appeals = list(queryset[start : start + PAGE_SIZE + 1])
-    window = Window(number=number, has_next=len(appeals) > PAGE_SIZE)
-    appeals = appeals[:PAGE_SIZE]
+    appeals, page = window(queryset, request.GET.get("page"), size=PAGE_SIZE, last=MAX_PAGE)
     suggestions = suggested_units() if any(a.state in TRIAGE_STATES for a in appeals) else {}
     rows = [
         Row(
@@ -245,7 +208,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": rows,
-            "window": window,
+            "page": page,
             "defaulted": defaulted,
             "query": query.urlencode(),
             "export_limit": EXPORT_LIMIT,
