@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import translation
 
+from minyi.org import lookup
 from minyi.testing import Actors, make_actors
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -26,6 +27,12 @@ def _site_language() -> Iterator[None]:
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_unit_lookup() -> None:
+    """Each test builds its own units: forget those an earlier test cached by code."""
+    lookup.forget()
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from minyi.appeals.forms.intake import normalise_phone
 from minyi.appeals.models import Appeal, IdempotencyRecord
 from minyi.audit.middleware import client_ip
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
+from minyi.org.lookup import active_unit
 from minyi.org.models import Unit
 from minyi.org.permissions import can
 
@@ -82,7 +83,7 @@ class AppealSubmitSerializer(serializers.Serializer):
 def _unit(code: str, kinds: set[str], field: str, errors: dict[str, list[str]]) -> Unit | None:
     if not code:
         return None
-    unit = Unit.objects.filter(code=code, is_active=True).select_related("parent").first()
+    unit = active_unit(code)
     if unit is None or unit.kind not in kinds:
         errors[field] = [_("Unknown unit code %(code)s.") % {"code": code}]
         return None

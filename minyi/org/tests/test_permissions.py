@@ -61,3 +61,18 @@ def test_scope_filter_restricts_lists(actors: Actors) -> None:
     assert (
         scope_filter(actors.dispatcher, Person.objects.all(), "unit__path").count() == Person.objects.count()
     )
+
+
+def test_unit_lookup_cache_never_outlives_a_deactivation_by_more_than_its_ttl(actors: Actors) -> None:
+    from minyi.org import lookup
+
+    assert lookup.active_unit("T1V1") == actors.village
+    assert lookup.active_unit("NOPE") is None
+    Unit = type(actors.village)
+    unit = Unit.objects.create(
+        code="NOPE", name="新村", kind="village", parent=actors.town, path="/D/T1/NOPE/"
+    )
+    assert lookup.active_unit("NOPE") == unit  # a miss is not remembered
+    lookup.forget()
+    Unit.objects.filter(code="T1V1").update(is_active=False)
+    assert lookup.active_unit("T1V1") is None
