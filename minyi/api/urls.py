@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from minyi.appeals.api import AppealSubmitView
+from minyi.appeals.api import AppealDetailView, AppealSubmitView
 
 app_name = "api"
 urlpatterns = [
     path("appeals/", AppealSubmitView.as_view(), name="appeal-submit"),
+    path("appeals/<str:number>/", AppealDetailView.as_view(), name="appeal-detail"),
 ]

@@ -32,14 +32,15 @@ from rest_framework.views import APIView
 
 from minyi import ratelimit
 from minyi.appeals import rules
-from minyi.appeals.choices import Channel, Kind
+from minyi.appeals.choices import Channel, Kind, State
 from minyi.appeals.forms.intake import normalise_phone
 from minyi.appeals.models import Appeal, IdempotencyRecord
 from minyi.audit.middleware import client_ip
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.lookup import active_unit
 from minyi.org.models import Unit
-from minyi.org.permissions import can
+from minyi.org.permissions import can, visible
+from minyi.privacy import mask_text
 
 RECORD = "appeals.record_appeal"
 KEY_HEADER = "Idempotency-Key"
@@ -126,6 +127,9 @@ class AppealSubmitView(APIView):
             code = str(codes.get("detail", exc.default_code)) if isinstance(codes, dict) else str(codes)
             response.data = {"code": code, "message": message, "fields": {}}
         return response
+
+    def get(self, request: Request) -> Response:
+        return list_appeals(request)
 
     def post(self, request: Request) -> Response:
         user = request.user
@@ -238,3 +242,62 @@ class AppealSubmitView(APIView):
             "citizen_email": values.get("email", ""),
             "concerns_unit": concerns,
         }
+
+
+# --- reading (staff) -------------------------------------------------------------------------
+# The first read endpoints; the full REST API (filters, cursor paging, every transition) comes with
+# issue 6. Both go through access.visible/can, so 回避 and unit scope hold here as on the pages.
+
+READ_LIMIT = 50
+
+
+def appeal_json(appeal: Appeal) -> dict[str, Any]:
+    """What the API shows of an appeal to staff who may see it (no personal data here)."""
+    return {
+        "number": appeal.number,
+        "title": mask_text(appeal.title),
+        "kind": appeal.kind,
+        "channel": appeal.channel,
+        "state": appeal.state,
+        "category": appeal.category.name if appeal.category else None,
+        "township": appeal.township.code if appeal.township else None,
+        "village": appeal.village.code if appeal.village else None,
+        "lead_unit": appeal.lead_unit.code if appeal.lead_unit else None,
+        "received_at": appeal.received_at.isoformat(),
+        "deadline": appeal.deadline.isoformat() if appeal.deadline else None,
+        "due_status": rules.due_status(appeal),
+    }
+
+
+def _readable(request: Request) -> Any:
+    user = request.user
+    if not (user and user.is_authenticated and can(user, "appeals.view_appeal")):
+        raise ApiError(403, "permission_denied", _("Log in as staff who may read appeals."))
+    return visible(user, Appeal.objects.select_related("category", "township", "village", "lead_unit"))
+
+
+class AppealDetailView(APIView):
+    """``GET /api/v1/appeals/<number>/``: one appeal, 404 when the user may not see it."""
+
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [AllowAny]  # checked in _readable, with the JSON error shape
+    renderer_classes = [JSONRenderer]
+    handle_exception = AppealSubmitView.handle_exception
+
+    def get(self, request: Request, number: str) -> Response:
+        appeal = _readable(request).filter(number=number).first()
+        if appeal is None:
+            raise ApiError(404, "not_found", _("No appeal you may see has this tracking number."))
+        return Response(appeal_json(appeal))
+
+
+def list_appeals(request: Request) -> Response:
+    """``GET /api/v1/appeals/``: the newest appeals the user may see (optionally one state)."""
+    appeals = _readable(request)
+    state = request.query_params.get("state", "")
+    if state:
+        if state not in State.values:
+            raise ApiError(400, "invalid", _("Unknown state %(state)s.") % {"state": state})
+        appeals = appeals.filter(state=state)
+    rows = list(appeals.order_by("-received_at", "-id")[:READ_LIMIT])
+    return Response({"results": [appeal_json(a) for a in rows]})

@@ -127,3 +127,23 @@ def test_appeal_about_a_department_is_not_offered_to_it_and_stays_hidden_even_if
     rules.dispatch(appeal, lead=actors.housing, actor=actors.dispatcher)
     appeal.refresh_from_db()
     assert paths_seen_by(client, actors.handler_housing, appeal) == EVERYWHERE
+
+
+def test_recusal_and_scope_hold_through_the_api_reads(client: Client, actors: Actors) -> None:
+    """回避 through the API: list and detail, like the pages (the full REST API extends this)."""
+    from minyi.appeals.tests.factories import dispatched
+
+    about_town = dispatched(actors, concerns_unit=actors.town)  # handled by EDU, about T1's officials
+    plain = dispatched(actors)
+    client.force_login(actors.dispatcher)
+    numbers = {a["number"] for a in client.get("/api/v1/appeals/").json()["results"]}
+    assert {about_town.number, plain.number} <= numbers
+    client.force_login(actors.cadre)  # in T1: recused from the first, and neither is assigned to T1
+    assert client.get("/api/v1/appeals/").json()["results"] == []
+    assert client.get(f"/api/v1/appeals/{about_town.number}/").status_code == 404
+    client.force_login(actors.handler_edu)  # EDU holds both
+    assert client.get(f"/api/v1/appeals/{about_town.number}/").json()["lead_unit"] == "EDU"
+    client.force_login(actors.town_handler)
+    assert client.get(f"/api/v1/appeals/{about_town.number}/").status_code == 404
+    client.logout()
+    assert client.get("/api/v1/appeals/").status_code == 403
