@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "minyi.workdays",
     "minyi.worker",
     "minyi.appeals",
+    "minyi.ledger",
 ]
 
 MIDDLEWARE = [

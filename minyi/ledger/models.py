@@ -1,0 +1,100 @@
+"""The rectification ledger (整改台账): campaigns, issues with their track, and sign-off."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minyi.appeals.models import Appeal
+from minyi.ledger.choices import IssueState, Track
+from minyi.org.models import Unit, code_validator
+
+
+class Campaign(models.Model):
+    """A time-boxed programme (活动) that scopes issues, and appeals by their received date."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Issue(models.Model):
+    """A problem many appeals (or an inspection) point to, run as a rectification item to sign-off.
+
+    ``converted_reason`` is set when a fix-in-campaign item became long-term work (转常态)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="issues"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    track = models.CharField(_("track"), max_length=20, choices=Track.choices)
+    # The track it was planned on: the ledger counts a converted item under it ("6 became long-term").
+    original_track = models.CharField(_("planned track"), max_length=20, choices=Track.choices)
+    state = models.CharField(_("state"), max_length=20, choices=IssueState.choices, default=IssueState.OPEN)
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    co_units = models.ManyToManyField(Unit, verbose_name=_("co-handling units"), blank=True, related_name="+")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervising leader"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deadline = models.DateField(_("deadline"))
+    appeals = models.ManyToManyField(Appeal, verbose_name=_("appeals"), blank=True, related_name="issues")
+    converted_reason = models.TextField(_("why it became long-term work"), blank=True)
+    signed_off_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("rectification item")
+        verbose_name_plural = _("rectification items")
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["campaign", "track", "state"], name="ledger_issue_campaign_track"),
+            models.Index(fields=["lead_unit", "state"], name="ledger_issue_unit_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SignOff(models.Model):
+    """One request to sign an item off (销号): evidence from the unit, the unit head's agreement, and
+    the supervising leader's decision (approved, or rejected with a reason back to work)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="signoffs")
+    evidence = models.TextField(_("evidence"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} {self.approved}"

@@ -1,0 +1,204 @@
+"""Rules of the rectification ledger: creating items, converting to long-term work, the summary.
+
+(First slice of issue 4: items, conversion, the three-step sign-off and the summary; milestones,
+progress reports, replies to linked appeals, notices, KPIs and the pages follow.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minyi.appeals.models import Appeal
+from minyi.audit.rules import record
+from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueState, Track
+from minyi.ledger.models import Campaign, Issue, SignOff
+from minyi.org.choices import Role
+from minyi.org.models import Unit
+
+Actor = User | AnonymousUser | None
+
+
+@transaction.atomic
+def create_issue(
+    *,
+    campaign: Campaign,
+    title: str,
+    track: str,
+    lead_unit: Unit,
+    leader: User,
+    deadline: date,
+    actor: Actor,
+    description: str = "",
+    co_units: Iterable[Unit] = (),
+    appeals: Iterable[Appeal] = (),
+) -> Issue:
+    """Open a rectification item; the supervising leader must hold the leader role."""
+    if not title.strip():
+        raise ValidationError({"title": _("Write what is to be rectified.")})
+    if track not in Track.values:
+        raise ValidationError({"track": _("Choose fix now, fix while learning or long-term.")})
+    person = getattr(leader, "person", None)
+    if person is None or person.role != Role.LEADER:
+        raise ValidationError({"leader": _("The supervising leader must be a leader.")})
+    issue = Issue.objects.create(
+        campaign=campaign,
+        title=title.strip(),
+        description=description,
+        track=track,
+        original_track=track,
+        lead_unit=lead_unit,
+        leader=leader,
+        deadline=deadline,
+    )
+    issue.co_units.set([u for u in co_units if u.pk != lead_unit.pk])
+    issue.appeals.set(list(appeals))
+    record("ledger.issue.create", actor=actor, obj=issue, detail={"track": track})
+    return issue
+
+
+@transaction.atomic
+def convert_to_long_term(issue: Issue, *, actor: Actor, reason: str) -> Issue:
+    """A fix-while-learning item becomes long-term work (转常态), with the recorded reason."""
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.state not in OPEN_ISSUE_STATES:
+        raise ValidationError(_("A signed-off item cannot be converted."), code="signed_off")
+    if issue.track != Track.FIX_IN_CAMPAIGN:
+        raise ValidationError(_("Only a fix-while-learning item becomes long-term work."), code="track")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why it becomes long-term work.")})
+    issue.track, issue.converted_reason = Track.LONG_TERM, reason.strip()
+    issue.version += 1
+    issue.save(update_fields=["track", "converted_reason", "version"])
+    record("ledger.issue.convert", actor=actor, obj=issue, detail={"reason": reason[:200]})
+    return issue
+
+
+@dataclass(frozen=True)
+class TrackFigures:
+    """One line of the ledger summary, by the track items were planned on."""
+
+    track: str
+    total: int
+    closed: int
+    open: int
+    overdue: int
+    converted_to_long_term: int
+
+
+def summary(
+    *, campaign: Campaign | None = None, unit: Unit | None = None, today: date | None = None
+) -> list[TrackFigures]:
+    """The office's summary line per planned track, computed from the records (one query)."""
+    today = today or timezone.localdate()
+    issues = Issue.objects.all()
+    if campaign is not None:
+        issues = issues.filter(campaign=campaign)
+    if unit is not None:
+        issues = issues.filter(lead_unit__path__startswith=unit.path)
+    open_q = Q(state__in=OPEN_ISSUE_STATES)
+    rows = {
+        row["original_track"]: row
+        for row in issues.values("original_track").annotate(
+            total=Count("id"),
+            closed=Count("id", filter=Q(state=IssueState.SIGNED_OFF)),
+            open=Count("id", filter=open_q),
+            overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
+            converted=Count("id", filter=~Q(converted_reason="")),
+        )
+    }
+    return [
+        TrackFigures(
+            track=track,
+            total=rows.get(track, {}).get("total", 0),
+            closed=rows.get(track, {}).get("closed", 0),
+            open=rows.get(track, {}).get("open", 0),
+            overdue=rows.get(track, {}).get("overdue", 0),
+            converted_to_long_term=rows.get(track, {}).get("converted", 0),
+        )
+        for track in Track.values
+    ]
+
+
+def summary_json(figures: list[TrackFigures]) -> dict[str, dict[str, int]]:
+    """The summary keyed by track, as `manage.py ledger summary --json` prints it."""
+    return {f.track: {k: v for k, v in asdict(f).items() if k != "track"} for f in figures}
+
+
+def _lock(issue: Issue, states: Iterable[str]) -> Issue:
+    fresh = Issue.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=issue.pk)
+    if fresh.state not in states:
+        raise ValidationError(
+            _("This cannot be done while the item is “%(state)s”.") % {"state": fresh.get_state_display()},
+            code="illegal",
+        )
+    return fresh
+
+
+def _move(issue: Issue, state: str) -> None:
+    issue.state, issue.version = state, issue.version + 1
+    issue.save(update_fields=["state", "version", "signed_off_at"])
+
+
+def _of_unit(actor: Actor, unit: Unit, roles: Iterable[str]) -> User:
+    person = getattr(actor, "person", None)
+    if (
+        not isinstance(actor, User)
+        or person is None
+        or person.role not in roles
+        or not unit.is_within(person.unit)
+    ):
+        raise PermissionDenied(_("Only %(unit)s may do this.") % {"unit": unit.name})
+    return actor
+
+
+@transaction.atomic
+def submit_for_signoff(issue: Issue, *, actor: Actor, evidence: str) -> SignOff:
+    """The lead unit asks for sign-off, with evidence of what was done."""
+    issue = _lock(issue, (IssueState.OPEN,))
+    user = _of_unit(actor, issue.lead_unit, (Role.HANDLER, Role.UNIT_HEAD))
+    if not evidence.strip():
+        raise ValidationError({"evidence": _("Sign-off needs evidence of what was done.")})
+    signoff = SignOff.objects.create(issue=issue, evidence=evidence.strip(), submitted_by=user)
+    _move(issue, IssueState.SUBMITTED)
+    record("ledger.signoff.submit", actor=actor, obj=issue)
+    return signoff
+
+
+@transaction.atomic
+def agree_signoff(issue: Issue, *, actor: Actor) -> Issue:
+    """The lead unit's head agrees to the request."""
+    issue = _lock(issue, (IssueState.SUBMITTED,))
+    user = _of_unit(actor, issue.lead_unit, (Role.UNIT_HEAD,))
+    SignOff.objects.filter(issue=issue, approved__isnull=True).update(
+        agreed_by=user, agreed_at=timezone.now()
+    )
+    _move(issue, IssueState.UNIT_AGREED)
+    record("ledger.signoff.agree", actor=actor, obj=issue)
+    return issue
+
+
+@transaction.atomic
+def decide_signoff(issue: Issue, *, actor: Actor, approve: bool, reason: str = "") -> Issue:
+    """The supervising leader approves (signed off) or rejects with a reason (back to work)."""
+    issue = _lock(issue, (IssueState.UNIT_AGREED,))
+    if not isinstance(actor, User) or actor.pk != issue.leader_id:
+        raise PermissionDenied(_("Only the supervising leader of this item decides its sign-off."))
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Say why the sign-off is rejected.")})
+    now = timezone.now()
+    SignOff.objects.filter(issue=issue, approved__isnull=True).update(
+        decided_by=actor, decided_at=now, approved=approve, reason=reason.strip()
+    )
+    issue.signed_off_at = now if approve else None
+    _move(issue, IssueState.SIGNED_OFF if approve else IssueState.OPEN)
+    record("ledger.signoff.decide", actor=actor, obj=issue, detail={"approved": approve})
+    return issue

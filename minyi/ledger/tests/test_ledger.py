@@ -1,0 +1,107 @@
+"""The ledger's first slice: items, conversion to long-term work, sign-off in three steps, and the
+summary offices write ("立即改 26 项, 已完成 26 项; 边学边改 31 项, 已完成 25 项, 转常态 6 项")."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+
+from minyi.ledger import rules
+from minyi.ledger.choices import IssueState, Track
+from minyi.ledger.models import Campaign, Issue
+from minyi.testing import Actors
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 29)
+
+
+@pytest.fixture
+def campaign(actors: Actors) -> Campaign:
+    return Campaign.objects.create(code="QZLX", name="群众路线教育实践活动", starts_on=date(2026, 1, 1),
+                                   ends_on=date(2026, 12, 31))  # fmt: skip
+
+
+def new_issue(actors: Actors, campaign: Campaign, track: str, **fields: object) -> Issue:
+    values: dict[str, object] = {
+        "campaign": campaign,
+        "title": "东村路灯长期不亮",
+        "track": track,
+        "lead_unit": actors.edu,
+        "leader": actors.leader,
+        "deadline": TODAY + timedelta(days=30),
+        "actor": actors.dispatcher,
+    }
+    values.update(fields)
+    return rules.create_issue(**values)  # type: ignore[arg-type]
+
+
+def sign_off(actors: Actors, issue: Issue) -> Issue:
+    rules.submit_for_signoff(issue, actor=actors.handler_edu, evidence="更换路灯3盏，附照片")
+    rules.agree_signoff(issue, actor=actors.head_edu)
+    return rules.decide_signoff(issue, actor=actors.leader, approve=True)
+
+
+def test_the_campaign_summary_counts_closed_and_converted_items(actors: Actors, campaign: Campaign) -> None:
+    for _ in range(3):
+        sign_off(actors, new_issue(actors, campaign, Track.FIX_NOW))
+    in_campaign = [new_issue(actors, campaign, Track.FIX_IN_CAMPAIGN) for _ in range(4)]
+    sign_off(actors, in_campaign[0])
+    sign_off(actors, in_campaign[1])
+    rules.convert_to_long_term(in_campaign[2], actor=actors.dispatcher, reason="需要三年资金投入")
+    new_issue(actors, campaign, Track.FIX_NOW, deadline=TODAY - timedelta(days=1))  # late
+    figures = {f.track: f for f in rules.summary(campaign=campaign, today=TODAY)}
+    assert (figures["fix_now"].total, figures["fix_now"].closed, figures["fix_now"].overdue) == (4, 3, 1)
+    fix_in = figures["fix_in_campaign"]
+    assert (fix_in.total, fix_in.closed, fix_in.converted_to_long_term, fix_in.open) == (4, 2, 1, 2)
+    assert Issue.objects.get(pk=in_campaign[2].pk).track == Track.LONG_TERM
+
+
+def test_summary_command_prints_json_for_a_campaign(actors: Actors, campaign: Campaign) -> None:
+    sign_off(actors, new_issue(actors, campaign, Track.FIX_NOW))
+    out = StringIO()
+    call_command("ledger", "summary", "--campaign", "QZLX", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["fix_now"]["total"] == 1 and data["fix_now"]["closed"] == 1
+    assert set(data) == {"fix_now", "fix_in_campaign", "long_term"}
+
+
+def test_sign_off_needs_evidence_the_unit_head_and_the_supervising_leader(
+    actors: Actors, campaign: Campaign
+) -> None:
+    issue = new_issue(actors, campaign, Track.FIX_NOW)
+    with pytest.raises(ValidationError):
+        rules.submit_for_signoff(issue, actor=actors.handler_edu, evidence="  ")
+    with pytest.raises(PermissionDenied):
+        rules.submit_for_signoff(issue, actor=actors.handler_housing, evidence="不是我们单位的")
+    rules.submit_for_signoff(issue, actor=actors.handler_edu, evidence="已整改")
+    with pytest.raises(PermissionDenied):
+        rules.agree_signoff(issue, actor=actors.handler_edu)  # a handler is not the unit head
+    rules.agree_signoff(issue, actor=actors.head_edu)
+    with pytest.raises(PermissionDenied):
+        rules.decide_signoff(issue, actor=actors.dispatcher, approve=True)
+    with pytest.raises(ValidationError):
+        rules.decide_signoff(issue, actor=actors.leader, approve=False, reason="")
+    rules.decide_signoff(issue, actor=actors.leader, approve=False, reason="照片不能说明问题已解决")
+    assert Issue.objects.get(pk=issue.pk).state == IssueState.OPEN  # back to work
+    assert sign_off(actors, issue).state == IssueState.SIGNED_OFF
+
+
+def test_signed_off_or_fix_now_items_are_not_converted(actors: Actors, campaign: Campaign) -> None:
+    done = sign_off(actors, new_issue(actors, campaign, Track.FIX_IN_CAMPAIGN))
+    with pytest.raises(ValidationError):
+        rules.convert_to_long_term(done, actor=actors.dispatcher, reason="太晚了")
+    with pytest.raises(ValidationError):
+        rules.convert_to_long_term(
+            new_issue(actors, campaign, Track.FIX_NOW), actor=actors.dispatcher, reason="x"
+        )
+
+
+def test_supervising_leader_must_be_a_leader(actors: Actors, campaign: Campaign) -> None:
+    with pytest.raises(ValidationError):
+        new_issue(actors, campaign, Track.FIX_NOW, leader=actors.dispatcher)
+    assert not Issue.objects.exists()
