@@ -98,3 +98,22 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id} {self.approved}"
+
+
+class Milestone(models.Model):
+    """A dated step of a long-term item's plan (节点), reported done with evidence."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due on"))
+    owner = models.ForeignKey(Unit, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from minyi.appeals.models import Appeal
 from minyi.audit.rules import record
 from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueState, Track
-from minyi.ledger.models import Campaign, Issue, SignOff
+from minyi.ledger.models import Campaign, Issue, Milestone, SignOff
 from minyi.org.choices import Role
 from minyi.org.models import Unit
 
@@ -202,3 +202,44 @@ def decide_signoff(issue: Issue, *, actor: Actor, approve: bool, reason: str = "
     _move(issue, IssueState.SIGNED_OFF if approve else IssueState.OPEN)
     record("ledger.signoff.decide", actor=actor, obj=issue, detail={"approved": approve})
     return issue
+
+
+@transaction.atomic
+def add_milestone(issue: Issue, *, actor: Actor, title: str, due_on: date, owner: Unit) -> Milestone:
+    """Add a dated step to an item's plan; it must fall on or before the item's deadline."""
+    issue = _lock(issue, OPEN_ISSUE_STATES)
+    if not title.strip():
+        raise ValidationError({"title": _("Write what the step achieves.")})
+    if due_on > issue.deadline:
+        raise ValidationError(
+            {
+                "due_on": _("A step cannot fall after the item's deadline (%(date)s).")
+                % {"date": issue.deadline}
+            }
+        )
+    milestone = Milestone.objects.create(issue=issue, title=title.strip(), due_on=due_on, owner=owner)
+    record("ledger.milestone.add", actor=actor, obj=issue, detail={"milestone": milestone.pk})
+    return milestone
+
+
+@transaction.atomic
+def complete_milestone(milestone: Milestone, *, actor: Actor, evidence: str) -> Milestone:
+    """Report a step done, with evidence; done steps stay done."""
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.done_at is not None:
+        raise ValidationError(_("This step is already reported done."), code="done")
+    _of_unit(actor, milestone.owner, (Role.HANDLER, Role.UNIT_HEAD))
+    if not evidence.strip():
+        raise ValidationError({"evidence": _("A finished step needs evidence.")})
+    milestone.done_at, milestone.evidence = timezone.now(), evidence.strip()
+    milestone.save(update_fields=["done_at", "evidence"])
+    record("ledger.milestone.done", actor=actor, obj=milestone.issue, detail={"milestone": milestone.pk})
+    return milestone
+
+
+def progress(issue: Issue) -> int | None:
+    """Percent of the plan's steps done (None without a plan): derived, never stored."""
+    steps = list(issue.milestones.values_list("done_at", flat=True))
+    if not steps:
+        return None
+    return round(100 * sum(1 for done in steps if done is not None) / len(steps))

@@ -105,3 +105,23 @@ def test_supervising_leader_must_be_a_leader(actors: Actors, campaign: Campaign)
     with pytest.raises(ValidationError):
         new_issue(actors, campaign, Track.FIX_NOW, leader=actors.dispatcher)
     assert not Issue.objects.exists()
+
+
+def test_long_term_plan_progress_comes_from_its_milestones(actors: Actors, campaign: Campaign) -> None:
+    issue = new_issue(actors, campaign, Track.LONG_TERM, deadline=TODAY + timedelta(days=365))
+    assert rules.progress(issue) is None
+    first = rules.add_milestone(
+        issue, actor=actors.dispatcher, title="完成设计", due_on=TODAY, owner=actors.edu
+    )
+    rules.add_milestone(issue, actor=actors.dispatcher, title="完成施工", due_on=TODAY + timedelta(days=200),
+                        owner=actors.edu)  # fmt: skip
+    with pytest.raises(ValidationError):
+        rules.add_milestone(issue, actor=actors.dispatcher, title="太晚", due_on=TODAY + timedelta(days=400),
+                            owner=actors.edu)  # fmt: skip
+    with pytest.raises(ValidationError):
+        rules.complete_milestone(first, actor=actors.handler_edu, evidence="")
+    with pytest.raises(PermissionDenied):
+        rules.complete_milestone(first, actor=actors.handler_housing, evidence="设计图")
+    rules.complete_milestone(first, actor=actors.handler_edu, evidence="设计图已批复")
+    assert rules.progress(issue) == 50
+    assert issue.milestones.count() == 2
