@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from minyi.appeals import echo
 from minyi.appeals.choices import (
     ACTIVE_ASSIGNMENT_STATES,
+    OPEN_STATES,
     TRIAGE_STATES,
     WORKING_STATES,
     AssignmentRole,
@@ -732,15 +733,41 @@ def approve_reply(reply: Reply, *, actor: Actor, body: str | None = None) -> Rep
         reply.body = body.strip()
     reply.state, reply.decided_by, reply.decided_at, reply.sent_at = ReplyState.SENT, staff, now, now
     reply.save(update_fields=["body", "state", "decided_by", "decided_at", "sent_at"])
+    _send(appeal, reply, actor, now)
+    return reply
+
+
+def _send(appeal: Appeal, reply: Reply, actor: Actor, now: datetime, **data: Any) -> None:
+    """The appeal is answered by ``reply``: assignments done, state replied, every citizen told."""
     appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(
         state=AssignmentState.DONE, finished_at=now
     )
     appeal.state, appeal.replied_at, appeal.paused_at = State.REPLIED, now, None
     _save(appeal, "state", "replied_at", "paused_at")
-    _event(appeal, EventKind.REPLIED, actor, unit=reply.unit, reply=reply.pk)
+    _event(appeal, EventKind.REPLIED, actor, unit=reply.unit, reply=reply.pk, **data)
     echo.publish_for_reply(reply)  # on the echo wall if it was chosen for it (masked)
     for citizen_appeal in _citizens_of(appeal):
         _tell_citizen(citizen_appeal, MSG_REPLIED, key=f"replied:{reply.pk}", reply=_short(reply.body))
+
+
+@transaction.atomic
+def answer_by_rectification(
+    appeal: Appeal, *, actor: Actor, unit: Unit, body: str, issue_id: int
+) -> Reply | None:
+    """A signed-off rectification item answers a linked appeal that is still open (any open state);
+    answered, closed or rejected appeals are left as they are (None)."""
+    staff = _require(actor, "appeals.view_appeal", appeal)
+    appeal = _lock(appeal, None)
+    if appeal.state not in OPEN_STATES:
+        return None
+    if not body.strip():
+        raise AppealError(_("Write the reply."), code="body")
+    now = timezone.now()
+    reply = Reply.objects.create(
+        appeal=appeal, unit=unit, body=body.strip(), drafted_by=staff, decided_by=staff, decided_at=now,
+        sent_at=now, state=ReplyState.SENT,
+    )  # fmt: skip
+    _send(appeal, reply, actor, now, issue=issue_id)
     return reply
 
 

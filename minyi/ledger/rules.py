@@ -10,14 +10,16 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minyi.appeals.models import Appeal
+from minyi.appeals.rules import answer_by_rectification
 from minyi.audit.rules import record
 from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueState, Track
 from minyi.ledger.models import Campaign, Issue, Milestone, SignOff
@@ -186,9 +188,22 @@ def agree_signoff(issue: Issue, *, actor: Actor) -> Issue:
     return issue
 
 
+def default_reply(issue: Issue) -> str:
+    """The reply linked appeals get when the item is signed off (the leader may edit it)."""
+    signoff = issue.signoffs.filter(approved__isnull=True).order_by("-submitted_at").first()
+    evidence = signoff.evidence if signoff is not None else ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("The problem you raised was taken up as the rectification item “%(title)s” of %(unit)s, "
+                 "which has now been completed: %(evidence)s") % {
+            "title": issue.title, "unit": issue.lead_unit.name, "evidence": evidence}  # fmt: skip
+
+
 @transaction.atomic
-def decide_signoff(issue: Issue, *, actor: Actor, approve: bool, reason: str = "") -> Issue:
-    """The supervising leader approves (signed off) or rejects with a reason (back to work)."""
+def decide_signoff(
+    issue: Issue, *, actor: Actor, approve: bool, reason: str = "", reply: str | None = None
+) -> Issue:
+    """The supervising leader approves (signed off) or rejects with a reason (back to work). On
+    approval every linked appeal still open is answered with ``reply`` (default: default_reply)."""
     issue = _lock(issue, (IssueState.UNIT_AGREED,))
     if not isinstance(actor, User) or actor.pk != issue.leader_id:
         raise PermissionDenied(_("Only the supervising leader of this item decides its sign-off."))
@@ -198,6 +213,10 @@ def decide_signoff(issue: Issue, *, actor: Actor, approve: bool, reason: str = "
     SignOff.objects.filter(issue=issue, approved__isnull=True).update(
         decided_by=actor, decided_at=now, approved=approve, reason=reason.strip()
     )
+    if approve:
+        text = reply if reply is not None and reply.strip() else default_reply(issue)
+        for appeal in issue.appeals.all():
+            answer_by_rectification(appeal, actor=actor, unit=issue.lead_unit, body=text, issue_id=issue.pk)
     issue.signed_off_at = now if approve else None
     _move(issue, IssueState.SIGNED_OFF if approve else IssueState.OPEN)
     record("ledger.signoff.decide", actor=actor, obj=issue, detail={"approved": approve})

@@ -125,3 +125,22 @@ def test_long_term_plan_progress_comes_from_its_milestones(actors: Actors, campa
     rules.complete_milestone(first, actor=actors.handler_edu, evidence="设计图已批复")
     assert rules.progress(issue) == 50
     assert issue.milestones.count() == 2
+
+
+def test_sign_off_answers_every_linked_appeal_still_open(actors: Actors, campaign: Campaign) -> None:
+    from minyi.appeals.choices import State
+    from minyi.appeals.tests.factories import in_progress, new_appeal, replied
+    from minyi.worker.models import Job
+
+    waiting, working, answered = new_appeal(actors), in_progress(actors), replied(actors)
+    issue = new_issue(actors, campaign, Track.FIX_NOW, appeals=[waiting, working, answered])
+    rules.submit_for_signoff(issue, actor=actors.handler_edu, evidence="全村路灯已全部更换")
+    rules.agree_signoff(issue, actor=actors.head_edu)
+    assert "全村路灯已全部更换" in rules.default_reply(issue)
+    rules.decide_signoff(issue, actor=actors.leader, approve=True, reply="经整改，全村路灯已全部更换。")
+    for appeal in (waiting, working):
+        appeal.refresh_from_db()
+        assert appeal.state == State.REPLIED
+        assert appeal.replies.get(state="sent").body == "经整改，全村路灯已全部更换。"
+    assert answered.replies.count() == 1  # it had its answer already
+    assert sum("经整改" in j.payload["text"] for j in Job.objects.filter(kind="notify.sms")) == 2
