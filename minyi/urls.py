@@ -11,6 +11,7 @@ urlpatterns = [
     path("org/", include("minyi.org.urls")),
     path("audit/", include("minyi.audit.urls")),
     path("appeals/", include("minyi.appeals.urls")),
+    path("ledger/", include("minyi.ledger.urls")),
     path("", include("minyi.appeals.public_urls")),
     path("api/v1/", include("minyi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

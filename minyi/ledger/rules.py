@@ -258,7 +258,24 @@ def complete_milestone(milestone: Milestone, *, actor: Actor, evidence: str) -> 
 
 def progress(issue: Issue) -> int | None:
     """Percent of the plan's steps done (None without a plan): derived, never stored."""
-    steps = list(issue.milestones.values_list("done_at", flat=True))
+    steps = [m.done_at for m in issue.milestones.all()]  # uses a prefetch when the list made one
     if not steps:
         return None
     return round(100 * sum(1 for done in steps if done is not None) / len(steps))
+
+
+def summary_sentence(figures: list[TrackFigures]) -> str:
+    """The line offices write in their reports, e.g.
+    "立即改 26 项，已完成 26 项；边学边改 31 项，已完成 25 项，转常态 6 项"."""
+    by_track = {f.track: f for f in figures}
+    parts = []
+    for track in Track:
+        f = by_track[track.value]
+        if not f.total:
+            continue
+        text = _("%(track)s %(total)d items, %(closed)d completed") % {
+            "track": track.label, "total": f.total, "closed": f.closed}  # fmt: skip
+        if f.converted_to_long_term:
+            text += _(", %(n)d became long-term work") % {"n": f.converted_to_long_term}
+        parts.append(text)
+    return _("; ").join(parts)

@@ -63,6 +63,10 @@ def home_sections(user: AnyUser) -> dict[str, object]:
             Link(_("Record a call or letter"), reverse("appeals:intake"), _("Fast keyboard entry"))
         )
         work.links.append(Link(_("Import appeals from Excel"), reverse("appeals:import")))
+    if can(user, "ledger.view_issue"):
+        work.links.append(
+            Link(_("Rectification ledger"), reverse("ledger:list"), _("Items to sign-off, by track"))
+        )
     oversight = Section(_("Oversight"))
     if can(user, Action.VIEW_AUDIT):
         oversight.links.append(Link(_("Audit trail"), reverse("audit:list"), _("Who did what, and when")))

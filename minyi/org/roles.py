@@ -10,7 +10,7 @@ from minyi.org.choices import Role
 
 _READ_ORG = ["org.view_unit", "org.view_person", "org.view_household"]
 _PERSONAL = ["org.view_personal_data"]
-_VIEW_APPEALS = ["appeals.view_appeal"]
+_VIEW_APPEALS = ["appeals.view_appeal", "ledger.view_issue"]
 
 #: What each role may do, as "app_label.codename" permissions. Scope (which units) is decided by
 #: minyi.org.permissions, not here.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -144,3 +145,21 @@ def test_sign_off_answers_every_linked_appeal_still_open(actors: Actors, campaig
         assert appeal.replies.get(state="sent").body == "经整改，全村路灯已全部更换。"
     assert answered.replies.count() == 1  # it had its answer already
     assert sum("经整改" in j.payload["text"] for j in Job.objects.filter(kind="notify.sms")) == 2
+
+
+def test_ledger_page_shows_the_summary_line_and_the_users_items(
+    client: Any, actors: Actors, campaign: Campaign
+) -> None:
+    sign_off(actors, new_issue(actors, campaign, Track.FIX_NOW))
+    new_issue(actors, campaign, Track.FIX_IN_CAMPAIGN, title="西村河道整治")
+    new_issue(actors, campaign, Track.FIX_NOW, title="住建局的事项", lead_unit=actors.housing)
+    client.force_login(actors.leader)
+    page = client.get("/ledger/", {"campaign": "QZLX"}).content.decode()
+    assert "立即改 2 项，已完成 1 项" in page and "边学边改 1 项，已完成 0 项" in page
+    assert "西村河道整治" in page
+    client.force_login(actors.head_edu)  # a unit head sees the items of the unit's subtree only
+    page = client.get("/ledger/").content.decode()
+    assert "西村河道整治" in page and "住建局的事项" not in page
+    assert "立即改 1 项，已完成 1 项" in page
+    client.force_login(actors.member)
+    assert client.get("/ledger/").status_code == 403

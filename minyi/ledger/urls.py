@@ -1,0 +1,6 @@
+from django.urls import path
+
+from minyi.ledger import views
+
+app_name = "ledger"
+urlpatterns = [path("", views.ledger, name="list")]
