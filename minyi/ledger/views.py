@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from minyi.appeals.models import Appeal
 from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueState, Track
+from minyi.ledger.forms import IssueForm
 from minyi.ledger.models import Campaign, Issue
-from minyi.ledger.rules import progress, summary, summary_sentence
+from minyi.ledger.rules import create_issue, progress, summary, summary_sentence
 from minyi.org.models import Unit
-from minyi.org.permissions import require, scope_filter, scope_of
+from minyi.org.permissions import require, scope_filter, scope_of, visible
 from minyi.paging import window
 
 PAGE_SIZE = 50
@@ -57,3 +63,26 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_issue(request: HttpRequest) -> HttpResponse:
+    """Make a rectification item, usually of appeals selected in the inbox (?appeal=N&appeal=M)."""
+    require(request.user, "ledger.add_issue")
+    numbers = request.GET.getlist("appeal") or request.POST.getlist("appeal")
+    appeals = list(visible(request.user, Appeal.objects.filter(number__in=numbers[:200])))
+    first = appeals[0] if appeals else None
+    initial = {"title": first.title if first else "", "lead_unit": first.lead_unit if first else None}
+    form = IssueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            issue = create_issue(**data, actor=request.user, appeals=appeals)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Rectification item “%(title)s” created.") % {"title": issue.title})
+            return redirect("ledger:list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "ledger/new.html", {"form": form, "appeals": appeals}, status=status)

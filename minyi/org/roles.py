@@ -29,6 +29,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "appeals.record_appeal",
         "appeals.dispatch_appeal",
         "appeals.follow_up_appeal",
+        "ledger.add_issue",
     ],
     Role.HANDLER: [*_READ_ORG, *_VIEW_APPEALS, "appeals.handle_appeal"],
     Role.UNIT_HEAD: [
@@ -38,7 +39,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "appeals.handle_appeal",
         "appeals.approve_reply",
     ],
-    Role.LEADER: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS],
+    Role.LEADER: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "ledger.add_issue"],
     Role.CADRE: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "appeals.record_appeal"],
     Role.MEMBER: ["org.view_unit"],
     Role.AUDITOR: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "audit.view_auditevent"],

@@ -160,3 +160,21 @@ def test_admin_keeps_levels_right_and_refuses_a_fourth_level(actors: Actors, cli
     data["parent"] = str(lamp.parent_id)
     assert client.post("/admin/appeals/category/add/", data).status_code == 302
     assert Category.objects.get(code="manhole").level == 3
+
+
+def test_admin_sets_the_usual_unit_from_the_list(actors: Actors, client: Client) -> None:
+    categories.load_tree([("城乡建设", "", "")])
+    top = Category.objects.get()
+    client.force_login(actors.admin)
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(top.pk),
+        "form-0-default_unit": str(actors.housing.pk),
+        "form-0-is_active": "on",
+        "_save": "Save",
+    }
+    assert client.post("/admin/appeals/category/", data).status_code == 302
+    top.refresh_from_db()
+    assert top.default_unit == actors.housing and not top.is_public
+    assert categories.suggested_unit(top) == actors.housing

@@ -169,6 +169,7 @@ def test_a_two_character_word_is_found_the_same_whichever_way_is_taken(three: di
     assert {e.appeal for e in by_like} == {three["noise"]}
     if connection.vendor == "postgresql":
         assert set(EchoEntry.objects.filter(echo._bigram_contains("噪音"))) == by_like
+        assert set(EchoEntry.objects.filter(echo._newest_containing("噪音"))) == by_like
         assert not EchoEntry.objects.filter(echo._bigram_contains("鸽子")).exists()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE appeals_echoentry")

@@ -215,6 +215,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "labels": _labels(),
             "may_handle": request.user.has_perm("appeals.handle_appeal"),
             "may_follow_up": request.user.has_perm("appeals.follow_up_appeal"),
+            "may_make_issue": request.user.has_perm("ledger.add_issue"),
         },
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from minyi.ledger import rules
 from minyi.ledger.choices import IssueState, Track
@@ -163,3 +164,34 @@ def test_ledger_page_shows_the_summary_line_and_the_users_items(
     assert "立即改 1 项，已完成 1 项" in page
     client.force_login(actors.member)
     assert client.get("/ledger/").status_code == 403
+
+
+def test_dispatcher_makes_an_item_of_three_appeals_selected_in_the_inbox(
+    client: Any, actors: Actors, campaign: Campaign
+) -> None:
+    from minyi.appeals.tests.factories import new_appeal
+
+    appeals = [new_appeal(actors, title=f"东村路灯不亮 {i}") for i in range(3)]
+    client.force_login(actors.dispatcher)
+    inbox = client.get("/appeals/").content.decode()
+    assert 'form="make-issue"' in inbox
+    numbers = [a.number for a in appeals]
+    page = client.get("/ledger/new/", {"appeal": numbers}).content.decode()
+    assert all(n in page for n in numbers)
+    form = {
+        "appeal": numbers,
+        "campaign": campaign.pk,
+        "title": "东村路灯整治",
+        "track": Track.FIX_NOW,
+        "lead_unit": actors.edu.pk,
+        "leader": actors.leader.pk,
+        "deadline": (timezone.localdate() + timedelta(days=20)).isoformat(),
+    }
+    assert client.post("/ledger/new/", {**form, "deadline": "2000-01-01"}).status_code == 400
+    assert not Issue.objects.exists()
+    response = client.post("/ledger/new/", form)
+    assert response.status_code == 302
+    issue = Issue.objects.get()
+    assert set(issue.appeals.values_list("number", flat=True)) == set(numbers)
+    client.force_login(actors.handler_edu)
+    assert client.get("/ledger/new/").status_code == 403
