@@ -64,7 +64,7 @@ from minyi.audit.rules import record
 from minyi.org import notices
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Person, Unit
-from minyi.org.permissions import can
+from minyi.org.permissions import acts_for, can, person_of
 from minyi.workdays.rules import add_working_days, working_days_between
 from minyi.worker.notify import notify
 
@@ -472,10 +472,7 @@ def accept(assignment: Assignment, *, actor: Actor) -> Assignment:
 
 def _require_unit(actor: Actor, unit: Unit) -> None:
     """Only staff of the assigned unit (or above it) act for it."""
-    from minyi.org.permissions import person_of
-
-    person = person_of(actor) if actor is not None else None
-    if person is None or not unit.is_within(person.unit):
+    if not acts_for(actor, unit):
         raise PermissionDenied(_("Only staff of %(unit)s may do this.") % {"unit": unit.name})
 
 
@@ -593,8 +590,6 @@ def report_progress(appeal: Appeal, *, actor: Actor, note: str) -> AppealEvent:
 
 
 def _unit_of_actor(actor: Actor) -> Unit | None:
-    from minyi.org.permissions import person_of
-
     person = person_of(actor) if actor is not None else None
     return person.unit if person is not None else None
 

@@ -25,6 +25,7 @@ from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueState, Track
 from minyi.ledger.models import Campaign, Issue, Milestone, SignOff
 from minyi.org.choices import Role
 from minyi.org.models import Unit
+from minyi.org.permissions import acts_for
 
 Actor = User | AnonymousUser | None
 
@@ -151,13 +152,7 @@ def _move(issue: Issue, state: str) -> None:
 
 
 def _of_unit(actor: Actor, unit: Unit, roles: Iterable[str]) -> User:
-    person = getattr(actor, "person", None)
-    if (
-        not isinstance(actor, User)
-        or person is None
-        or person.role not in roles
-        or not unit.is_within(person.unit)
-    ):
+    if not isinstance(actor, User) or not acts_for(actor, unit, roles):
         raise PermissionDenied(_("Only %(unit)s may do this.") % {"unit": unit.name})
     return actor
 

@@ -10,7 +10,7 @@ Views, the API and commands ask ``can``/``require``/``scope_filter``; nothing el
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -82,6 +82,15 @@ def person_of(user: AnyUser) -> Person | None:
         return user.person
     except Person.DoesNotExist:
         return None
+
+
+def acts_for(user: AnyUser | None, unit: Unit, roles: Iterable[str] | None = None) -> bool:
+    """Whether the user is staff of ``unit`` or of a unit above it (in one of ``roles``, if given):
+    who may act for a unit that holds an assignment or a rectification item."""
+    person = person_of(user) if user is not None else None
+    if person is None or not person.is_active or not unit.is_within(person.unit):
+        return False
+    return roles is None or person.role in set(roles)
 
 
 def scope_of(user: AnyUser) -> Scope:
