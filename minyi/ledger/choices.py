@@ -19,5 +19,28 @@ class IssueState(models.TextChoices):
     SIGNED_OFF = "signed_off", _("Signed off")
 
 
+class IssueSource(models.TextChoices):
+    APPEALS = "appeals", _("Raised in appeals")
+    INSPECTION = "inspection", _("Inspection finding")
+    OWN = "own", _("Found by the unit itself")
+
+
+class EventKind(models.TextChoices):
+    """Steps of an item's timeline (every report, decision and notice)."""
+
+    CREATED = "created", _("Item created")
+    EDITED = "edited", _("Item edited")
+    REPORT = "report", _("Progress reported")
+    SUBMITTED = "submitted", _("Submitted for sign-off")
+    AGREED = "agreed", _("Agreed by the unit head")
+    APPROVED = "approved", _("Sign-off approved")
+    REJECTED = "rejected", _("Sign-off rejected")
+    CONVERTED = "converted", _("Became long-term work")
+    MILESTONE_ADDED = "milestone_added", _("Step added to the plan")
+    MILESTONE_DONE = "milestone_done", _("Step reported done")
+    NOTICE = "notice", _("Supervision notice issued")
+    NOTICE_ANSWERED = "notice_answered", _("Supervision notice answered")
+
+
 #: Still being worked on (sign-off not yet approved).
 OPEN_ISSUE_STATES = (IssueState.OPEN, IssueState.SUBMITTED, IssueState.UNIT_AGREED)

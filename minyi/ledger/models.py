@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals.models import Appeal
-from minyi.ledger.choices import IssueState, Track
+from minyi.ledger.choices import EventKind, IssueSource, IssueState, Track
 from minyi.org.models import Unit, code_validator
 
 
@@ -54,6 +55,13 @@ class Issue(models.Model):
     )
     deadline = models.DateField(_("deadline"))
     appeals = models.ManyToManyField(Appeal, verbose_name=_("appeals"), blank=True, related_name="issues")
+    source = models.CharField(
+        _("source"), max_length=20, choices=IssueSource.choices, default=IssueSource.OWN
+    )
+    finding_ref = models.CharField(
+        _("inspection notice"), max_length=100, blank=True, help_text=_("e.g. 督导组通报第3期")
+    )
+    tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Separated by commas."))
     converted_reason = models.TextField(_("why it became long-term work"), blank=True)
     signed_off_at = models.DateTimeField(_("signed off"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -66,6 +74,7 @@ class Issue(models.Model):
         indexes = [
             models.Index(fields=["campaign", "track", "state"], name="ledger_issue_campaign_track"),
             models.Index(fields=["lead_unit", "state"], name="ledger_issue_unit_state"),
+            models.Index(fields=["leader", "state"], name="ledger_issue_leader_state"),
         ]
 
     def __str__(self) -> str:
@@ -117,3 +126,74 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProgressReport(models.Model):
+    """A report of what was done on an item so far (进展报告), with evidence files."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("progress"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["reported_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class IssueFile(models.Model):
+    """An evidence file (photo or PDF) of a progress report, a sign-off request or a finished step."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="files")
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    signoff = models.ForeignKey(
+        SignOff, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    file = models.FileField(upload_to="ledger/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class IssueEvent(models.Model):
+    """One step of an item's timeline: each report, decision, plan change and notice (written only
+    by ledger.rules.log_event, which the ledger's and supervision's rules call)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("item event")
+        verbose_name_plural = _("item events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["issue", "at"], name="ledger_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} {self.kind}"

@@ -1,7 +1,5 @@
-"""Rules of the rectification ledger: creating items, converting to long-term work, the summary.
-
-(First slice of issue 4: items, conversion, the three-step sign-off and the summary; milestones,
-progress reports, replies to linked appeals, notices, KPIs and the pages follow.)
+"""Rules of the rectification ledger: items, progress reports, plans, conversion to long-term work,
+the three-step sign-off and the summary. Every step is written to the item's timeline (log_event).
 """
 
 from __future__ import annotations
@@ -21,13 +19,19 @@ from django.utils.translation import gettext as _
 from minyi.appeals.models import Appeal
 from minyi.appeals.rules import answer_by_rectification
 from minyi.audit.rules import record
-from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueState, Track
-from minyi.ledger.models import Campaign, Issue, Milestone, SignOff
+from minyi.ledger.choices import OPEN_ISSUE_STATES, EventKind, IssueSource, IssueState, Track
+from minyi.ledger.models import Campaign, Issue, IssueEvent, Milestone, SignOff
 from minyi.org.choices import Role
 from minyi.org.models import Unit
 from minyi.org.permissions import acts_for
 
 Actor = User | AnonymousUser | None
+
+
+def log_event(issue: Issue, kind: str, *, actor: Actor, note: str = "", **data: object) -> IssueEvent:
+    """Write one step of the item's timeline (called by every rule that changes an item)."""
+    user = actor if isinstance(actor, User) else None
+    return IssueEvent.objects.create(issue=issue, kind=kind, actor=user, note=note, data=data)
 
 
 @transaction.atomic
@@ -43,6 +47,9 @@ def create_issue(
     description: str = "",
     co_units: Iterable[Unit] = (),
     appeals: Iterable[Appeal] = (),
+    source: str | None = None,
+    finding_ref: str = "",
+    tags: str = "",
 ) -> Issue:
     """Open a rectification item; the supervising leader must hold the leader role."""
     if not title.strip():
@@ -52,10 +59,18 @@ def create_issue(
     person = getattr(leader, "person", None)
     if person is None or person.role != Role.LEADER:
         raise ValidationError({"leader": _("The supervising leader must be a leader.")})
+    appeals = list(appeals)
+    if source is None:
+        source = IssueSource.APPEALS if appeals else IssueSource.OWN
+    if source == IssueSource.INSPECTION and not finding_ref.strip():
+        raise ValidationError({"finding_ref": _("Name the inspection notice this finding comes from.")})
     issue = Issue.objects.create(
         campaign=campaign,
         title=title.strip(),
         description=description,
+        source=source,
+        finding_ref=finding_ref.strip(),
+        tags=tags.strip(),
         track=track,
         original_track=track,
         lead_unit=lead_unit,
@@ -63,7 +78,8 @@ def create_issue(
         deadline=deadline,
     )
     issue.co_units.set([u for u in co_units if u.pk != lead_unit.pk])
-    issue.appeals.set(list(appeals))
+    issue.appeals.set(appeals)
+    log_event(issue, EventKind.CREATED, actor=actor, appeals=len(appeals))
     record("ledger.issue.create", actor=actor, obj=issue, detail={"track": track})
     return issue
 
@@ -81,6 +97,7 @@ def convert_to_long_term(issue: Issue, *, actor: Actor, reason: str) -> Issue:
     issue.track, issue.converted_reason = Track.LONG_TERM, reason.strip()
     issue.version += 1
     issue.save(update_fields=["track", "converted_reason", "version"])
+    log_event(issue, EventKind.CONVERTED, actor=actor, note=issue.converted_reason)
     record("ledger.issue.convert", actor=actor, obj=issue, detail={"reason": reason[:200]})
     return issue
 
@@ -166,6 +183,7 @@ def submit_for_signoff(issue: Issue, *, actor: Actor, evidence: str) -> SignOff:
         raise ValidationError({"evidence": _("Sign-off needs evidence of what was done.")})
     signoff = SignOff.objects.create(issue=issue, evidence=evidence.strip(), submitted_by=user)
     _move(issue, IssueState.SUBMITTED)
+    log_event(issue, EventKind.SUBMITTED, actor=actor, note=signoff.evidence)
     record("ledger.signoff.submit", actor=actor, obj=issue)
     return signoff
 
@@ -179,6 +197,7 @@ def agree_signoff(issue: Issue, *, actor: Actor) -> Issue:
         agreed_by=user, agreed_at=timezone.now()
     )
     _move(issue, IssueState.UNIT_AGREED)
+    log_event(issue, EventKind.AGREED, actor=actor)
     record("ledger.signoff.agree", actor=actor, obj=issue)
     return issue
 
@@ -214,6 +233,7 @@ def decide_signoff(
             answer_by_rectification(appeal, actor=actor, unit=issue.lead_unit, body=text, issue_id=issue.pk)
     issue.signed_off_at = now if approve else None
     _move(issue, IssueState.SIGNED_OFF if approve else IssueState.OPEN)
+    log_event(issue, EventKind.APPROVED if approve else EventKind.REJECTED, actor=actor, note=reason.strip())
     record("ledger.signoff.decide", actor=actor, obj=issue, detail={"approved": approve})
     return issue
 
@@ -232,6 +252,7 @@ def add_milestone(issue: Issue, *, actor: Actor, title: str, due_on: date, owner
             }
         )
     milestone = Milestone.objects.create(issue=issue, title=title.strip(), due_on=due_on, owner=owner)
+    log_event(issue, EventKind.MILESTONE_ADDED, actor=actor, note=f"{milestone.title} ({due_on})")
     record("ledger.milestone.add", actor=actor, obj=issue, detail={"milestone": milestone.pk})
     return milestone
 
@@ -247,6 +268,12 @@ def complete_milestone(milestone: Milestone, *, actor: Actor, evidence: str) -> 
         raise ValidationError({"evidence": _("A finished step needs evidence.")})
     milestone.done_at, milestone.evidence = timezone.now(), evidence.strip()
     milestone.save(update_fields=["done_at", "evidence"])
+    log_event(
+        milestone.issue,
+        EventKind.MILESTONE_DONE,
+        actor=actor,
+        note=f"{milestone.title}: {milestone.evidence}",
+    )
     record("ledger.milestone.done", actor=actor, obj=milestone.issue, detail={"milestone": milestone.pk})
     return milestone
 
