@@ -7,6 +7,7 @@ here runs model code, signals or rules, so callers only load data that is alread
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -34,9 +35,17 @@ def copy_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple
         placeholders = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608  (our own names only)
         while batch := list(islice(iterator, BATCH)):
-            cursor.executemany(sql, batch)
+            cursor.executemany(sql, [tuple(map(_plain, row)) for row in batch])
             count += len(batch)
     return count
+
+
+def _plain(value: Any) -> Any:
+    """SQLite stores aware datetimes as Django does (naive UTC text), never with their own offset,
+    which would break date filters in SQL."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
 
 
 def next_id(model: type[models.Model]) -> int:

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "minyi.worker",
     "minyi.appeals",
     "minyi.ledger",
+    "minyi.kpi",
+    "minyi.supervision",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ urlpatterns = [
     path("audit/", include("minyi.audit.urls")),
     path("appeals/", include("minyi.appeals.urls")),
     path("ledger/", include("minyi.ledger.urls")),
+    path("kpi/", include("minyi.kpi.urls")),
+    path("supervision/", include("minyi.supervision.urls")),
     path("", include("minyi.appeals.public_urls")),
     path("api/v1/", include("minyi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -247,7 +247,17 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         ordering = ["dispatched_at", "id"]
-        indexes = [models.Index(fields=["unit", "state"], name="assignment_unit_state")]
+        indexes = [
+            models.Index(fields=["unit", "state"], name="assignment_unit_state"),
+            # The KPI windows (minyi.kpi): dispatched, answered, and still waiting to be accepted.
+            models.Index(fields=["dispatched_at"], name="assignment_dispatched"),
+            models.Index(
+                fields=["finished_at"], name="assignment_finished", condition=Q(finished_at__isnull=False)
+            ),
+            models.Index(
+                fields=["return_by"], name="assignment_pending_return_by", condition=Q(state="pending")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} → {self.unit_id} ({self.role})"

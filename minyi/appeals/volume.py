@@ -4,16 +4,23 @@ with COPY (minyi.bulk), across the demo district, in every state of the loop.
 The rows are what the rule functions would have written (an assignment per dispatched appeal, the
 received/dispatched/replied events, sent replies, echo-wall entries for a share of the closed ones),
 without running them one by one: a million appeals load in minutes, not hours.
+
+The history behind the KPIs (minyi.kpi) comes from a second random stream, so the rows above stay what
+they were for a given seed: first dispatches to a wrong unit that returned them (退回), answers the
+citizen rejected at follow-up before the appeal was handled again (重办), and the follow-ups that closed
+most answered appeals (回访). Rows loaded here bypass the rules, so the KPI app is told to rebuild
+its tables before its next figures.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -23,12 +30,14 @@ from minyi.appeals.choices import (
     AssignmentState,
     Channel,
     EventKind,
+    FollowupBy,
     Kind,
     ReplyState,
+    Satisfaction,
     State,
     Urgency,
 )
-from minyi.appeals.models import Appeal, AppealEvent, Assignment, Category, Reply
+from minyi.appeals.models import Appeal, AppealEvent, Assignment, Category, Followup, Reply
 from minyi.appeals.rules import hash_query_code
 from minyi.appeals.synthetic import make_text
 from minyi.bulk import copy_rows, next_id, reset_sequence
@@ -97,6 +106,16 @@ ASSIGNMENT_FIELDS = [
     "finished_at",
 ]
 EVENT_FIELDS = ["appeal_id", "kind", "at", "actor_id", "unit_id", "note", "data"]
+FOLLOWUP_FIELDS = ["appeal_id", "result", "by", "comment", "recorded_by_id", "at"]
+#: Of dispatched appeals: first handed to a wrong department, which returned it within its limit.
+RETURNED_SHARE = 0.04
+#: Of dispatched appeals: an earlier answer was rejected at follow-up and the appeal handled again.
+REOPENED_SHARE = 0.06
+#: Of closed appeals: closed by a follow-up (the rest closed without one); of those, basically satisfied.
+FOLLOWED_UP_SHARE = 0.85
+BASIC_SHARE = 0.2
+#: How far a reopened appeal's reception moves back, to make room for its first, rejected answer.
+REOPEN_ROOM = timedelta(days=10)
 REPLY_FIELDS = [
     "id",
     "appeal_id",
@@ -113,19 +132,31 @@ REPLY_FIELDS = [
 ]
 
 
-def _pick_state(rng: random.Random) -> str:
+def _pick_state(rng: random.Random, shares: Sequence[tuple[str, float]] = STATE_SHARES) -> str:
     roll, total = rng.random(), 0.0
-    for state, share in STATE_SHARES:
+    for state, share in shares:
         total += share
         if roll < total:
             return state
     return State.CLOSED
 
 
-def generate(n: int, *, seed: int = 20261129, published_share: float = 0.1) -> dict[str, Any]:
-    """Load ``n`` appeals (with assignments, events, replies and echo entries) into the demo district."""
+def generate(
+    n: int,
+    *,
+    seed: int = 20261129,
+    published_share: float = 0.1,
+    states: Sequence[tuple[str, float]] = STATE_SHARES,
+    received_at: Callable[[random.Random, str], datetime] | None = None,
+    channel: Callable[[random.Random, datetime], str] | None = None,
+) -> dict[str, Any]:
+    """Load ``n`` appeals (with assignments, events, replies and echo entries) into the demo district.
+
+    By default they are received over the past year in ``states`` (shares), from any channel; a demo
+    campaign passes ``received_at(rng, state)`` and ``channel(rng, received)`` to shape its months."""
     started = time.perf_counter()
     rng = random.Random(seed)
+    history = random.Random(seed + 1)  # the KPI history: its own stream, so ``rng`` draws as before
     now = timezone.now()
     villages = list(Unit.objects.filter(kind__in=RESIDENTIAL_KINDS).select_related("parent"))
     departments = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT))
@@ -142,8 +173,10 @@ def generate(n: int, *, seed: int = 20261129, published_share: float = 0.1) -> d
     assignments: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
     replies: list[tuple[Any, ...]] = []
+    followups: list[tuple[Any, ...]] = []
     published: list[tuple[int, int, str, str, str, str, int | None, int | None, datetime, datetime]] = []
     channels, kinds = list(Channel.values), list(Kind.values)
+    closed_share = dict(states).get(State.CLOSED) or 1.0  # published_share is of all appeals
 
     def appeals() -> Iterator[tuple[Any, ...]]:
         reply_id = first_reply
@@ -152,13 +185,22 @@ def generate(n: int, *, seed: int = 20261129, published_share: float = 0.1) -> d
             village = rng.choice(villages)
             text = make_text(rng, village.name)
             category = categories.get(text.category)
-            state = _pick_state(rng)
+            state = _pick_state(rng, states)
             recent = state in (State.RECEIVED, State.DISPATCHED, State.IN_PROGRESS)
-            age = timedelta(days=rng.uniform(0, 20 if recent else 365))
-            received = now - age
+            if received_at is None:
+                received = now - timedelta(days=rng.uniform(0, 20 if recent else 365))
+            else:
+                received = received_at(rng, state)
             lead = (category.default_unit if category else None) or rng.choice(departments)
             dispatched = state not in (State.RECEIVED, State.REJECTED)
+            roll = history.random()
+            reopened_before = dispatched and roll < REOPENED_SHARE
+            returned_before = dispatched and REOPENED_SHARE <= roll < REOPENED_SHARE + RETURNED_SHARE
+            if reopened_before:
+                received -= REOPEN_ROOM
             dispatched_at = received + timedelta(hours=rng.uniform(1, 20))
+            if reopened_before:
+                dispatched_at += REOPEN_ROOM
             deadline = dispatched_at + timedelta(days=7)
             replied = state in (State.REPLIED, State.CLOSED)
             replied_at = dispatched_at + timedelta(days=rng.uniform(1, 9)) if replied else None
@@ -168,6 +210,16 @@ def generate(n: int, *, seed: int = 20261129, published_share: float = 0.1) -> d
             number = f"{timezone.localtime(received):%Y%m%d}{pk:08d}"
             working = state in (State.DISPATCHED, State.IN_PROGRESS)
             events.append((pk, EventKind.RECEIVED, received, None, None, "", "{}"))
+            if returned_before:
+                wrong = history.choice([d for d in departments if d.pk != lead.pk] or departments)
+                _returned(pk, wrong, received, dispatched_at, dispatcher_id, assignments, events)
+            if reopened_before:
+                first = lead if history.random() < 0.5 else history.choice(departments)
+                _rejected_answer(
+                    pk, first, received, reply_id, text.reply, dispatcher_id, handler_user, history,
+                    assignments, replies, events, followups,
+                )  # fmt: skip
+                reply_id += 1
             if dispatched:
                 accepted = state != State.DISPATCHED
                 held = AssignmentState.ACCEPTED if accepted else AssignmentState.PENDING
@@ -191,7 +243,7 @@ def generate(n: int, *, seed: int = 20261129, published_share: float = 0.1) -> d
                 )
                 events.append((pk, EventKind.DISPATCHED, dispatched_at, dispatcher_id, lead.pk, "", "{}"))
             if replied and replied_at is not None:
-                publish = state == State.CLOSED and rng.random() < published_share / 0.58
+                publish = state == State.CLOSED and rng.random() < published_share / closed_share
                 replies.append(
                     (
                         reply_id,
@@ -226,11 +278,14 @@ def generate(n: int, *, seed: int = 20261129, published_share: float = 0.1) -> d
                     )
                     published_names[pk] = lead.name
                 reply_id += 1
+            if state == State.CLOSED and closed_at is not None and history.random() < FOLLOWED_UP_SHARE:
+                result = Satisfaction.BASIC if history.random() < BASIC_SHARE else Satisfaction.SATISFIED
+                followups.append((pk, result, FollowupBy.CALL, "", dispatcher_id, closed_at))
             yield (
                 pk,
                 number,
                 code_hash,
-                rng.choice(channels),
+                channel(rng, received) if channel else rng.choice(channels),
                 rng.choice(kinds),
                 Urgency.URGENT if rng.random() < 0.05 else Urgency.ORDINARY,
                 text.title,
@@ -265,18 +320,84 @@ def generate(n: int, *, seed: int = 20261129, published_share: float = 0.1) -> d
         loaded = copy_rows(Appeal, APPEAL_FIELDS, appeals())
         copy_rows(Assignment, ASSIGNMENT_FIELDS, assignments)
         copy_rows(Reply, REPLY_FIELDS, replies)
+        copy_rows(Followup, FOLLOWUP_FIELDS, followups)
         copy_rows(AppealEvent, EVENT_FIELDS, events)
         echo_count = _publish(published, published_names)
         for model in (Appeal, Reply):
             reset_sequence(model)
+        _tell_kpi()
     return {
         "appeals": loaded,
         "assignments": len(assignments),
         "replies": len(replies),
+        "followups": len(followups),
         "events": len(events),
         "echo_entries": echo_count,
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _tell_kpi() -> None:
+    """The rows went in past the rules: the KPI app (when installed) rebuilds its follow-up verdicts and
+    daily counts before its next figures (kpi.summary.touch_everything)."""
+    if apps.is_installed("minyi.kpi"):
+        from minyi.kpi.summary import touch_everything
+
+        touch_everything()
+
+
+def _returned(
+    pk: int,
+    wrong: Unit,
+    received: datetime,
+    dispatched_at: datetime,
+    dispatcher_id: int,
+    assignments: list[tuple[Any, ...]],
+    events: list[tuple[Any, ...]],
+) -> None:
+    """A first dispatch to a wrong department, returned before the appeal went to its lead unit."""
+    gap = dispatched_at - received
+    sent, back = received + gap * 0.2, received + gap * 0.6
+    assignments.append(
+        (pk, wrong.pk, AssignmentRole.LEAD, AssignmentState.RETURNED, "", sent, dispatcher_id,
+         sent + timedelta(days=2), sent + timedelta(days=7), False, None, back, "不属于本单位职责", None)
+    )  # fmt: skip
+    events.append((pk, EventKind.DISPATCHED, sent, dispatcher_id, wrong.pk, "", "{}"))
+    events.append((pk, EventKind.RETURNED, back, None, wrong.pk, "不属于本单位职责", "{}"))
+
+
+def _rejected_answer(
+    pk: int,
+    unit: Unit,
+    received: datetime,
+    reply_id: int,
+    body: str,
+    dispatcher_id: int,
+    handler_id: int,
+    history: random.Random,
+    assignments: list[tuple[Any, ...]],
+    replies: list[tuple[Any, ...]],
+    events: list[tuple[Any, ...]],
+    followups: list[tuple[Any, ...]],
+) -> None:
+    """A first answer, within REOPEN_ROOM of reception, that the citizen rejected (重办)."""
+    sent = received + timedelta(hours=2)
+    answered = sent + timedelta(days=history.uniform(1, 6))
+    judged = answered + timedelta(days=1)
+    assignments.append(
+        (pk, unit.pk, AssignmentRole.LEAD, AssignmentState.DONE, "", sent, dispatcher_id,
+         sent + timedelta(days=2), sent + timedelta(days=7), False, sent + timedelta(hours=3), None, "",
+         answered)
+    )  # fmt: skip
+    replies.append(
+        (reply_id, pk, unit.pk, body, False, ReplyState.SENT, handler_id, answered, handler_id, answered, "",
+         answered)
+    )  # fmt: skip
+    followups.append((pk, Satisfaction.UNSATISFIED, FollowupBy.CALL, "还有问题没解决", dispatcher_id, judged))
+    events.append((pk, EventKind.DISPATCHED, sent, dispatcher_id, unit.pk, "", "{}"))
+    events.append((pk, EventKind.REPLIED, answered, handler_id, unit.pk, "", "{}"))
+    events.append((pk, EventKind.FOLLOWED_UP, judged, dispatcher_id, None, "", "{}"))
+    events.append((pk, EventKind.REOPENED, judged, dispatcher_id, None, "", "{}"))
 
 
 def _publish(

@@ -67,6 +67,12 @@ def home_sections(user: AnyUser) -> dict[str, object]:
         work.links.append(
             Link(_("Rectification ledger"), reverse("ledger:list"), _("Items to sign-off, by track"))
         )
+    if can(user, "kpi.view_ranking"):
+        work.links.append(Link(_("Unit ranking"), reverse("kpi:ranking"), _("KPIs of every unit, ranked")))
+    if can(user, "supervision.view_notice"):
+        work.links.append(
+            Link(_("Supervision notices"), reverse("supervision:list"), _("Late work, escalation, answers"))
+        )
     oversight = Section(_("Oversight"))
     if can(user, Action.VIEW_AUDIT):
         oversight.links.append(Link(_("Audit trail"), reverse("audit:list"), _("Who did what, and when")))

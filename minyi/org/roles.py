@@ -10,7 +10,7 @@ from minyi.org.choices import Role
 
 _READ_ORG = ["org.view_unit", "org.view_person", "org.view_household"]
 _PERSONAL = ["org.view_personal_data"]
-_VIEW_APPEALS = ["appeals.view_appeal", "ledger.view_issue"]
+_VIEW_APPEALS = ["appeals.view_appeal", "ledger.view_issue", "supervision.view_notice"]
 
 #: What each role may do, as "app_label.codename" permissions. Scope (which units) is decided by
 #: minyi.org.permissions, not here.
@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "appeals.dispatch_appeal",
         "appeals.follow_up_appeal",
         "ledger.add_issue",
+        "kpi.view_ranking",
     ],
     Role.HANDLER: [*_READ_ORG, *_VIEW_APPEALS, "appeals.handle_appeal"],
     Role.UNIT_HEAD: [
@@ -38,11 +39,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_APPEALS,
         "appeals.handle_appeal",
         "appeals.approve_reply",
+        "kpi.view_ranking",
     ],
-    Role.LEADER: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "ledger.add_issue"],
+    Role.LEADER: [
+        *_READ_ORG,
+        *_PERSONAL,
+        *_VIEW_APPEALS,
+        "ledger.add_issue",
+        "supervision.add_notice",
+        "kpi.view_ranking",
+    ],
     Role.CADRE: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "appeals.record_appeal"],
     Role.MEMBER: ["org.view_unit"],
-    Role.AUDITOR: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "audit.view_auditevent"],
+    Role.AUDITOR: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "audit.view_auditevent", "kpi.view_ranking"],
     Role.ADMIN: [
         "appeals.view_category",
         "workdays.view_calendaryear",

@@ -56,6 +56,8 @@ from minyi.org.models import Person, Unit
 from minyi.org.permissions import Action, can, person_of, require, visible
 from minyi.paging import window
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
+from minyi.supervision.queries import notices_for
+from minyi.supervision.rules import may_issue
 from minyi.workdays.rules import end_of_day
 
 AnyUser = User | AnonymousUser
@@ -580,6 +582,8 @@ def _detail_response(
         "replies": facts.replies,
         "followups": list(appeal.followups.select_related("recorded_by__person")),
         "timeline": timeline,
+        "supervision_notices": notices_for(appeal, user),
+        "may_issue_notice": may_issue(user, appeal),
         "merged": merged,
         "master_visible": appeal.master is not None and can(user, VIEW, appeal.master),
         "panels": panels,

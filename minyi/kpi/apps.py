@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KpiConfig(AppConfig):
+    name = "minyi.kpi"
+    verbose_name = _("Unit KPIs and ranking")
+
+    def ready(self) -> None:
+        from minyi.kpi import signals
+
+        signals.connect()
