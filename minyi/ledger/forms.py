@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -9,34 +10,90 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from minyi.ledger.choices import Track
+from minyi.appeals.models import Appeal
+from minyi.ledger.choices import IssueSource, Track
 from minyi.ledger.models import Campaign
 from minyi.org.choices import Role, UnitKind
+from minyi.org.forms import ImportForm
 from minyi.org.models import Unit
+
+#: Units that lead or co-handle rectification items.
+LEAD_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWNSHIP)
 
 
 class IssueForm(forms.Form):
+    """A new item: of appeals selected in the list (its source is then "appeals"), an inspection finding
+    (with the notice it comes from) or a problem the unit found itself. Its fields are named like the
+    keyword arguments of ``rules.create_issue``, which the view calls with the cleaned data."""
+
     campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all())
+    source = forms.ChoiceField(
+        label=_("source"),
+        choices=[
+            (IssueSource.INSPECTION, IssueSource.INSPECTION.label),
+            (IssueSource.OWN, IssueSource.OWN.label),
+        ],
+        initial=IssueSource.OWN,
+        widget=forms.RadioSelect,
+    )
+    finding_ref = forms.CharField(
+        label=_("inspection notice"),
+        max_length=100,
+        required=False,
+        help_text=_("Required for an inspection finding, e.g. 督导组通报第3期."),
+    )
     title = forms.CharField(label=_("title"), max_length=200)
     description = forms.CharField(
         label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     track = forms.ChoiceField(label=_("track"), choices=Track.choices)
     lead_unit = forms.ModelChoiceField(
-        label=_("lead unit"), queryset=Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWNSHIP])
+        label=_("lead unit"), queryset=Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True)
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("co-handling units"),
+        queryset=Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     leader = forms.ModelChoiceField(
         label=_("supervising leader"),
         queryset=User.objects.filter(person__role=Role.LEADER, is_active=True).select_related("person"),
     )
     deadline = forms.DateField(label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    tags = forms.CharField(
+        label=_("tags"), max_length=200, required=False, help_text=_("Separated by commas.")
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, appeals: Sequence[Appeal] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["leader"].label_from_instance = lambda user: user.person.name  # type: ignore[attr-defined]
+        # Made of appeals: the source is "appeals", which create_issue sets when it links them, and no
+        # inspection notice is asked for.
+        self.from_appeals = bool(appeals)
+        if self.from_appeals:
+            del self.fields["source"], self.fields["finding_ref"]
 
     def clean_deadline(self) -> Any:
         deadline = self.cleaned_data["deadline"]
         if deadline < timezone.localdate():
             raise forms.ValidationError(_("The deadline cannot be in the past."))
         return deadline
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("source") == IssueSource.INSPECTION and not data.get("finding_ref", "").strip():
+            self.add_error("finding_ref", _("Name the inspection notice this finding comes from."))
+        return data
+
+
+class LedgerImportForm(ImportForm):
+    """The Excel upload of the ledger (content checked like the organisation import's)."""
+
+    file = forms.FileField(
+        label=_("Excel workbook (.xlsx)"),
+        help_text=_(
+            "The ledger's layout, as exported: rows with an item number change that item, rows without "
+            "one open new items."
+        ),
+    )

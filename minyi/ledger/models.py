@@ -75,6 +75,7 @@ class Issue(models.Model):
             models.Index(fields=["campaign", "track", "state"], name="ledger_issue_campaign_track"),
             models.Index(fields=["lead_unit", "state"], name="ledger_issue_unit_state"),
             models.Index(fields=["leader", "state"], name="ledger_issue_leader_state"),
+            models.Index(fields=["deadline", "id"], name="ledger_issue_deadline"),  # the ledger's order
         ]
 
     def __str__(self) -> str:
@@ -104,6 +105,13 @@ class SignOff(models.Model):
         verbose_name = _("sign-off")
         verbose_name_plural = _("sign-offs")
         ordering = ["submitted_at", "id"]
+        indexes = [  # the sign-off register, newest first
+            models.Index(
+                fields=["-decided_at", "-id"],
+                name="ledger_signoff_register",
+                condition=models.Q(approved=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.issue_id} {self.approved}"

@@ -4,26 +4,29 @@ the three-step sign-off and the summary. Every step is written to the item's tim
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minyi.appeals.models import Appeal
 from minyi.appeals.rules import answer_by_rectification
+from minyi.appeals.uploads import MAX_FILES, checked_upload
 from minyi.audit.rules import record
 from minyi.ledger.choices import OPEN_ISSUE_STATES, EventKind, IssueSource, IssueState, Track
-from minyi.ledger.models import Campaign, Issue, IssueEvent, Milestone, SignOff
+from minyi.ledger.models import Campaign, Issue, IssueEvent, IssueFile, Milestone, ProgressReport, SignOff
 from minyi.org.choices import Role
 from minyi.org.models import Unit
-from minyi.org.permissions import acts_for
+from minyi.org.permissions import acts_for, can
 
 Actor = User | AnonymousUser | None
 
@@ -32,6 +35,58 @@ def log_event(issue: Issue, kind: str, *, actor: Actor, note: str = "", **data: 
     """Write one step of the item's timeline (called by every rule that changes an item)."""
     user = actor if isinstance(actor, User) else None
     return IssueEvent.objects.create(issue=issue, kind=kind, actor=user, note=note, data=data)
+
+
+def checked_files(files: Sequence[UploadedFile]) -> list[dict[str, Any]]:
+    """Check evidence files by content before anything is written (photos and PDF, as for appeals)."""
+    if len(files) > MAX_FILES:
+        raise ValidationError({"files": _("At most %(n)d files at a time.") % {"n": MAX_FILES}})
+    return [checked_upload(f) for f in files]
+
+
+def _store_files(issue: Issue, checked: list[dict[str, Any]], user: User, **owner: Any) -> None:
+    for fields in checked:
+        IssueFile.objects.create(issue=issue, uploaded_by=user, **owner, **fields)
+
+
+def may_plan(user: Actor, issue: Issue) -> bool:
+    """The lead unit, the supervising leader and the district office (who make items) plan an item."""
+    if not isinstance(user, User):
+        return False
+    return (
+        user.pk == issue.leader_id
+        or acts_for(user, issue.lead_unit, (Role.HANDLER, Role.UNIT_HEAD))
+        or can(user, "ledger.add_issue")
+    )
+
+
+def may_report(user: Actor, issue: Issue) -> bool:
+    """Staff of the lead unit or of a co-handling unit report progress."""
+    units = [issue.lead_unit, *issue.co_units.all()]
+    return any(acts_for(user, unit, (Role.HANDLER, Role.UNIT_HEAD)) for unit in units)
+
+
+@transaction.atomic
+def report_progress(
+    issue: Issue, *, actor: Actor, text: str, files: Sequence[UploadedFile] = ()
+) -> ProgressReport:
+    """A unit working on the item reports what was done so far, with evidence files."""
+    issue = _lock(issue, OPEN_ISSUE_STATES)
+    if not isinstance(actor, User) or not may_report(actor, issue):
+        raise PermissionDenied(_("Only the units working on this item report its progress."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write what was done.")})
+    checked = checked_files(files)
+    person = actor.person
+    report = ProgressReport.objects.create(
+        issue=issue, unit=person.unit, text=text.strip(), reported_by=actor
+    )
+    _store_files(issue, checked, actor, report=report)
+    log_event(
+        issue, EventKind.REPORT, actor=actor, note=report.text, unit=person.unit.name, files=len(checked)
+    )
+    record("ledger.issue.report", actor=actor, obj=issue, detail={"report": report.pk})
+    return report
 
 
 @transaction.atomic
@@ -90,6 +145,8 @@ def convert_to_long_term(issue: Issue, *, actor: Actor, reason: str) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     if issue.state not in OPEN_ISSUE_STATES:
         raise ValidationError(_("A signed-off item cannot be converted."), code="signed_off")
+    if not isinstance(actor, User) or not (actor.pk == issue.leader_id or can(actor, "ledger.add_issue")):
+        raise PermissionDenied(_("Only the supervising leader or the district office converts an item."))
     if issue.track != Track.FIX_IN_CAMPAIGN:
         raise ValidationError(_("Only a fix-while-learning item becomes long-term work."), code="track")
     if not reason.strip():
@@ -115,11 +172,17 @@ class TrackFigures:
 
 
 def summary(
-    *, campaign: Campaign | None = None, unit: Unit | None = None, today: date | None = None
+    *,
+    campaign: Campaign | None = None,
+    unit: Unit | None = None,
+    today: date | None = None,
+    issues: QuerySet[Issue] | None = None,
 ) -> list[TrackFigures]:
-    """The office's summary line per planned track, computed from the records (one query)."""
+    """The office's summary line per planned track, computed from the records in one grouped query:
+    of ``issues`` (any filtered set, e.g. the ledger page's) or of a campaign and/or unit subtree."""
     today = today or timezone.localdate()
-    issues = Issue.objects.all()
+    if issues is None:
+        issues = Issue.objects.all()
     if campaign is not None:
         issues = issues.filter(campaign=campaign)
     if unit is not None:
@@ -127,7 +190,9 @@ def summary(
     open_q = Q(state__in=OPEN_ISSUE_STATES)
     rows = {
         row["original_track"]: row
-        for row in issues.values("original_track").annotate(
+        for row in issues.order_by()
+        .values("original_track")
+        .annotate(
             total=Count("id"),
             closed=Count("id", filter=Q(state=IssueState.SIGNED_OFF)),
             open=Count("id", filter=open_q),
@@ -135,14 +200,15 @@ def summary(
             converted=Count("id", filter=~Q(converted_reason="")),
         )
     }
+    empty: dict[str, int] = {}
     return [
         TrackFigures(
             track=track,
-            total=rows.get(track, {}).get("total", 0),
-            closed=rows.get(track, {}).get("closed", 0),
-            open=rows.get(track, {}).get("open", 0),
-            overdue=rows.get(track, {}).get("overdue", 0),
-            converted_to_long_term=rows.get(track, {}).get("converted", 0),
+            total=rows.get(track, empty).get("total", 0),
+            closed=rows.get(track, empty).get("closed", 0),
+            open=rows.get(track, empty).get("open", 0),
+            overdue=rows.get(track, empty).get("overdue", 0),
+            converted_to_long_term=rows.get(track, empty).get("converted", 0),
         )
         for track in Track.values
     ]
@@ -175,13 +241,17 @@ def _of_unit(actor: Actor, unit: Unit, roles: Iterable[str]) -> User:
 
 
 @transaction.atomic
-def submit_for_signoff(issue: Issue, *, actor: Actor, evidence: str) -> SignOff:
+def submit_for_signoff(
+    issue: Issue, *, actor: Actor, evidence: str, files: Sequence[UploadedFile] = ()
+) -> SignOff:
     """The lead unit asks for sign-off, with evidence of what was done."""
     issue = _lock(issue, (IssueState.OPEN,))
     user = _of_unit(actor, issue.lead_unit, (Role.HANDLER, Role.UNIT_HEAD))
     if not evidence.strip():
         raise ValidationError({"evidence": _("Sign-off needs evidence of what was done.")})
+    checked = checked_files(files)
     signoff = SignOff.objects.create(issue=issue, evidence=evidence.strip(), submitted_by=user)
+    _store_files(issue, checked, user, signoff=signoff)
     _move(issue, IssueState.SUBMITTED)
     log_event(issue, EventKind.SUBMITTED, actor=actor, note=signoff.evidence)
     record("ledger.signoff.submit", actor=actor, obj=issue)
@@ -242,6 +312,10 @@ def decide_signoff(
 def add_milestone(issue: Issue, *, actor: Actor, title: str, due_on: date, owner: Unit) -> Milestone:
     """Add a dated step to an item's plan; it must fall on or before the item's deadline."""
     issue = _lock(issue, OPEN_ISSUE_STATES)
+    if not may_plan(actor, issue):
+        raise PermissionDenied(
+            _("Only the lead unit, the supervising leader or the district office plans an item.")
+        )
     if not title.strip():
         raise ValidationError({"title": _("Write what the step achieves.")})
     if due_on > issue.deadline:
@@ -258,16 +332,20 @@ def add_milestone(issue: Issue, *, actor: Actor, title: str, due_on: date, owner
 
 
 @transaction.atomic
-def complete_milestone(milestone: Milestone, *, actor: Actor, evidence: str) -> Milestone:
+def complete_milestone(
+    milestone: Milestone, *, actor: Actor, evidence: str, files: Sequence[UploadedFile] = ()
+) -> Milestone:
     """Report a step done, with evidence; done steps stay done."""
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if milestone.done_at is not None:
         raise ValidationError(_("This step is already reported done."), code="done")
-    _of_unit(actor, milestone.owner, (Role.HANDLER, Role.UNIT_HEAD))
+    user = _of_unit(actor, milestone.owner, (Role.HANDLER, Role.UNIT_HEAD))
     if not evidence.strip():
         raise ValidationError({"evidence": _("A finished step needs evidence.")})
+    checked = checked_files(files)
     milestone.done_at, milestone.evidence = timezone.now(), evidence.strip()
     milestone.save(update_fields=["done_at", "evidence"])
+    _store_files(milestone.issue, checked, user, milestone=milestone)
     log_event(
         milestone.issue,
         EventKind.MILESTONE_DONE,
@@ -301,3 +379,114 @@ def summary_sentence(figures: list[TrackFigures]) -> str:
             text += _(", %(n)d became long-term work") % {"n": f.converted_to_long_term}
         parts.append(text)
     return _("; ").join(parts)
+
+
+#: The details ``edit_issue`` may change: not the track (转常态 needs a reason), state, source or campaign.
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "finding_ref",
+    "lead_unit",
+    "co_units",
+    "leader",
+    "deadline",
+    "tags",
+)
+
+
+@transaction.atomic
+def edit_issue(issue: Issue, *, actor: Actor, expected_version: int | None = None, **fields: object) -> Issue:
+    """Change an item's details (EDITABLE_FIELDS): only what differs is saved, as one timeline step that
+    names the changed fields. A signed-off item no longer changes, the lead unit only while the item is
+    being rectified; a stale ``expected_version`` is refused."""
+    if unknown := set(fields) - set(EDITABLE_FIELDS):
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    fresh = Issue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise ValidationError(
+            _("Someone else changed this item while you were working on it. Reload it and try again."),
+            code="conflict",
+        )
+    changed: list[str] = []
+    for name, kind in (
+        ("title", str),
+        ("description", str),
+        ("finding_ref", str),
+        ("tags", str),
+        ("lead_unit", Unit),
+        ("leader", User),
+        ("deadline", date),
+    ):
+        if name not in fields:
+            continue
+        value = fields[name]
+        if not isinstance(value, kind):
+            raise TypeError(f"{name} must be a {kind.__name__}")
+        if isinstance(value, str):
+            value = value.strip()
+            if value == getattr(fresh, name).strip():
+                continue
+        elif isinstance(value, Unit | User):
+            if value.pk == getattr(fresh, f"{name}_id"):
+                continue
+        elif value == getattr(fresh, name):
+            continue
+        setattr(fresh, name, value)
+        changed.append(name)
+    current_co = set(fresh.co_units.values_list("id", flat=True))
+    wanted_co = set(current_co)
+    if "co_units" in fields:
+        units = fields["co_units"]
+        if isinstance(units, str | Unit) or not isinstance(units, Iterable):
+            raise TypeError("co_units must be an iterable of units")
+        wanted_co = {unit.pk for unit in units}
+    wanted_co.discard(fresh.lead_unit_id)  # the lead unit is never also a co-unit
+    if wanted_co != current_co:
+        changed.append("co_units")
+    if not changed:
+        return fresh
+    _check_edit(fresh, changed)
+    fresh.version += 1
+    fresh.save(update_fields=[*(name for name in changed if name != "co_units"), "version"])
+    if "co_units" in changed:
+        fresh.co_units.set(wanted_co)
+    with translation.override(settings.LANGUAGE_CODE):
+        names = _(", ").join(
+            str(getattr(Issue._meta.get_field(name), "verbose_name", name)) for name in changed
+        )
+    log_event(fresh, EventKind.EDITED, actor=actor, note=names, fields=changed)
+    record("ledger.issue.edit", actor=actor, obj=fresh, detail={"fields": changed})
+    return fresh
+
+
+def _check_edit(issue: Issue, changed: list[str]) -> None:
+    """Refuse an edit that would leave the item wrong, with every problem at its field."""
+    if issue.state not in OPEN_ISSUE_STATES:
+        raise ValidationError(_("A signed-off item can no longer be changed."), code="signed_off")
+    errors: dict[str, str] = {}
+    for name in ("title", "finding_ref", "tags"):
+        limit = int(getattr(Issue._meta.get_field(name), "max_length", 0) or 0)
+        length = len(getattr(issue, name))
+        if length > limit:
+            message = _("At most %(max)s characters are allowed (this has %(length)s).")
+            errors[name] = message % {"max": limit, "length": length}
+    if not issue.title:
+        errors["title"] = _("Write what is to be rectified.")
+    if issue.source == IssueSource.INSPECTION and not issue.finding_ref:
+        errors["finding_ref"] = _("Name the inspection notice this finding comes from.")
+    if "lead_unit" in changed and issue.state != IssueState.OPEN:
+        errors["lead_unit"] = _(
+            "The lead unit can change only while the item is being rectified, not once sign-off is requested."
+        )
+    person = getattr(issue.leader, "person", None)
+    if "leader" in changed and (person is None or person.role != Role.LEADER):
+        errors["leader"] = _("The supervising leader must be a leader.")
+    if "deadline" in changed:
+        last_step = issue.milestones.order_by("-due_on").values_list("due_on", flat=True).first()
+        if issue.deadline < timezone.localdate():
+            errors["deadline"] = _("The deadline cannot be in the past.")
+        elif last_step is not None and issue.deadline < last_step:
+            message = _("The plan has a step due on %(date)s, after this deadline.")
+            errors["deadline"] = message % {"date": last_step.isoformat()}
+    if errors:
+        raise ValidationError(errors)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,12 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from minyi.appeals.models import Appeal
-from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueState, Track
+from minyi.ledger.choices import IssueSource, IssueState, Track
+from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.forms import IssueForm
-from minyi.ledger.models import Campaign, Issue
+from minyi.ledger.models import Campaign
 from minyi.ledger.rules import create_issue, progress, summary, summary_sentence
+from minyi.ledger.views_item import LEAD_KINDS
+from minyi.org.choices import Role
 from minyi.org.models import Unit
-from minyi.org.permissions import require, scope_filter, scope_of, visible
+from minyi.org.permissions import require, visible
 from minyi.paging import window
 
 PAGE_SIZE = 50
@@ -25,42 +31,36 @@ PAGE_SIZE = 50
 
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
+    """Items in the user's scope by campaign, unit, leader, track, state, source and overdue, with the
+    summary line of exactly the filtered items."""
     require(request.user, "ledger.view_issue")
-    campaigns = list(Campaign.objects.all())
-    campaign = next((c for c in campaigns if c.code == request.GET.get("campaign")), None)
-    issues = scope_filter(request.user, Issue.objects.all(), "lead_unit__path")
-    if campaign is not None:
-        issues = issues.filter(campaign=campaign)
-    track = request.GET.get("track", "")
-    if track in Track.values:
-        issues = issues.filter(original_track=track)
-    state = request.GET.get("state", "")
-    if state in IssueState.values:
-        issues = issues.filter(state=state)
-    if request.GET.get("overdue"):
-        issues = issues.filter(state__in=OPEN_ISSUE_STATES, deadline__lt=timezone.localdate())
+    chosen = LedgerFilters.parse(request.GET)
+    today = timezone.localdate()
+    issues = chosen.apply(request.user, today)
     rows, page = window(
         issues.select_related("lead_unit", "leader__person").prefetch_related("milestones"),
         request.GET.get("page"),
         size=PAGE_SIZE,
         last=1000,
     )
-    scope = scope_of(request.user)
-    figures = summary(campaign=campaign, unit=scope if isinstance(scope, Unit) else None)
     return render(
         request,
         "ledger/list.html",
         {
             "rows": [(issue, progress(issue)) for issue in rows],
             "page": page,
-            "campaigns": campaigns,
-            "campaign": campaign,
+            "f": chosen,
+            "query": urlencode(chosen.query()),
+            "campaigns": Campaign.objects.all(),
+            "units": Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True).order_by("path"),
+            "leaders": User.objects.filter(person__role=Role.LEADER, is_active=True)
+            .select_related("person")
+            .order_by("person__name"),
             "tracks": Track.choices,
             "states": IssueState.choices,
-            "track": track,
-            "state": state,
-            "sentence": summary_sentence(figures),
-            "today": timezone.localdate(),
+            "sources": IssueSource.choices,
+            "sentence": summary_sentence(summary(issues=issues, today=today)),
+            "today": today,
         },
     )
 
@@ -74,7 +74,7 @@ def new_issue(request: HttpRequest) -> HttpResponse:
     appeals = list(visible(request.user, Appeal.objects.filter(number__in=numbers[:200])))
     first = appeals[0] if appeals else None
     initial = {"title": first.title if first else "", "lead_unit": first.lead_unit if first else None}
-    form = IssueForm(request.POST or None, initial=initial)
+    form = IssueForm(request.POST or None, initial=initial, appeals=appeals)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -302,11 +302,11 @@ def build_people(rng: random.Random, units: list[UnitSpec]) -> list[PersonSpec]:
         )
         p = people[i]
         people[i] = PersonSpec(p.name, p.unit, p.role, p.title, p.phone, username)
-    # Every handler and unit head can log in too (e.g. "zj-handler-1"), so each unit's part of the
-    # loop can be worked in the demo; only the logins above are printed.
+    # Every handler, unit head and leader can log in too (e.g. "zj-handler-1"), so each unit's part of
+    # the loop and each leader's items can be worked in the demo; only the logins above are printed.
     seen: dict[tuple[str, str], int] = {}
     for i, p in enumerate(people):
-        if p.username is None and p.role in (Role.HANDLER, Role.UNIT_HEAD):
+        if p.username is None and p.role in (Role.HANDLER, Role.UNIT_HEAD, Role.LEADER):
             n = seen[(p.unit, p.role)] = seen.get((p.unit, p.role), 0) + 1
             people[i] = PersonSpec(p.name, p.unit, p.role, p.title, p.phone, f"{p.unit.lower()}-{p.role}-{n}")
     return people

@@ -58,7 +58,7 @@ class ImportReport:
 class _Column:
     key: str
     header: str  # the Chinese header the template writes
-    aliases: tuple[str, ...]  # further accepted headers, compared after _norm_header
+    aliases: tuple[str, ...]  # further accepted headers, compared after norm_header
     header_required: bool = False  # the sheet must have this column
     cell_required: bool = False  # every row must fill this cell
     width: int = 14
@@ -172,22 +172,24 @@ def _depth(path: str) -> int:
     return path.count("/") - 2
 
 
-def _norm_header(value: str) -> str:
-    """Headers compare without case, spaces, '_', '-' and a trailing '*' (a common "required" mark)."""
+def norm_header(value: str) -> str:
+    """Headers compare without case, spaces, '_', '-' and a trailing '*' (a common "required" mark);
+    shared by the imports of other apps."""
     return re.sub(r"[\s_\-]+", "", value).rstrip("*＊").lower()
 
 
-def _norm_word(value: str) -> str:
+def norm_word(value: str) -> str:
+    """Choice words (kinds, roles, tracks …) compare without spaces and case; shared by the imports."""
     return _SPACES.sub("", value).replace("／", "/").lower()
 
 
-def _choice_words(choices: Any, extra: dict[str, str]) -> dict[str, str]:
+def choice_words(choices: Any, extra: dict[str, str]) -> dict[str, str]:
     """Accepted spellings of a choice: its code, its label in every language, and ``extra``."""
-    words = {_norm_word(str(value)): str(value) for value in choices.values}
+    words = {norm_word(str(value)): str(value) for value in choices.values}
     for language in ("en", "zh-hans"):
         with translation.override(language):
-            words.update({_norm_word(str(label)): str(value) for value, label in choices.choices})
-    words.update({_norm_word(word): str(value) for word, value in extra.items()})
+            words.update({norm_word(str(label)): str(value) for value, label in choices.choices})
+    words.update({norm_word(word): str(value) for word, value in extra.items()})
     return words
 
 
@@ -279,10 +281,10 @@ def _read_workbook(file: IO[bytes], errors: _Errors) -> dict[str, _Sheet]:
 
 
 def _read_sheets(workbook: Any, errors: _Errors) -> dict[str, _Sheet]:
-    by_name = {_norm_header(spec_name): spec for spec in SHEETS for spec_name in spec.names}
+    by_name = {norm_header(spec_name): spec for spec in SHEETS for spec_name in spec.names}
     found: dict[str, _Sheet] = {}
     for worksheet in workbook.worksheets:
-        spec = by_name.get(_norm_header(worksheet.title))
+        spec = by_name.get(norm_header(worksheet.title))
         if spec is None:
             continue  # other sheets (notes, lists) are allowed and ignored
         if spec.key in found:
@@ -326,12 +328,12 @@ def _read_header(sheet: _Sheet, header: list[str], errors: _Errors) -> None:
     lookup: dict[str, str] = {}
     for column in spec.columns:
         for word in (column.header, *column.aliases):
-            lookup[_norm_header(word)] = column.key
+            lookup[norm_header(word)] = column.key
     allowed = "、".join(column.header for column in spec.columns)
     for index, text in enumerate(header):
         if not text:
             continue
-        key = lookup.get(_norm_header(text))
+        key = lookup.get(norm_header(text))
         if key is None:
             errors.add(
                 sheet,
@@ -449,7 +451,7 @@ class _RowCheck:
         if not value:
             self.error(key, _("This cell must not be empty."))
             return None
-        found = words.get(_norm_word(value))
+        found = words.get(norm_word(value))
         if found is None:
             self.error(key, message % {"value": value, "choices": shown})
         return found
@@ -500,7 +502,7 @@ class _Plan:
 
 
 def _parse_units(sheet: _Sheet, errors: _Errors) -> list[_UnitRow]:
-    kinds = _choice_words(UnitKind, _KIND_WORDS)
+    kinds = choice_words(UnitKind, _KIND_WORDS)
     name_max = _max_length(Unit, "name")
     parsed = []
     for number, cells in sheet.rows:
@@ -521,7 +523,7 @@ def _parse_units(sheet: _Sheet, errors: _Errors) -> list[_UnitRow]:
 
 
 def _parse_people(sheet: _Sheet, errors: _Errors) -> list[_PersonRow]:
-    roles = _choice_words(Role, _ROLE_WORDS)
+    roles = choice_words(Role, _ROLE_WORDS)
     username_field = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD)
     username_max = int(getattr(username_field, "max_length", 150) or 150)
     username_validators = list(getattr(username_field, "validators", []))

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand, CommandError
 
 from minyi.appeals import demo as appeals_demo
+from minyi.ledger import demo as ledger_demo
 from minyi.org import demo
 from minyi.workdays.rules import seed_from_library
 
@@ -69,6 +70,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Appeals: {sum(appeals.values())} ({', '.join(f'{k} {n}' for k, n in appeals.items())})"
             )
+        campaign = {} if options["without_appeals"] else ledger_demo.seed()  # once; its appeals in bulk
+        if campaign:
+            made = ", ".join(f"{k} {n:,}" for k, n in campaign.items())
+            self.stdout.write(f"Campaign {ledger_demo.CAMPAIGN_NAME}: {made}")
         if result["created"]:
             self._summary(result)
             self.stdout.write(self.style.SUCCESS(f"Demo district loaded in {result['seconds']:.1f} s."))
