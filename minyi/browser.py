@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,22 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def staff_browser(browser: Any, base_url: str, username: str) -> tuple[Any, Any]:
+    """A staff member's own browser context (own cookies) on a desk screen, logged in with the test
+    password; returns (context, page). Close the context when done."""
+    from minyi.testing import PASSWORD
+
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{base_url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(f"{base_url}/")
+    return context, page

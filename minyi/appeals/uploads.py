@@ -1,12 +1,15 @@
-"""Checks of files citizens send: judged by their content (magic bytes), not by their names."""
+"""Files sent with appeals and evidence of rectification: checked by their content (magic bytes), not
+by their names, and served back only through ``serve`` (never run in our origin)."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -60,3 +63,25 @@ def checked_upload(upload: UploadedFile) -> dict[str, Any]:
         "size": upload.size or 0,
         "sha256": digest.hexdigest(),
     }
+
+
+class StoredFile(Protocol):
+    file: FieldFile
+    content_type: str
+    original_name: str
+
+
+def serve(item: StoredFile) -> FileResponse:
+    """A stored file for a viewer the caller has checked (and audited): photos inline, the rest as a
+    download, never cached, sandboxed so that nothing in it runs in our origin."""
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    inline = item.content_type.startswith("image/")
+    response = FileResponse(
+        handle, content_type=item.content_type, as_attachment=not inline, filename=item.original_name
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox"
+    return response

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minyi.appeals.choices import OPEN_STATES
+from minyi.appeals.uploads import serve
 from minyi.audit.rules import record
 from minyi.ledger import action_forms as f
 from minyi.ledger import rules
@@ -303,18 +304,8 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """An evidence file, only for those who may see the item (audited)."""
     issue = _item(request, pk)
     item = get_object_or_404(IssueFile, pk=file_pk, issue=issue)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     record("ledger.file_view", actor=request.user, obj=issue, detail={"file": item.pk})
-    inline = item.content_type.startswith("image/")
-    response = FileResponse(
-        handle, content_type=item.content_type, as_attachment=not inline, filename=item.original_name
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return serve(item)
 
 
 # --- the sign-off register -----------------------------------------------------------------------

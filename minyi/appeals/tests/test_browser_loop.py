@@ -13,11 +13,10 @@ import pytest
 
 from minyi.appeals.choices import State
 from minyi.appeals.models import Appeal
-from minyi.browser import PHONE
-from minyi.testing import PASSWORD, Actors, make_actors
+from minyi.browser import PHONE, staff_browser
+from minyi.testing import Actors, make_actors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-DESKTOP = {"width": 1280, "height": 900}
 
 
 class Staff:
@@ -25,14 +24,7 @@ class Staff:
 
     def __init__(self, browser: Any, live_server: Any, username: str) -> None:
         self.url = live_server.url
-        self.context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-        self.context.set_default_timeout(10_000)
-        self.page = self.context.new_page()
-        self.page.goto(f"{self.url}/accounts/login/")
-        self.page.locator("#id_username").fill(username)
-        self.page.locator("#id_password").fill(PASSWORD)
-        self.page.locator("#id_password").press("Enter")
-        self.page.wait_for_url(f"{self.url}/")
+        self.context, self.page = staff_browser(browser, self.url, username)
 
     def open(self, number: str) -> None:
         self.page.goto(f"{self.url}/appeals/{number}/")

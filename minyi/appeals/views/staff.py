@@ -51,6 +51,7 @@ from minyi.appeals.filters import AppealFilterForm, apply_filters, default_filte
 from minyi.appeals.forms import staff as staff_forms
 from minyi.appeals.forms.staff import ActionForm, dispatch_units
 from minyi.appeals.models import Appeal, AppealEvent, Assignment, Attachment, Category, Extension, Reply
+from minyi.appeals.uploads import serve
 from minyi.audit.rules import record, record_personal_view
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import Action, can, person_of, require, visible
@@ -611,18 +612,8 @@ def attachment(request: HttpRequest, number: str, pk: str) -> FileResponse:
     """A file of the appeal, only for staff who may see the appeal (audited)."""
     appeal = _visible_appeal(request, number)
     item = get_object_or_404(Attachment, pk=pk, appeal=appeal)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     record("appeals.attachment_view", actor=request.user, obj=appeal, detail={"attachment": item.pk})
-    inline = item.content_type.startswith("image/")
-    response = FileResponse(
-        handle, content_type=item.content_type, as_attachment=not inline, filename=item.original_name
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox"  # a citizen's file never runs anything in our origin
-    return response
+    return serve(item)
 
 
 # --- actions -----------------------------------------------------------------------------------

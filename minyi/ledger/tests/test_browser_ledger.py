@@ -17,12 +17,12 @@ from django.utils import timezone
 from minyi.appeals import rules as appeal_rules
 from minyi.appeals.choices import Channel, Kind, State
 from minyi.appeals.models import Appeal
+from minyi.browser import staff_browser
 from minyi.ledger.choices import IssueState
 from minyi.ledger.models import Campaign, Issue
-from minyi.testing import PASSWORD, Actors, make_actors
+from minyi.testing import Actors, make_actors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-DESKTOP = {"width": 1280, "height": 900}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 REPLY = "经整改，东村三组至五组路灯已全部更换，夜间照明恢复正常。"
 
@@ -32,14 +32,7 @@ class Staff:
 
     def __init__(self, browser: Any, live_server: Any, username: str) -> None:
         self.url = live_server.url
-        self.context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-        self.context.set_default_timeout(10_000)
-        self.page = self.context.new_page()
-        self.page.goto(f"{self.url}/accounts/login/")
-        self.page.locator("#id_username").fill(username)
-        self.page.locator("#id_password").fill(PASSWORD)
-        self.page.locator("#id_password").press("Enter")
-        self.page.wait_for_url(f"{self.url}/")
+        self.context, self.page = staff_browser(browser, self.url, username)
 
     def act(self, issue: Issue, action: str, fields: dict[str, str] | None = None, **extra: Any) -> None:
         """Open the item, open the action's panel, fill it (by field name), submit, land back."""
