@@ -14,7 +14,7 @@ import os
 import random
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -24,7 +24,6 @@ from benchmarks.common import report, setup_django, timed
 
 setup_django()
 
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -36,40 +35,9 @@ from minyi.appeals.models import Appeal
 from minyi.appeals.volume import generate
 from minyi.kpi.metrics import Period
 from minyi.kpi.rules import count_all, fresh_count, ranked_units, ranking
-from minyi.ledger.choices import IssueState, Track
-from minyi.ledger.models import Campaign, Issue
+from minyi.ledger.models import Issue
+from minyi.ledger.volume import generate as generate_issues
 from minyi.org.models import Person
-
-
-def load_issues(wanted: int) -> int:
-    """Top the ledger up to ``wanted`` items, led by the units that get appeals, due over the last
-    year and the next month, about three in five signed off."""
-    missing = wanted - Issue.objects.count()
-    if missing <= 0:
-        return 0
-    rng = random.Random(4)
-    today = timezone.localdate()
-    campaign, _ = Campaign.objects.get_or_create(
-        code="BENCH-KPI",
-        defaults={"name": "群众路线教育实践活动", "starts_on": date(today.year - 1, 1, 1), "ends_on": today},
-    )
-    leader = User.objects.filter(person__role="leader").first()
-    assert leader is not None, "load the demo district first (manage.py seed_demo)"
-    units = list(ranked_units().values_list("pk", flat=True))
-    now = timezone.now()
-    items = []
-    for i in range(missing):
-        track = rng.choice(Track.values)
-        item = Issue(
-            campaign=campaign, title=f"整改事项 {i}", track=track, original_track=track, leader=leader
-        )
-        item.lead_unit_id = rng.choice(units)
-        item.deadline = today + timedelta(days=rng.randint(-400, 30))
-        if rng.random() < 0.6:
-            item.state, item.signed_off_at = IssueState.SIGNED_OFF, now - timedelta(days=rng.randint(0, 300))
-        items.append(item)
-    Issue.objects.bulk_create(items, batch_size=5000)
-    return missing
 
 
 def main() -> None:
@@ -77,7 +45,9 @@ def main() -> None:
     if Appeal.objects.count() < scale // 2:
         call_command("load_categories", "--default", verbosity=0)
         print(f"  generated: {generate(scale)}")
-    issues_loaded = load_issues(int(os.environ.get("BENCH_ISSUES", "100000")))
+    issues_loaded = generate_issues(
+        max(0, int(os.environ.get("BENCH_ISSUES", "100000")) - Issue.objects.count())
+    )["issues"]
     start = time.perf_counter()
     call_command("kpi", "rebuild", stdout=sys.stdout)
     rebuild_seconds = time.perf_counter() - start
