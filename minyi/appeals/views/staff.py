@@ -53,6 +53,7 @@ from minyi.appeals.forms.staff import ActionForm, dispatch_units
 from minyi.appeals.models import Appeal, AppealEvent, Assignment, Attachment, Category, Extension, Reply
 from minyi.appeals.uploads import serve
 from minyi.audit.rules import record, record_personal_view
+from minyi.insight.replies import score_reply
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import Action, can, person_of, require, visible
 from minyi.paging import window
@@ -477,6 +478,7 @@ def _panels(request: HttpRequest, appeal: Appeal, facts: Facts) -> list[Panel]:
                     _("Approve and send"),
                     {"reply": reply, "body": reply.body},
                     open=True,
+                    intro=score_reply(appeal.title, appeal.body, reply.body).describe(),
                 )
                 add("send_back_reply", _("Send the reply back"), _("Send back"), {"reply": reply})
     return panels
