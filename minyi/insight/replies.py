@@ -158,14 +158,14 @@ def score_reply(title: str, body: str, reply: str) -> ReplyScore:
 # --- the report on a file of real replies (manage.py insight replies) ------------------------------
 
 
-def working_days(start: dt.datetime, end: dt.datetime) -> int | None:
-    """Working days from the day after ``start`` to ``end``'s day, by the official calendar (None when
-    the calendar does not know those years)."""
+def working_days(start: dt.date, end: dt.date) -> int | None:
+    """Working days from the day after ``start`` to ``end``, by the official calendar (None when the
+    calendar does not know those years)."""
     import chinese_calendar
 
-    days, day = 0, start.date()
+    days, day = 0, start
     try:
-        while day < end.date():
+        while day < end:
             day += dt.timedelta(days=1)
             days += chinese_calendar.is_workday(day)
     except NotImplementedError:
@@ -195,8 +195,8 @@ def report(path: str, *, examples: int = 10) -> dict[str, object]:
             score = score_reply(row.get("title", ""), row.get("body", ""), row["reply"])
             days = None
             try:
-                received = dt.datetime.fromisoformat(row["received_at"])
-                replied = dt.datetime.fromisoformat(row["replied_at"])
+                received = dt.date.fromisoformat(row["received_at"][:10])  # local times, as written
+                replied = dt.date.fromisoformat(row["replied_at"][:10])
                 days = working_days(received, replied)
             except (KeyError, ValueError):
                 pass

@@ -38,7 +38,7 @@ def test_quoting_the_appeal_s_title_back_is_not_relevance() -> None:
 
 def test_working_days_skip_the_national_day_holiday() -> None:
     # 1-7 October 2019 were holidays; the 8th was a working day.
-    assert working_days(dt.datetime(2019, 9, 30, 9), dt.datetime(2019, 10, 8, 9)) == 1
+    assert working_days(dt.date(2019, 9, 30), dt.date(2019, 10, 8)) == 1
 
 
 @pytest.mark.django_db
