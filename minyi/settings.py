@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "minyi.ledger",
     "minyi.kpi",
     "minyi.supervision",
+    "minyi.insight",
 ]
 
 MIDDLEWARE = [

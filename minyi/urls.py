@@ -14,6 +14,7 @@ urlpatterns = [
     path("ledger/", include("minyi.ledger.urls")),
     path("kpi/", include("minyi.kpi.urls")),
     path("supervision/", include("minyi.supervision.urls")),
+    path("insight/", include("minyi.insight.urls")),
     path("", include("minyi.appeals.public_urls")),
     path("api/v1/", include("minyi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -153,3 +153,20 @@ def suggested_unit(category: Category | None) -> Unit | None:
             return node.default_unit
         node = node.parent
     return None
+
+
+def usual_units() -> dict[int, Unit]:
+    """Category id → the unit that usually handles it (``default_unit``, else the nearest parent's),
+    for every category at once: the tree is small and admin-edited, so one query serves a whole list."""
+    categories = {c.pk: c for c in Category.objects.select_related("default_unit")}
+    found: dict[int, Unit] = {}
+    for pk, category in categories.items():
+        node: Category | None = category
+        seen: set[int] = set()
+        while node is not None and node.pk not in seen:
+            if node.default_unit is not None:
+                found[pk] = node.default_unit
+                break
+            seen.add(node.pk)
+            node = categories.get(node.parent_id) if node.parent_id else None
+    return found

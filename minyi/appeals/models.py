@@ -123,6 +123,7 @@ class Appeal(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # the (place, -received_at) index below serves every lookup by place
     )
     village = models.ForeignKey(
         Unit,
@@ -131,6 +132,7 @@ class Appeal(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # the (place, -received_at) index below serves every lookup by place
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     citizen_name = models.CharField(_("name"), max_length=50, blank=True)
@@ -196,6 +198,10 @@ class Appeal(models.Model):
             models.Index(fields=["lead_unit", "state"], name="appeal_lead_state"),
             models.Index(fields=["citizen_phone"], name="appeal_phone", condition=~Q(citizen_phone="")),
             models.Index(fields=["-received_at"], name="appeal_received"),
+            # Likely duplicates at the same place (minyi.insight.duplicates): a village's or township's
+            # recent appeals, newest first, without walking the whole date index.
+            models.Index(fields=["village", "-received_at"], name="appeal_village_received"),
+            models.Index(fields=["township", "-received_at"], name="appeal_township_received"),
         ]
 
     def __str__(self) -> str:

@@ -379,8 +379,10 @@ def dispatch(
     instructions: str = "",
     deadline: datetime | None = None,
     expected_version: int | None = None,
+    category: Category | None = None,
 ) -> Appeal:
-    """Hand a new, returned or reopened appeal to a lead unit and co-units, with deadlines."""
+    """Hand a new, returned or reopened appeal to a lead unit and co-units, with deadlines; ``category``,
+    when given, is the category the dispatcher confirmed or corrected on the way (a label for insight)."""
     staff = _require(actor, "appeals.dispatch_appeal", appeal)
     appeal = _lock(appeal, expected_version)
     _require_state(appeal, TRIAGE_STATES)
@@ -417,13 +419,18 @@ def dispatch(
         )
     appeal.state, appeal.lead_unit, appeal.deadline = State.DISPATCHED, lead, due_at
     appeal.deadline_provisional, appeal.paused_at = provisional, None
-    _save(appeal, "state", "lead_unit", "deadline", "deadline_provisional", "paused_at")
+    changed = ["state", "lead_unit", "deadline", "deadline_provisional", "paused_at"]
+    if category is not None and category.pk != appeal.category_id:
+        appeal.category = category
+        changed.append("category")
+    _save(appeal, *changed)
     _event(
         appeal,
         EventKind.DISPATCHED,
         actor,
         unit=lead,
         note=instructions,
+        category=appeal.category.code if appeal.category is not None else None,
         co_units=[u.code for u in units[1:]],
         deadline=due_at.isoformat(),
         provisional=provisional,

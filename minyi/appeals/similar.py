@@ -4,14 +4,14 @@ Chinese has no spaces, so overlapping character pairs (bigrams) are a cheap, tok
 for words: "路灯坏了" → 路灯, 灯坏, 坏了. A title says more about what an appeal is than its body, so
 title bigrams weigh more. The scoring functions are pure (testable without a database); the one
 database function loads a bounded set of recent candidates, newest first, so the hint stays fast on a
-table of millions. The smarter duplicate finder of minyi.insight replaces this later.
+table of millions. minyi.insight.duplicates builds its duplicate finder on these functions.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -115,9 +115,12 @@ def candidates(
     window_days: int = 90,
     township: Unit | None = None,
     now: datetime | None = None,
+    limit: int = MAX_CANDIDATES,
+    fields: Sequence[str] = (),
 ) -> QuerySet[Appeal]:
     """Open appeals and those received in the last ``window_days`` (merged ones excluded: their master
-    stands for them), of the township when given, newest first, at most MAX_CANDIDATES."""
+    stands for them), of the township when given, newest first, at most ``limit``; ``fields`` are
+    loaded besides the few the hint shows (name them, or reading one later costs a query per row)."""
     since = (now or timezone.now()) - timedelta(days=window_days)
     queryset = queryset.filter(Q(state__in=OPEN_STATES) | Q(received_at__gte=since)).exclude(
         state=State.MERGED
@@ -126,8 +129,8 @@ def candidates(
         queryset = queryset.filter(township=township)
     return (
         queryset.annotate(body_head=Substr("body", 1, BODY_CHARS))
-        .only("id", "number", "title", "state", "received_at", "township_id")
-        .order_by("-received_at", "-id")[:MAX_CANDIDATES]
+        .only("id", "number", "title", "state", "received_at", "township_id", *fields)
+        .order_by("-received_at", "-id")[:limit]
     )
 
 

@@ -73,9 +73,21 @@ def home_sections(user: AnyUser) -> dict[str, object]:
         work.links.append(
             Link(_("Supervision notices"), reverse("supervision:list"), _("Late work, escalation, answers"))
         )
+    if can(user, "insight.view_hotspots"):
+        work.links.append(
+            Link(_("Hotspot board"), reverse("insight:hotspots"), _("Problems many people raise, by heat"))
+        )
     oversight = Section(_("Oversight"))
     if can(user, Action.VIEW_AUDIT):
         oversight.links.append(Link(_("Audit trail"), reverse("audit:list"), _("Who did what, and when")))
+    if can(user, "insight.view_classifierversion"):
+        oversight.links.append(
+            Link(
+                _("Category suggestions"),
+                reverse("insight:classifier"),
+                _("The model's accuracy, its versions and the auto-dispatch threshold"),
+            )
+        )
     if user.is_staff:
         oversight.links.append(Link(_("System administration"), reverse("admin:index")))
     return {

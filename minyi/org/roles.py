@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "appeals.follow_up_appeal",
         "ledger.add_issue",
         "kpi.view_ranking",
+        "insight.view_hotspots",
     ],
     Role.HANDLER: [*_READ_ORG, *_VIEW_APPEALS, "appeals.handle_appeal"],
     Role.UNIT_HEAD: [
@@ -48,10 +49,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.add_issue",
         "supervision.add_notice",
         "kpi.view_ranking",
+        "insight.view_hotspots",
     ],
     Role.CADRE: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "appeals.record_appeal"],
     Role.MEMBER: ["org.view_unit"],
-    Role.AUDITOR: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "audit.view_auditevent", "kpi.view_ranking"],
+    Role.AUDITOR: [
+        *_READ_ORG,
+        *_PERSONAL,
+        *_VIEW_APPEALS,
+        "audit.view_auditevent",
+        "kpi.view_ranking",
+        "insight.view_hotspots",
+    ],
     Role.ADMIN: [
         "appeals.view_category",
         "workdays.view_calendaryear",
@@ -75,6 +84,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "org.add_household",
         "org.change_household",
         "org.import_org",
+        "insight.view_classifierversion",
+        "insight.manage_classifier",
     ],
 }
 

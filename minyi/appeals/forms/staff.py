@@ -55,6 +55,11 @@ def dispatch_units(appeal: Appeal, suggested: Unit | None = None) -> QuerySet[Un
     return units.order_by("path")
 
 
+def active_categories(appeal: Appeal) -> QuerySet[Category]:
+    """The categories a staff member may choose for an appeal: the active ones, and its current one."""
+    return Category.objects.filter(Q(is_active=True) | Q(pk=appeal.category_id)).select_related("parent")
+
+
 class UnitChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
@@ -108,6 +113,12 @@ class ActionForm(forms.Form):
 
 
 class DispatchForm(ActionForm):
+    category = CategoryChoice(
+        queryset=Category.objects.none(),
+        required=False,
+        label=_label(Appeal, "category"),
+        help_text=_("Confirm or correct it: each choice teaches the category suggestions."),
+    )
     lead = UnitChoice(
         queryset=Unit.objects.none(), label=AssignmentRole.LEAD.label, empty_label=_("Choose the lead unit")
     )
@@ -127,6 +138,7 @@ class DispatchForm(ActionForm):
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = active_categories(self.appeal)  # type: ignore[attr-defined]
         self.fields["lead"].queryset = units  # type: ignore[attr-defined]
         self.fields["co_units"].queryset = units  # type: ignore[attr-defined]
 
@@ -147,10 +159,7 @@ class CorrectForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        current = self.appeal.category_id
-        self.fields["category"].queryset = (  # type: ignore[attr-defined]
-            Category.objects.filter(Q(is_active=True) | Q(pk=current)).select_related("parent")
-        )
+        self.fields["category"].queryset = active_categories(self.appeal)  # type: ignore[attr-defined]
 
     def changes(self) -> dict[str, Any]:
         """Only the fields whose value differs from the appeal's."""

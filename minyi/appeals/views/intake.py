@@ -1,9 +1,10 @@
 """The operators' intake: fast keyboard entry of calls, letters and walk-ins, the caller's earlier appeals,
 the similar-appeal hint, and the Excel import.
 
-The two panels beside the entry form (caller history, similar appeals) are htmx enhancements; without
-JavaScript the "Look up" button posts the form back to show the caller's history, and the similar list
-is simply not shown.
+The two panels beside the entry form (caller history, likely duplicates and similar appeals) are htmx
+enhancements; without JavaScript the "Look up" button posts the form back to show both. A dispatcher's
+"Record and merge into this" submits the entry form with the earlier appeal's number: the call is
+stored and merged into it in one transaction, or, on any error, nothing is stored.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -34,20 +36,21 @@ from minyi.appeals.forms.intake import (
 )
 from minyi.appeals.imports import AppealImportReport, import_appeals, receipts_workbook, template_workbook
 from minyi.appeals.models import Appeal
-from minyi.appeals.similar import similar_appeals
 from minyi.audit.rules import record, record_personal_view
-from minyi.org.choices import UnitKind
-from minyi.org.models import Unit
+from minyi.insight.duplicates import Candidate, find
 from minyi.org.permissions import Action, can, require, visible
 from minyi.privacy import mask_name, mask_phone
 
 RECORD = "appeals.record_appeal"
+DISPATCH = "appeals.dispatch_appeal"
 SESSION_CHANNEL = "appeals.intake.channel"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Earlier appeals shown for a caller; the newest matter on the phone, the rest are one click away.
 CALLER_LIMIT = 10
 #: Fewer characters than this say too little to look for similar appeals.
 SIMILAR_MIN_CHARS = 4
+#: What the duplicate hint reads from the form besides the text (who and where).
+SIMILAR_INCLUDE = "#id_title, #id_body, #id_township, #id_village, #id_address, #id_phone, #id_name"
 #: Imports up to this size also list the codes on the page (bigger ones: only the download).
 RECEIPTS_SHOWN = 50
 
@@ -100,6 +103,48 @@ def caller_history(user: User_, raw_phone: str) -> CallerHistory | None:
     return history
 
 
+@dataclass
+class SimilarPanel:
+    """The hint beside the form: likely duplicates (with their reason) and other alike appeals."""
+
+    asked: bool
+    duplicates: list[tuple[Candidate, str]] = field(default_factory=list)  # (candidate, link)
+    rows: list[tuple[Appeal, int, str]] = field(default_factory=list)  # (appeal, % alike, link)
+    may_merge: bool = False  # merging is the dispatchers' (appeals.dispatch_appeal)
+
+
+def _unit_id(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) < 16 else None  # a typed-in id never overflows the column
+
+
+def similar_panel(user: User_, typed: Any) -> SimilarPanel:
+    """Likely duplicates of what is typed so far (a dict of the form's raw values), among the recent
+    or open appeals the user may see; nothing for too little text."""
+    title = typed.get("title", "")[: rules.TITLE_MAX]
+    body = typed.get("body", "")[: rules.BODY_MAX]
+    panel = SimilarPanel(asked=bool((title + body).strip()))
+    if len((title + body).strip()) < SIMILAR_MIN_CHARS:
+        return panel
+    found = find(
+        title,
+        body,
+        phone=typed.get("phone", "")[:40],
+        name=typed.get("name", "")[:50],
+        township=_unit_id(typed.get("township", "")),
+        village=_unit_id(typed.get("village", "")),
+        address=typed.get("address", "")[:200],
+        within=visible(user, Appeal.objects.all()),
+    )
+    panel.duplicates = [(c, _detail_url(c.appeal.number)) for c in found.duplicates]
+    panel.rows = [(a, round(score * 100), _detail_url(a.number)) for a, score in found.similar]
+    panel.may_merge = bool(panel.duplicates) and can(user, DISPATCH)
+    return panel
+
+
+def _typed(request: HttpRequest) -> dict[str, str]:
+    return {key: request.POST.get(key, "") for key in IntakeForm.base_fields}
+
+
 def _mark_errors(form: IntakeForm) -> None:
     """Tie each input to its help text and error message, so a screen reader reads them with it."""
     for bound in form:
@@ -114,9 +159,17 @@ def _mark_errors(form: IntakeForm) -> None:
 
 
 def _render(
-    request: HttpRequest, form: IntakeForm, *, status: int = 200, caller: CallerHistory | None = None
+    request: HttpRequest,
+    form: IntakeForm,
+    *,
+    status: int = 200,
+    caller: CallerHistory | None = None,
+    similar: SimilarPanel | None = None,
 ) -> HttpResponse:
     _mark_errors(form)
+    # The duplicate hint looks at who and where as well as at the text.
+    for name in ("title", "body"):
+        form.fields[name].widget.attrs["hx-include"] = SIMILAR_INCLUDE
     # The cursor goes where the operator has to type next: the first mistake, else the name once the
     # caller is looked up, else the phone.
     first_error = next((bound.name for bound in form if bound.name in form.errors), None)
@@ -124,8 +177,19 @@ def _render(
     for bound in form:
         bound.field.widget.attrs.pop("autofocus", None)
     form.fields[focus].widget.attrs["autofocus"] = True
-    context = {"form": form, "caller": caller}
+    context = {"form": form, "caller": caller, "similar": similar}
     return render(request, "appeals/intake/new.html", context, status=status)
+
+
+def _record_and_merge(request: HttpRequest, form: IntakeForm, number: str) -> rules.Submission:
+    """Store the call and merge it into the earlier appeal ``number``, both or neither."""
+    master = visible(request.user, Appeal.objects.filter(number=number.strip()[:20])).first()
+    if master is None:
+        raise ValidationError(_("No appeal you may see has this tracking number."), code="master")
+    with transaction.atomic():
+        submission = rules.submit(**form.submit_kwargs(), actor=request.user)
+        rules.merge(submission.appeal, into=master, actor=request.user)
+    return submission
 
 
 @login_required
@@ -136,29 +200,46 @@ def intake(request: HttpRequest) -> HttpResponse:
     require(request.user, RECORD)
     places = PlaceChoices.load()
     if request.method == "POST" and "lookup" in request.POST:
-        # The no-JavaScript "Look up": show the caller's history, keep what was typed, save nothing.
-        typed = {key: request.POST.get(key, "") for key in IntakeForm.base_fields}
+        # The no-JavaScript "Look up": show the caller's history and the duplicate hint, keep what was
+        # typed, save nothing.
+        typed = _typed(request)
         form = IntakeForm(initial=typed, places=places)
-        return _render(request, form, caller=caller_history(request.user, typed["phone"]))
+        return _render(
+            request,
+            form,
+            caller=caller_history(request.user, typed["phone"]),
+            similar=similar_panel(request.user, typed),
+        )
     if request.method == "POST":
         form = IntakeForm(request.POST, places=places)
+        merge_into = request.POST.get("merge_into", "")
         if form.is_valid():
             try:
-                submission = rules.submit(**form.submit_kwargs(), actor=request.user)
+                if merge_into:
+                    submission = _record_and_merge(request, form, merge_into)
+                else:
+                    submission = rules.submit(**form.submit_kwargs(), actor=request.user)
+            except PermissionDenied:
+                form.add_error(None, _("Only a dispatcher may merge appeals; save the call instead."))
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 request.session[SESSION_CHANNEL] = form.cleaned_data["channel"]
                 # Shown once, on the next page: the code is never stored in clear anywhere.
-                messages.success(
-                    request,
-                    _("Recorded as %(number)s. Query code: %(code)s. Read both to the caller.")
-                    % {"number": submission.appeal.number, "code": submission.query_code},
-                    extra_tags="receipt",
-                )
+                values = {"number": submission.appeal.number, "code": submission.query_code}
+                if merge_into:
+                    values["master"] = merge_into.strip()
+                    text = _(
+                        "Recorded as %(number)s and merged into %(master)s. Query code: %(code)s. "
+                        "Read both to the caller."
+                    )
+                else:
+                    text = _("Recorded as %(number)s. Query code: %(code)s. Read both to the caller.")
+                messages.success(request, text % values, extra_tags="receipt")
                 return redirect("appeals:intake")
         caller = caller_history(request.user, request.POST.get("phone", "")) if form.errors else None
-        return _render(request, form, status=400, caller=caller)
+        similar = similar_panel(request.user, _typed(request)) if merge_into else None
+        return _render(request, form, status=400, caller=caller, similar=similar)
     channel = request.session.get(SESSION_CHANNEL, Channel.HOTLINE)
     return _render(request, IntakeForm(initial={"channel": channel}, places=places))
 
@@ -176,23 +257,11 @@ def caller(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def similar(request: HttpRequest) -> HttpResponse:
-    """The similar-appeal hint (htmx): up to five recent or open appeals like the title and text typed."""
+    """The duplicate hint (htmx): likely duplicates of what is typed (same caller, same problem at the
+    same place, same text) and up to five other recent or open appeals like it."""
     require(request.user, RECORD)
-    title = request.GET.get("title", "")[: rules.TITLE_MAX]
-    body = request.GET.get("body", "")[: rules.BODY_MAX]
-    township_id = request.GET.get("township", "")
-    township = None
-    if township_id.isdigit():
-        township = Unit.objects.filter(pk=int(township_id), kind=UnitKind.TOWNSHIP, is_active=True).first()
-    results: list[tuple[Appeal, float]] = []
-    if len((title + body).strip()) >= SIMILAR_MIN_CHARS:
-        results = similar_appeals(
-            body, visible(request.user, Appeal.objects.all()), title=title, township=township
-        )
-    rows = [(appeal, round(score * 100), _detail_url(appeal.number)) for appeal, score in results]
-    return render(
-        request, "appeals/intake/_similar.html", {"rows": rows, "asked": bool((title + body).strip())}
-    )
+    panel = similar_panel(request.user, request.GET)
+    return render(request, "appeals/intake/_similar.html", {"similar": panel})
 
 
 def _data_url(content: bytes) -> str:

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 
 from minyi.appeals import rules
+from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
     ACTIVE_ASSIGNMENT_STATES,
     TRIAGE_STATES,
@@ -50,9 +51,12 @@ from minyi.appeals.choices import (
 from minyi.appeals.filters import AppealFilterForm, apply_filters, default_filters, ordered, with_due_status
 from minyi.appeals.forms import staff as staff_forms
 from minyi.appeals.forms.staff import ActionForm, dispatch_units
-from minyi.appeals.models import Appeal, AppealEvent, Assignment, Attachment, Category, Extension, Reply
+from minyi.appeals.models import Appeal, AppealEvent, Assignment, Attachment, Extension, Reply
 from minyi.appeals.uploads import serve
 from minyi.audit.rules import record, record_personal_view
+from minyi.insight import routing
+from minyi.insight.duplicates import Mark, marks, with_open_hint
+from minyi.insight.duplicates import for_appeal as likely_duplicates
 from minyi.insight.replies import score_reply
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import Action, can, person_of, require, visible
@@ -76,27 +80,10 @@ LIST_RELATED = ("category", "township", "village", "lead_unit")
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def suggested_units() -> dict[int, Unit]:
-    """Category id → the unit that usually handles it (``default_unit``, else the nearest parent's),
-    for every category at once: the tree is small and admin-edited, so one query serves a whole list."""
-    categories = {c.pk: c for c in Category.objects.select_related("default_unit")}
-    found: dict[int, Unit] = {}
-    for pk, category in categories.items():
-        node: Category | None = category
-        seen: set[int] = set()
-        while node is not None and node.pk not in seen:
-            if node.default_unit is not None:
-                found[pk] = node.default_unit
-                break
-            seen.add(node.pk)
-            node = categories.get(node.parent_id) if node.parent_id else None
-    return found
-
-
 def _suggested_for(appeal: Appeal) -> Unit | None:
     if appeal.category_id is None:
         return None
-    return suggested_units().get(appeal.category_id)
+    return usual_units().get(appeal.category_id)
 
 
 def _visible_appeal(request: HttpRequest, number: str) -> Appeal:
@@ -165,6 +152,7 @@ class Row:
     title: str
     suggested: Unit | None
     due: DueStatus
+    duplicate: Mark | None = None  # the likely earlier appeal this one repeats (minyi.insight)
 
 
 def _filter_form(request: HttpRequest) -> tuple[AppealFilterForm, bool]:
@@ -190,14 +178,22 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form, defaulted = _filter_form(request)
     queryset = _filtered(request, form, now).defer("body")  # the list never shows the long text
+    duplicates_only = request.GET.get("dups") == "on"
+    if duplicates_only:
+        queryset = queryset.filter(Exists(with_open_hint().filter(appeal=OuterRef("pk"))))
     appeals, page = window(queryset, request.GET.get("page"), size=PAGE_SIZE, last=MAX_PAGE)
-    suggestions = suggested_units() if any(a.state in TRIAGE_STATES for a in appeals) else {}
+    # One query for the page: merged and rejected rows need no mark.
+    duplicate_marks = marks(
+        request.user, [a.pk for a in appeals if a.state not in (State.MERGED, State.REJECTED)]
+    )
+    suggestions = usual_units() if any(a.state in TRIAGE_STATES for a in appeals) else {}
     rows = [
         Row(
             appeal=a,
             title=mask_text(a.title),
             suggested=suggestions.get(a.category_id) if a.state in TRIAGE_STATES and a.category_id else None,
             due=DueStatus(a.due_state),  # annotated by with_due_status
+            duplicate=duplicate_marks.get(a.pk),
         )
         for a in appeals
     ]
@@ -220,6 +216,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "may_handle": request.user.has_perm("appeals.handle_appeal"),
             "may_follow_up": request.user.has_perm("appeals.follow_up_appeal"),
             "may_make_issue": request.user.has_perm("ledger.add_issue"),
+            "duplicates_only": duplicates_only,
         },
     )
 
@@ -331,6 +328,7 @@ class Panel:
     buttons: list[tuple[str, str, str]] = field(default_factory=list)  # (name, value, label)
     intro: str = ""
     open: bool = False
+    advice: Any = None  # minyi.insight.routing.Advice: the category suggestions beside the dispatch form
 
     @property
     def key(self) -> str:
@@ -401,9 +399,24 @@ def _panels(request: HttpRequest, appeal: Appeal, facts: Facts) -> list[Panel]:
 
     may_dispatch = can(user, "appeals.dispatch_appeal", appeal)
     if may_dispatch and appeal.state in TRIAGE_STATES:
-        suggested = _suggested_for(appeal)
+        hints = routing.advice(appeal)
+        category, suggested = appeal.category, _suggested_for(appeal)
+        # The form starts from the suggestion the dispatcher picked, else the first one when the
+        # appeal came without a category.
+        choice = _chosen_suggestion(request, hints)
+        if choice is None and category is None and hints is not None and hints.choices:
+            choice = hints.choices[0]
+        if choice is not None:
+            category, suggested = choice.category or category, choice.unit or suggested
         offered = suggested if suggested is not None and not _recused_unit(appeal, suggested) else None
-        add("dispatch", _("Dispatch"), _("Dispatch"), {"lead": offered}, open=True)
+        add(
+            "dispatch",
+            _("Dispatch"),
+            _("Dispatch"),
+            {"lead": offered, "category": category},
+            open=True,
+            advice=hints,
+        )
         add(
             "correct",
             _("Correct category, urgency or kind"),
@@ -482,6 +495,14 @@ def _panels(request: HttpRequest, appeal: Appeal, facts: Facts) -> list[Panel]:
                 )
                 add("send_back_reply", _("Send the reply back"), _("Send back"), {"reply": reply})
     return panels
+
+
+def _chosen_suggestion(request: HttpRequest, hints: routing.Advice | None) -> routing.Choice | None:
+    """The suggestion the dispatcher picked with its "use this" link (?use=N), if any."""
+    number = request.GET.get("use", "")
+    if hints is None or not number.isdigit() or not 0 < int(number) <= len(hints.choices):
+        return None
+    return hints.choices[int(number) - 1]
 
 
 def _recused_unit(appeal: Appeal, unit: Unit) -> bool:
@@ -592,6 +613,10 @@ def _detail_response(
         "panels": panels,
         "errors": errors or [],
         "labels": _labels(),
+        # Likely duplicates with a one-click merge (the merge action's form): for who may dispatch it now.
+        "duplicates": likely_duplicates(user, appeal)
+        if appeal.state in TRIAGE_STATES and can(user, "appeals.dispatch_appeal", appeal)
+        else [],
     }
     return render(request, "appeals/staff/detail.html", context, status=status)
 
@@ -638,6 +663,7 @@ def _do_dispatch(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
         deadline=end_of_day(data["deadline"]) if data["deadline"] else None,
         actor=request.user,
         expected_version=data["version"],
+        category=data["category"],
     )
     return _("The appeal was dispatched to %(unit)s.") % {"unit": data["lead"].name}
 

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand, CommandError
 
 from minyi.appeals import demo as appeals_demo
+from minyi.insight import demo as insight_demo
 from minyi.ledger import demo as ledger_demo
 from minyi.org import demo
 from minyi.workdays.rules import seed_from_library
@@ -74,6 +75,11 @@ class Command(BaseCommand):
         if campaign:
             made = ", ".join(f"{k} {n:,}" for k, n in campaign.items())
             self.stdout.write(f"Campaign {ledger_demo.CAMPAIGN_NAME}: {made}")
+        model = insight_demo.seed()  # once, from the labels the demo dispatches left
+        if model is not None:
+            self.stdout.write(
+                f"Category suggestions: model {model.version} trained on {model.training_rows} labels."
+            )
         if result["created"]:
             self._summary(result)
             self.stdout.write(self.style.SUCCESS(f"Demo district loaded in {result['seconds']:.1f} s."))
