@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "minyi.kpi",
     "minyi.supervision",
     "minyi.insight",
+    "minyi.api",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minyi@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "minyi.api.errors.api_exception_handler",
 }
 
 LOGGING = {
