@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as our own static files (no CDN)
     "minyi.audit",
     "minyi.org",
     "minyi.workdays",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "minyi.supervision",
     "minyi.insight",
     "minyi.api",
+    "minyi.open311",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +133,8 @@ MINYI_RATE_LIMITS = {
     "appeal_submit": (env_int("RATE_APPEAL_SUBMIT", 10, minimum=0), 600),
     "appeal_query": (env_int("RATE_APPEAL_QUERY", 30, minimum=0), 600),
     "appeal_query_wrong": (env_int("RATE_APPEAL_QUERY_WRONG", 5, minimum=0), 900),
+    # Open311 POSTs per API key (an integration relays many citizens, so more than one address gets).
+    "open311_post": (env_int("RATE_OPEN311_POST", 600, minimum=0), 600),
 }
 
 # Where SMS go by default (a file the operator can read); production plugs a gateway backend.
@@ -140,9 +145,38 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minyi@localhost")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "minyi.api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "minyi.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Minyi API",
+    "DESCRIPTION": (
+        "The REST API of Minyi: appeals and every step of their loop, for staff scripts and "
+        "integration clients. Authenticate with `Authorization: Bearer <key>` (keys from "
+        "`manage.py api_token create`). Errors are JSON `{code, message, fields}` in the request's "
+        "language (Accept-Language)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several apps' serializers share (else drf-spectacular guesses).
+    "ENUM_NAME_OVERRIDES": {
+        "AppealStateEnum": "minyi.appeals.choices.State",
+        "AppealKindEnum": "minyi.appeals.choices.Kind",
+        "UnitKindEnum": "minyi.org.choices.UnitKind",
+        "IssueStateEnum": "minyi.ledger.choices.IssueState",
+        "IssueSourceEnum": "minyi.ledger.choices.IssueSource",
+        "TrackEnum": "minyi.ledger.choices.Track",
+    },
 }
 
 LOGGING = {

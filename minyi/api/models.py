@@ -35,6 +35,7 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-id"]
+        permissions = [("manage_token", _("Can create, list and revoke API tokens"))]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

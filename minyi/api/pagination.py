@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+
+from minyi.api.errors import ApiError
 
 
 class ApiCursorPagination(CursorPagination):
@@ -13,4 +20,13 @@ class ApiCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    ordering = ("-id",)
+    ordering: tuple[str, ...] = ("-id",)
+
+    def decode_cursor(self, request: Request) -> Any:
+        """A cursor that is not one of ours is a bad request (400), not a missing page (DRF says 404)."""
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise ApiError(
+                400, "invalid_cursor", _("The cursor is not valid; follow the next and previous links.")
+            ) from exc

@@ -10,6 +10,9 @@ body answers 200 with the same number, ``"replayed": true`` and ``"query_code": 
 shown once and only its salted hash is stored, so it cannot be sent again. The same key with another
 body is refused with 422 ``idempotency_key_reused``. Keys are per client (the user, or the address of
 an anonymous client). Errors are JSON ``{"code", "message", "fields"}`` in the request's language.
+
+Staff clients authenticate with their session or an API token (minyi.api.auth). Reading and every
+transition of the loop are in minyi.api.appeals.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -31,30 +33,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minyi import ratelimit
+from minyi.api.errors import ApiError
 from minyi.appeals import rules
-from minyi.appeals.choices import Channel, Kind, State
+from minyi.appeals.choices import Channel, Kind
 from minyi.appeals.forms.intake import normalise_phone
 from minyi.appeals.models import Appeal, IdempotencyRecord
 from minyi.audit.middleware import client_ip
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.lookup import active_unit
 from minyi.org.models import Unit
-from minyi.org.permissions import can, visible
-from minyi.privacy import mask_text
+from minyi.org.permissions import can
 
 RECORD = "appeals.record_appeal"
 KEY_HEADER = "Idempotency-Key"
 KEY_MAX = 200
 #: Units whose officials an appeal may be about (not the district: then no one could handle it).
 CONCERNS_KINDS: set[str] = {UnitKind.DEPARTMENT, UnitKind.TOWNSHIP, *RESIDENTIAL_KINDS}
-
-
-class ApiError(exceptions.APIException):
-    """An error answered as ``{"code", "message", "fields"}``."""
-
-    def __init__(self, status_code: int, code: str, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(detail=message, code=code)
-        self.status_code, self.code, self.message, self.fields = status_code, code, message, fields or {}
 
 
 class AppealSubmitSerializer(serializers.Serializer):
@@ -109,27 +103,9 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
 class AppealSubmitView(APIView):
     """``POST /api/v1/appeals/``: submit an appeal (see the module docstring for idempotency)."""
 
-    authentication_classes = [SessionAuthentication]
     permission_classes = [AllowAny]  # anonymous citizens may submit; staff rights are checked in post()
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        """Every error in one JSON shape, with the message in the request's language."""
-        if isinstance(exc, ApiError):
-            body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
-            return Response(body, status=exc.status_code)
-        response = super().handle_exception(exc)
-        if isinstance(exc, exceptions.APIException):
-            detail = exc.detail
-            message = str(detail.get("detail", "")) if isinstance(detail, dict) else str(detail)
-            codes = exc.get_codes()
-            code = str(codes.get("detail", exc.default_code)) if isinstance(codes, dict) else str(codes)
-            response.data = {"code": code, "message": message, "fields": {}}
-        return response
-
-    def get(self, request: Request) -> Response:
-        return list_appeals(request)
 
     def post(self, request: Request) -> Response:
         user = request.user
@@ -242,62 +218,3 @@ class AppealSubmitView(APIView):
             "citizen_email": values.get("email", ""),
             "concerns_unit": concerns,
         }
-
-
-# --- reading (staff) -------------------------------------------------------------------------
-# The first read endpoints; the full REST API (filters, cursor paging, every transition) comes with
-# issue 6. Both go through access.visible/can, so 回避 and unit scope hold here as on the pages.
-
-READ_LIMIT = 50
-
-
-def appeal_json(appeal: Appeal) -> dict[str, Any]:
-    """What the API shows of an appeal to staff who may see it (no personal data here)."""
-    return {
-        "number": appeal.number,
-        "title": mask_text(appeal.title),
-        "kind": appeal.kind,
-        "channel": appeal.channel,
-        "state": appeal.state,
-        "category": appeal.category.name if appeal.category else None,
-        "township": appeal.township.code if appeal.township else None,
-        "village": appeal.village.code if appeal.village else None,
-        "lead_unit": appeal.lead_unit.code if appeal.lead_unit else None,
-        "received_at": appeal.received_at.isoformat(),
-        "deadline": appeal.deadline.isoformat() if appeal.deadline else None,
-        "due_status": rules.due_status(appeal),
-    }
-
-
-def _readable(request: Request) -> Any:
-    user = request.user
-    if not (user and user.is_authenticated and can(user, "appeals.view_appeal")):
-        raise ApiError(403, "permission_denied", _("Log in as staff who may read appeals."))
-    return visible(user, Appeal.objects.select_related("category", "township", "village", "lead_unit"))
-
-
-class AppealDetailView(APIView):
-    """``GET /api/v1/appeals/<number>/``: one appeal, 404 when the user may not see it."""
-
-    authentication_classes = [SessionAuthentication]
-    permission_classes = [AllowAny]  # checked in _readable, with the JSON error shape
-    renderer_classes = [JSONRenderer]
-    handle_exception = AppealSubmitView.handle_exception
-
-    def get(self, request: Request, number: str) -> Response:
-        appeal = _readable(request).filter(number=number).first()
-        if appeal is None:
-            raise ApiError(404, "not_found", _("No appeal you may see has this tracking number."))
-        return Response(appeal_json(appeal))
-
-
-def list_appeals(request: Request) -> Response:
-    """``GET /api/v1/appeals/``: the newest appeals the user may see (optionally one state)."""
-    appeals = _readable(request)
-    state = request.query_params.get("state", "")
-    if state:
-        if state not in State.values:
-            raise ApiError(400, "invalid", _("Unknown state %(state)s.") % {"state": state})
-        appeals = appeals.filter(state=state)
-    rows = list(appeals.order_by("-received_at", "-id")[:READ_LIMIT])
-    return Response({"results": [appeal_json(a) for a in rows]})

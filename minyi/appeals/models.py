@@ -135,6 +135,8 @@ class Appeal(models.Model):
         db_index=False,  # the (place, -received_at) index below serves every lookup by place
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     citizen_name = models.CharField(_("name"), max_length=50, blank=True)
     citizen_phone = models.CharField(_("phone"), max_length=20, blank=True)
     citizen_email = models.EmailField(_("e-mail"), blank=True)
@@ -202,6 +204,10 @@ class Appeal(models.Model):
             # recent appeals, newest first, without walking the whole date index.
             models.Index(fields=["village", "-received_at"], name="appeal_village_received"),
             models.Index(fields=["township", "-received_at"], name="appeal_township_received"),
+            # Open311 GET requests (minyi.open311): only appeals that came in through Open311, newest first.
+            models.Index(
+                fields=["-received_at"], name="appeal_open311_received", condition=Q(channel=Channel.OPEN311)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -381,7 +387,11 @@ class AppealEvent(models.Model):
         verbose_name = _("appeal event")
         verbose_name_plural = _("appeal events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["appeal", "at"], name="appeal_event_timeline")]
+        indexes = [
+            models.Index(fields=["appeal", "at"], name="appeal_event_timeline"),
+            # The Open311 update feed (minyi.open311, servicerequestupdates): every step in a date window.
+            models.Index(fields=["at"], name="appeal_event_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.kind}"

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -274,6 +275,8 @@ def submit(
     township: Unit | None = None,
     village: Unit | None = None,
     address: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
     citizen_name: str = "",
     citizen_phone: str = "",
     citizen_email: str = "",
@@ -304,6 +307,8 @@ def submit(
         township=township,
         village=village,
         address=address.strip(),
+        latitude=latitude,
+        longitude=longitude,
         citizen_name=citizen_name.strip(),
         citizen_phone=citizen_phone.strip(),
         citizen_email=citizen_email.strip(),

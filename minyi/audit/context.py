@@ -10,6 +10,7 @@ from dataclasses import dataclass
 class RequestContext:
     ip: str | None
     via: str  # "web", "api", "command", "worker"
+    token: str = ""  # the API token the request came with ("name (prefix…)"), set by minyi.api.auth
 
 
 current: ContextVar[RequestContext | None] = ContextVar("minyi_request_context", default=None)

@@ -25,6 +25,8 @@ def record(
     event_detail = dict(detail or {})
     if context is not None:
         event_detail.setdefault("via", context.via)
+        if context.token:
+            event_detail.setdefault("token", context.token)
     return AuditEvent.objects.create(
         actor=user,
         actor_name=(user.get_username() if user is not None else "") or "",

@@ -86,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "org.import_org",
         "insight.view_classifierversion",
         "insight.manage_classifier",
+        "api.manage_token",
     ],
 }
 

@@ -1,0 +1,64 @@
+"""``manage.py api_token create --user USERNAME --name NAME | list | revoke PREFIX``: API tokens from the
+command line (whoever runs manage.py is trusted as an administrator; each change is audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from minyi.api import tokens
+
+
+class Command(BaseCommand):
+    help = "Create, list or revoke API tokens (the key of a new token is printed once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        create = actions.add_parser("create", help="create a token acting as a user; prints its key once")
+        create.add_argument("--user", required=True, help="username the token acts as")
+        create.add_argument("--name", required=True, help="what the token is for, e.g. the client's name")
+        actions.add_parser("list", help="list the tokens (prefix, name, user, created, last used, revoked)")
+        revoke = actions.add_parser("revoke", help="revoke the token with this prefix")
+        revoke.add_argument("prefix")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "create":
+            user = User.objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user {options['user']!r}.")
+            try:
+                new = tokens.create_token(user=user, name=options["name"], actor=None)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            self.stdout.write(f"prefix: {new.token.prefix}")
+            self.stdout.write(f"key: {new.key}")
+            self.stdout.write("Keep the key now: it is not stored and cannot be shown again.")
+        elif action == "list":
+            for token in tokens.all_tokens():
+                self.stdout.write(
+                    "\t".join(
+                        [
+                            token.prefix,
+                            token.name,
+                            token.user.get_username(),
+                            _when(token.created_at),
+                            _when(token.last_used_at) or "-",
+                            f"revoked {_when(token.revoked_at)}" if token.revoked_at else "active",
+                        ]
+                    )
+                )
+        else:
+            found = tokens.all_tokens().filter(prefix=options["prefix"]).first()
+            if found is None:
+                raise CommandError(f"No token with prefix {options['prefix']!r}.")
+            tokens.revoke_token(found, actor=None)
+            self.stdout.write(f"revoked {found.prefix} ({found.name})")
+
+
+def _when(moment: Any) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment is not None else ""
