@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -326,6 +326,38 @@ class MilestoneInput(StepSerializer):
     )
 
 
+class EditInput(StepSerializer):
+    """The details to change (only those sent); named like the keyword arguments of ``rules.edit_issue``."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    finding_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    tags = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    lead_unit = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=_lead_units(),
+        required=False,
+        error_messages=_unknown(gettext_lazy("No department or township has the code “{value}”.")),
+    )
+    co_units = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=_lead_units(),
+        many=True,
+        required=False,
+        error_messages=_unknown(gettext_lazy("No department or township has the code “{value}”.")),
+    )
+    leader = serializers.PrimaryKeyRelatedField(
+        queryset=_leaders(),
+        required=False,
+        help_text="The supervising leader's user id.",
+        error_messages={
+            "does_not_exist": gettext_lazy("No supervising leader has the id {pk_value}."),
+            "incorrect_type": gettext_lazy("A leader is given by the number of the login."),
+        },
+    )
+    deadline = serializers.DateField(required=False)
+
+
 class MilestoneDoneInput(StepSerializer):
     milestone = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1, help_text="The id of the step reported done."
@@ -530,6 +562,17 @@ class DecideView(IssueStepView):
 class ConvertView(IssueStepView):
     def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
         rules.convert_to_long_term(issue, actor=request.user, reason=data["reason"])
+
+
+@_step(EditInput, "Change an item's details (its lead unit, supervising leader or the district office)")
+class EditView(IssueStepView):
+    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
+        if not rules.may_plan(request.user, issue):
+            raise PermissionDenied(_("You may not change this item."))
+        fields = {name: value for name, value in data.items() if name != "version"}
+        if not fields:
+            raise ValidationError(_("Nothing was changed."), code="unchanged")
+        rules.edit_issue(issue, actor=request.user, expected_version=data.get("version"), **fields)
 
 
 @_step(MilestoneInput, "Add a dated step to an item's plan")

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The ledger: items, every step to sign-off, campaigns and their summary.
     path("issues/", ledger.IssueListView.as_view(), name="issue-list"),
     path("issues/<str:pk>/", ledger.IssueDetailView.as_view(), name="issue-detail"),
+    path("issues/<str:pk>/edit/", ledger.EditView.as_view(), name="issue-edit"),
     path("issues/<str:pk>/progress/", ledger.ReportView.as_view(), name="issue-progress"),
     path("issues/<str:pk>/submit/", ledger.SubmitView.as_view(), name="issue-submit"),
     path("issues/<str:pk>/agree/", ledger.AgreeView.as_view(), name="issue-agree"),

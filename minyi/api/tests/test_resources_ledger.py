@@ -298,3 +298,29 @@ def test_campaigns_and_their_summary_in_the_users_scope(actors: Actors, campaign
 def test_anonymous_clients_are_refused(campaign: Campaign) -> None:
     response = APIClient().get("/api/v1/issues/")
     assert response.status_code in (401, 403) and response.json()["code"]
+
+
+def test_an_item_is_edited_through_the_api_by_who_may_plan_it(actors: Actors, campaign: Campaign) -> None:
+    issue = new_issue(actors, campaign)
+    later = in_a_month() + timedelta(days=10)
+    body = {"version": issue.version, "title": "东村路灯全部更换", "deadline": later.isoformat()}
+    response = client_of(actors.dispatcher).post(f"/api/v1/issues/{issue.pk}/edit/", body, format="json")
+    assert response.status_code == 200, response.json()
+    issue.refresh_from_db()
+    assert (issue.title, issue.deadline) == ("东村路灯全部更换", later)
+    assert response.json()["title"] == "东村路灯全部更换"
+    # A stale version, nothing to change, someone who may not plan it, someone who may not see it.
+    stale = client_of(actors.dispatcher).post(f"/api/v1/issues/{issue.pk}/edit/", body, format="json")
+    assert stale.status_code == 409
+    empty = client_of(actors.dispatcher).post(f"/api/v1/issues/{issue.pk}/edit/", {}, format="json")
+    assert empty.status_code == 400 and empty.json()["code"] == "unchanged"
+    refused = client_of(actors.auditor).post(
+        f"/api/v1/issues/{issue.pk}/edit/", {"title": "x"}, format="json"
+    )
+    assert refused.status_code == 403
+    hidden = client_of(actors.outsider).post(
+        f"/api/v1/issues/{issue.pk}/edit/", {"title": "x"}, format="json"
+    )
+    assert hidden.status_code == 404
+    issue.refresh_from_db()
+    assert issue.title == "东村路灯全部更换"
