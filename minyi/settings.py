@@ -49,8 +49,10 @@ INSTALLED_APPS = [
     "minyi.kpi",
     "minyi.supervision",
     "minyi.insight",
+    "minyi.study",
     "minyi.api",
     "minyi.open311",
+    "minyi.outreach",
 ]
 
 MIDDLEWARE = [

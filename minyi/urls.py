@@ -16,6 +16,8 @@ urlpatterns = [
     path("kpi/", include("minyi.kpi.urls")),
     path("supervision/", include("minyi.supervision.urls")),
     path("insight/", include("minyi.insight.urls")),
+    path("outreach/", include("minyi.outreach.urls")),
+    path("study/", include("minyi.study.urls")),
     path("", include("minyi.appeals.public_urls")),
     path("api/v1/", include("minyi.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -77,6 +77,26 @@ def home_sections(user: AnyUser) -> dict[str, object]:
         work.links.append(
             Link(_("Hotspot board"), reverse("insight:hotspots"), _("Problems many people raise, by heat"))
         )
+    if can(user, "outreach.add_visit"):
+        work.links.append(
+            Link(_("Record a visit"), reverse("outreach:record"), _("Visits, five ones, diary"))
+        )
+        work.links.append(Link(_("My visits"), reverse("outreach:visits")))
+    if can(user, "outreach.view_coverage"):
+        work.links.append(
+            Link(_("Visit coverage"), reverse("outreach:coverage"), _("Villages and households visited"))
+        )
+    study = Section(_("Study"))
+    if can(user, "study.view_study"):
+        study.links.append(
+            Link(_("Study activities"), reverse("study:list"), _("Lectures, reports, discussions"))
+        )
+        study.links.append(
+            Link(_("Party branches"), reverse("study:branches"), _("Members and who is left behind"))
+        )
+        study.links.append(Link(_("Study summary"), reverse("study:summary")))
+    if person is not None and person.role == Role.MEMBER:
+        study.links.append(Link(_("Check in to a study session"), reverse("study:check_in")))
     oversight = Section(_("Oversight"))
     if can(user, Action.VIEW_AUDIT):
         oversight.links.append(Link(_("Audit trail"), reverse("audit:list"), _("Who did what, and when")))
@@ -94,5 +114,5 @@ def home_sections(user: AnyUser) -> dict[str, object]:
         "person": person,
         "role_work": ROLE_WORK.get(person.role, "") if person else "",
         "scope": scope,
-        "sections": [section for section in (work, org, oversight) if section.links],
+        "sections": [section for section in (work, study, org, oversight) if section.links],
     }

@@ -11,6 +11,8 @@ from minyi.org.choices import Role
 _READ_ORG = ["org.view_unit", "org.view_person", "org.view_household"]
 _PERSONAL = ["org.view_personal_data"]
 _VIEW_APPEALS = ["appeals.view_appeal", "ledger.view_issue", "supervision.view_notice"]
+#: Organise study (activities, sessions, attendance for others, materials, reminders) and see it.
+_STUDY = ["study.view_study", "study.add_activity"]
 
 #: What each role may do, as "app_label.codename" permissions. Scope (which units) is decided by
 #: minyi.org.permissions, not here.
@@ -28,10 +30,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_APPEALS,
         "appeals.record_appeal",
         "appeals.dispatch_appeal",
+        "outreach.view_coverage",
+        "outreach.add_pairing",
+        "outreach.change_pairing",
         "appeals.follow_up_appeal",
         "ledger.add_issue",
         "kpi.view_ranking",
         "insight.view_hotspots",
+        *_STUDY,
     ],
     Role.HANDLER: [*_READ_ORG, *_VIEW_APPEALS, "appeals.handle_appeal"],
     Role.UNIT_HEAD: [
@@ -40,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_APPEALS,
         "appeals.handle_appeal",
         "appeals.approve_reply",
+        "outreach.view_coverage",
         "kpi.view_ranking",
     ],
     Role.LEADER: [
@@ -48,18 +55,30 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_APPEALS,
         "ledger.add_issue",
         "supervision.add_notice",
+        "outreach.add_visit",
+        "outreach.view_coverage",
         "kpi.view_ranking",
         "insight.view_hotspots",
+        *_STUDY,
     ],
-    Role.CADRE: [*_READ_ORG, *_PERSONAL, *_VIEW_APPEALS, "appeals.record_appeal"],
+    Role.CADRE: [
+        *_READ_ORG,
+        *_PERSONAL,
+        *_VIEW_APPEALS,
+        "appeals.record_appeal",
+        "outreach.add_visit",
+        *_STUDY,
+    ],
     Role.MEMBER: ["org.view_unit"],
     Role.AUDITOR: [
         *_READ_ORG,
         *_PERSONAL,
         *_VIEW_APPEALS,
         "audit.view_auditevent",
+        "outreach.view_coverage",
         "kpi.view_ranking",
         "insight.view_hotspots",
+        "study.view_study",
     ],
     Role.ADMIN: [
         "appeals.view_category",
@@ -87,6 +106,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "insight.view_classifierversion",
         "insight.manage_classifier",
         "api.manage_token",
+        "study.view_branch",
+        "study.add_branch",
+        "study.change_branch",
+        "study.view_membership",
+        "study.add_membership",
+        "study.change_membership",
     ],
 }
 

@@ -77,7 +77,8 @@ def test_the_loop_from_a_phone_to_the_second_reply(browser: Any, page: Any, live
     operator.page.goto(f"{live_server.url}/appeals/intake/new/")
     keys = operator.page.keyboard
     keys.type("13800005555")  # the phone field has the focus
-    keys.press("Enter")  # on to the name
+    keys.press("Enter")  # on to the name; leaving the number looks the caller up (htmx)
+    operator.page.wait_for_load_state("networkidle")  # type on only once that panel has come back
     keys.type("李先生")
     for text in (
         "",
@@ -87,8 +88,11 @@ def test_the_loop_from_a_phone_to_the_second_reply(browser: Any, page: Any, live
     ):  # kind, urgency, title, body
         keys.press("Tab")
         keys.type(text)
+    operator.page.wait_for_load_state("networkidle")  # the similar-appeals hint has come back
     with operator.page.expect_navigation():
         keys.press("Control+Enter")
+    refused = operator.page.locator(".error")
+    assert refused.count() == 0, refused.all_inner_texts()  # say which field was refused, if one was
     assert "受理编号" in operator.page.locator(".messages").inner_text()  # number and code, read out
     assert Appeal.objects.filter(citizen_phone="13800005555", title="西村水管破裂").exists()
     operator.close()

@@ -1,0 +1,44 @@
+"""Who may see which visit; registered into minyi.org.permissions at start-up.
+
+A visit belongs to the village or enterprise visited. Whoever may see coverage sees the visits in
+their scope; a visitor always sees their own visits (a cadre's list is theirs, not their township's).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from minyi.org.permissions import (
+    AnyUser,
+    Everything,
+    can,
+    person_of,
+    register_queryset_scope,
+    register_unit_of,
+    scope_of,
+)
+from minyi.outreach.models import Visit
+
+ADD_VISIT = "outreach.add_visit"
+VIEW_COVERAGE = "outreach.view_coverage"
+
+
+def visible_visits(user: AnyUser, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
+    """The visits of ``queryset`` that ``user`` may see."""
+    person = person_of(user)
+    own = Q(visitor=person) if person is not None else Q(pk__in=[])
+    if not can(user, VIEW_COVERAGE):
+        return queryset.filter(own) if person is not None else queryset.none()
+    scope = scope_of(user)
+    if scope is None:
+        return queryset.none()
+    if isinstance(scope, Everything):
+        return queryset
+    return queryset.filter(
+        own | Q(village__path__startswith=scope.path) | Q(enterprise__path__startswith=scope.path)
+    )
+
+
+def register() -> None:
+    register_unit_of(Visit, lambda visit: visit.place_unit)
+    register_queryset_scope(Visit, visible_visits)

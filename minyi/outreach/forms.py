@@ -1,0 +1,148 @@
+"""Forms of the outreach pages: the visit form (works on a phone without JavaScript: the difficulties
+are a few fixed rows of a formset) and the coverage filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minyi.appeals.models import Category
+from minyi.ledger.models import Campaign
+from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
+from minyi.org.models import Household, Unit
+from minyi.org.permissions import AnyUser, scope_filter
+from minyi.outreach.choices import NOTED_ITEMS, Checklist
+from minyi.outreach.models import DIARY_MAX, DIFFICULTY_MAX, NOTE_MAX
+from minyi.outreach.rules import DifficultyInput
+
+DIFFICULTY_ROWS = 3
+
+
+class VisitForm(forms.Form):
+    """One visit; its fields are the keyword arguments of ``rules.record_visit`` (see ``arguments``)."""
+
+    visited_on = forms.DateField(label=_("date of the visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    village = forms.ModelChoiceField(
+        label=_("village / community"),
+        queryset=Unit.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("This village lies outside your area of work.")},
+    )
+    household_code = forms.CharField(
+        label=_("household code"),
+        max_length=32,
+        required=False,
+        help_text=_("Leave empty for a village visit."),
+    )
+    enterprise = forms.ModelChoiceField(
+        label=_("or an enterprise"),
+        queryset=Unit.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("This enterprise lies outside your area of work.")},
+    )
+    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    contact_card = forms.BooleanField(label=Checklist.CONTACT_CARD.label, required=False)
+    contact_card_note = forms.CharField(label=_("note"), max_length=NOTE_MAX, required=False)
+    urgent_matter = forms.BooleanField(label=Checklist.URGENT_MATTER.label, required=False)
+    urgent_matter_note = forms.CharField(label=_("note"), max_length=NOTE_MAX, required=False)
+    diary = forms.BooleanField(label=Checklist.DIARY.label, required=False)
+    diary_text = forms.CharField(
+        label=_("diary (民情日记)"),
+        max_length=DIARY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    assistance_plan = forms.BooleanField(label=Checklist.ASSISTANCE_PLAN.label, required=False)
+    assistance_plan_note = forms.CharField(label=_("note"), max_length=NOTE_MAX, required=False)
+    review_session = forms.BooleanField(label=Checklist.REVIEW_SESSION.label, required=False)
+    review_session_note = forms.CharField(label=_("note"), max_length=NOTE_MAX, required=False)
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = timezone.localdate()
+        units = Unit.objects.filter(is_active=True).order_by("path")
+        village, enterprise = self.fields["village"], self.fields["enterprise"]
+        assert isinstance(village, forms.ModelChoiceField) and isinstance(enterprise, forms.ModelChoiceField)
+        village.queryset = scope_filter(user, units.filter(kind__in=RESIDENTIAL_KINDS), "path")
+        enterprise.queryset = scope_filter(user, units.filter(kind=UnitKind.ENTERPRISE), "path")
+
+    def clean_household_code(self) -> Household | None:
+        code = self.cleaned_data["household_code"].strip()
+        if not code:
+            return None
+        household = Household.objects.filter(code=code).first()
+        if household is None:
+            raise forms.ValidationError(_("No household has the code %(code)s.") % {"code": code})
+        return household
+
+    def checklist(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        values: dict[str, Any] = {Checklist.DIARY: data["diary"]}
+        for item in NOTED_ITEMS:
+            values[item] = data[item]
+            values[f"{item}_note"] = data[f"{item}_note"]
+        return values
+
+    def arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "visited_on": data["visited_on"],
+            "village": data["village"],
+            "household": data["household_code"],
+            "enterprise": data["enterprise"],
+            "campaign": data["campaign"],
+            "checklist": self.checklist(),
+            "diary_text": data["diary_text"],
+        }
+
+
+class DifficultyForm(forms.Form):
+    """One row of difficulties; an empty row is ignored."""
+
+    text = forms.CharField(
+        label=_("difficulty found"),
+        max_length=DIFFICULTY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.all(), required=False)
+    handled_on_spot = forms.BooleanField(label=_("handled on the spot"), required=False)
+    resolution = forms.CharField(label=_("how it was handled"), max_length=NOTE_MAX, required=False)
+
+    def item(self) -> DifficultyInput | None:
+        data = self.cleaned_data
+        if not data.get("text", "").strip():
+            return None
+        return DifficultyInput(
+            text=data["text"],
+            category=data["category"],
+            handled_on_spot=data["handled_on_spot"],
+            resolution=data["resolution"],
+        )
+
+
+DifficultyFormSet = forms.formset_factory(DifficultyForm, extra=DIFFICULTY_ROWS, max_num=10)
+
+
+class CoverageForm(forms.Form):
+    """The period of the coverage page: a campaign, or from/to."""
+
+    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    date_from = forms.DateField(
+        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    show = forms.ChoiceField(
+        label=_("not yet visited"),
+        required=False,
+        choices=[("villages", _("villages")), ("households", _("households"))],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start of the period is after its end."))
+        return data
