@@ -76,6 +76,9 @@ def test_the_loop_from_a_phone_to_the_second_reply(browser: Any, page: Any, live
     operator = Staff(browser, live_server, "operator")
     operator.page.goto(f"{live_server.url}/appeals/intake/new/")
     keys = operator.page.keyboard
+    # The phone field takes the focus by itself (autofocus); type only once it has it, or the first
+    # digit goes nowhere (this lost the "1" of the number on a busy machine).
+    operator.page.wait_for_function("document.activeElement && document.activeElement.id === 'id_phone'")
     keys.type("13800005555")  # the phone field has the focus
     keys.press("Enter")  # on to the name; leaving the number looks the caller up (htmx)
     operator.page.wait_for_load_state("networkidle")  # type on only once that panel has come back
