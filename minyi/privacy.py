@@ -49,6 +49,14 @@ def mask_address(address: str) -> str:
     return address[:keep] + "****"
 
 
+def mask_email(email: str) -> str:
+    """The first letter and the domain: z***@example.cn."""
+    if not email:
+        return ""
+    local, _sep, domain = email.strip().partition("@")
+    return f"{local[:1]}***@{domain}" if domain else mask_name(email)
+
+
 def mask_text(text: str) -> str:
     """Mask phone numbers and ID numbers written inside free text."""
     text = _ID_RE.sub(lambda m: m.group(1) + "********" + m.group(3), text)

@@ -41,6 +41,7 @@ from minyi.api.pagination import ApiCursorPagination
 from minyi.api.schema import IDEMPOTENCY_KEY, errors
 from minyi.api.schema import ErrorSerializer as ErrorSerializer  # re-exported: resources_common uses it
 from minyi.appeals import rules
+from minyi.appeals.access import citizen_details, reply_seen_by
 from minyi.appeals.api import AppealSubmitSerializer, AppealSubmitView
 from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
@@ -62,10 +63,9 @@ from minyi.appeals.choices import (
 from minyi.appeals.filters import STATE_GROUPS, apply_filters, with_due_status
 from minyi.appeals.forms.staff import DISPATCH_KINDS, MAX_EXTENSION_DAYS, NOTE_MAX, REPLY_MAX
 from minyi.appeals.models import Appeal, Assignment, Category, Extension, Reply
-from minyi.audit.rules import record_personal_view
 from minyi.org.models import Unit
-from minyi.org.permissions import Action, acts_for, can, person_of, visible
-from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
+from minyi.org.permissions import acts_for, can, visible
+from minyi.privacy import mask_text
 from minyi.workdays.rules import end_of_day
 
 AnyUser = User | AnonymousUser
@@ -207,54 +207,20 @@ def visible_appeal(user: AnyUser, number: str) -> Appeal:
     return appeal
 
 
-def _masked_email(email: str) -> str:
-    local, _sep, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else mask_name(email)
-
-
 def detail_data(user: AnyUser, appeal: Appeal, *, reveal_personal: bool) -> dict[str, Any]:
     """The detail shape of ``appeal`` for ``user``; personal data shown (and the reading audited) only
     when ``reveal_personal`` and the user may see it, as on the staff page."""
-    reveal = reveal_personal and can(user, Action.VIEW_PERSONAL_DATA, appeal)
-    personal = {
-        "name": appeal.citizen_name,
-        "phone": appeal.citizen_phone,
-        "email": appeal.citizen_email,
-        "address": appeal.address,
-    }
-    body = appeal.body
-    if reveal:
-        fields = [name for name, value in personal.items() if value]
-        if mask_text(body) != body:
-            fields.append("body")
-        if fields:
-            record_personal_view(
-                actor=user,
-                obj=appeal,
-                subject=mask_name(appeal.citizen_name) or str(appeal.number),
-                fields=fields,
-            )
-    else:
-        personal = {
-            "name": mask_name(appeal.citizen_name),
-            "phone": mask_phone(appeal.citizen_phone),
-            "email": _masked_email(appeal.citizen_email) if appeal.citizen_email else "",
-            "address": mask_address(appeal.address),
-        }
-        body = mask_text(body)
+    citizen = citizen_details(user, appeal, reveal=reveal_personal)
     assignments = list(appeal.assignments.select_related("unit").order_by("dispatched_at", "id"))
     extensions = list(Extension.objects.filter(assignment__appeal=appeal).order_by("requested_at", "id"))
-    person = person_of(user)
     replies = [
         reply
         for reply in appeal.replies.select_related("unit").order_by("drafted_at", "id")
-        if reply.state == ReplyState.SENT
-        or user.has_perm("appeals.dispatch_appeal")
-        or (person is not None and reply.unit.is_within(person.unit))
+        if reply_seen_by(user, reply)
     ]
     context = {
-        "body": body,
-        "citizen": {**personal, "masked": not reveal},
+        "body": citizen.body,
+        "citizen": {**citizen.personal, "masked": not citizen.revealed},
         "assignments": assignments,
         "extensions": extensions,
         "replies": replies,

@@ -32,7 +32,7 @@ from minyi.audit.rules import record_personal_view
 from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import Action, AnyUser, can, require, scope_filter
-from minyi.privacy import mask_name, mask_phone
+from minyi.privacy import mask_email, mask_name, mask_phone
 
 # --- output shapes ---------------------------------------------------------------------------------
 
@@ -97,12 +97,6 @@ def _scoped_unit(user: AnyUser, code: str, field: str) -> Unit:
     if unit is None:
         raise serializers.ValidationError({field: [str(UNKNOWN_UNIT) % {"code": code}]})
     return unit
-
-
-def mask_email(email: str) -> str:
-    """a***@example.org: the domain stays, the person's part goes."""
-    local, _sep, domain = email.strip().partition("@")
-    return f"{local[:1]}***@{domain}" if domain else mask_name(email)
 
 
 def person_row(person: Person, *, reveal: bool) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -29,12 +29,11 @@ from minyi.api.idempotency import idempotent
 from minyi.api.models import ApiToken
 from minyi.api.schema import IDEMPOTENCY_KEY, errors
 from minyi.audit.rules import record
+from minyi.org.rules import Actor
 
 MANAGE = "api.manage_token"
 PREFIX_LENGTH = 8
 NAME_MAX = 100
-
-Actor = User | AnonymousUser | None
 
 
 @dataclass(frozen=True)

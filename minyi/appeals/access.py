@@ -8,18 +8,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from minyi.appeals.choices import ReplyState
 from minyi.appeals.models import Appeal, Assignment, Reply
+from minyi.audit.rules import record_personal_view
 from minyi.org.choices import DISTRICT_WIDE_ROLES
 from minyi.org.permissions import (
+    Action,
     AnyUser,
     Everything,
+    can,
     person_of,
     register_queryset_scope,
     register_rule,
     scope_of,
 )
+from minyi.privacy import mask_address, mask_email, mask_name, mask_phone, mask_text
 
 
 def _own_unit_path(user: AnyUser) -> str | None:
@@ -89,3 +96,52 @@ def register() -> None:
     register_rule(Assignment, _assignment_rule)
     register_rule(Reply, _reply_rule)
     register_queryset_scope(Appeal, visible_appeals)
+
+
+@dataclass(frozen=True)
+class CitizenDetails:
+    """The citizen's details and the appeal text as ``user`` may read them."""
+
+    personal: dict[str, str]  # name, phone, email, address
+    body: str
+    revealed: bool
+
+
+def citizen_details(user: AnyUser, appeal: Appeal, *, reveal: bool = True) -> CitizenDetails:
+    """Personal data in full (and the reading audited) for a user allowed to see it, masked otherwise;
+    the staff page and the API show an appeal through this one function."""
+    revealed = reveal and can(user, Action.VIEW_PERSONAL_DATA, appeal)
+    personal = {
+        "name": appeal.citizen_name,
+        "phone": appeal.citizen_phone,
+        "email": appeal.citizen_email,
+        "address": appeal.address,
+    }
+    body = appeal.body
+    if revealed:
+        fields = [name for name, value in personal.items() if value]
+        if mask_text(body) != body:
+            fields.append("body")
+        if fields:
+            record_personal_view(
+                actor=user,
+                obj=appeal,
+                subject=mask_name(appeal.citizen_name) or str(appeal.number),
+                fields=fields,
+            )
+        return CitizenDetails(personal, body, True)
+    masked = {
+        "name": mask_name(appeal.citizen_name),
+        "phone": mask_phone(appeal.citizen_phone),
+        "email": mask_email(appeal.citizen_email),
+        "address": mask_address(appeal.address),
+    }
+    return CitizenDetails(masked, mask_text(body), False)
+
+
+def reply_seen_by(user: AnyUser, reply: Reply) -> bool:
+    """Drafts are internal: the drafting unit (and the units above it) and dispatchers see them."""
+    if reply.state == ReplyState.SENT or user.has_perm("appeals.dispatch_appeal"):
+        return True
+    person = person_of(user)
+    return person is not None and reply.unit.is_within(person.unit)

@@ -17,8 +17,6 @@ transition of the loop are in minyi.api.appeals.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,6 +32,7 @@ from rest_framework.views import APIView
 
 from minyi import ratelimit
 from minyi.api.errors import ApiError
+from minyi.api.idempotency import body_hash, key_of
 from minyi.appeals import rules
 from minyi.appeals.choices import Channel, Kind
 from minyi.appeals.forms.intake import normalise_phone
@@ -45,8 +44,6 @@ from minyi.org.models import Unit
 from minyi.org.permissions import can
 
 RECORD = "appeals.record_appeal"
-KEY_HEADER = "Idempotency-Key"
-KEY_MAX = 200
 #: Units whose officials an appeal may be about (not the district: then no one could handle it).
 CONCERNS_KINDS: set[str] = {UnitKind.DEPARTMENT, UnitKind.TOWNSHIP, *RESIDENTIAL_KINDS}
 
@@ -85,12 +82,6 @@ def _unit(code: str, kinds: set[str], field: str, errors: dict[str, list[str]]) 
     return unit
 
 
-def body_hash(data: Any) -> str:
-    """SHA-256 of the body as canonical JSON (keys sorted, no spaces), so key order does not matter."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def find_record(client: str, key: str) -> IdempotencyRecord | None:
     """The earlier request of this client with this key, if any."""
     return IdempotencyRecord.objects.filter(client=client, key=key).select_related("appeal").first()
@@ -117,7 +108,7 @@ class AppealSubmitView(APIView):
                 429, "rate_limited", _("Too many submissions from your address; try again in a few minutes.")
             )
         data = self._json(request)
-        key = self._key(request)
+        key = key_of(request)
         client = f"user:{user.pk}" if staff else f"anon:{client_ip(request._request) or 'unknown'}"
         digest = body_hash(data)
         # No look-up of the key first: a retry is rare, and the unique (client, key) constraint turns
@@ -165,18 +156,6 @@ class AppealSubmitView(APIView):
         if not isinstance(data, dict):
             raise ApiError(400, "malformed_json", _("The request body must be a JSON object."))
         return data
-
-    def _key(self, request: Request) -> str | None:
-        if KEY_HEADER not in request.headers:
-            return None
-        key = request.headers[KEY_HEADER].strip()
-        if not key or len(key) > KEY_MAX:
-            raise ApiError(
-                400,
-                "idempotency_key_invalid",
-                _("The Idempotency-Key header must hold 1 to %(n)d characters.") % {"n": KEY_MAX},
-            )
-        return key
 
     def _replay(self, earlier: IdempotencyRecord, digest: str) -> Response:
         if earlier.body_hash != digest:

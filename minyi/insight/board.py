@@ -33,9 +33,8 @@ from minyi.ledger.models import Campaign, Issue
 from minyi.ledger.rules import create_issue
 from minyi.org.models import Unit
 from minyi.org.permissions import can, require, visible
+from minyi.org.rules import Actor
 from minyi.worker.rules import enqueue
-
-Actor = User | AnonymousUser | None
 
 HOTSPOT_JOB = "insight.hotspots"
 VIEW = "insight.view_hotspots"

@@ -134,19 +134,18 @@ def label_of(category: Category | None, tops: dict[int, Category] | None = None)
 
 
 def tree_rows() -> list[tuple[str, str, str]]:
-    """The deployment's category tree as (level1, level2, level3) rows: its names seed the model."""
-    nodes = {c.pk: c for c in Category.objects.filter(is_active=True)}
+    """The deployment's category tree as (level1, level2, level3) rows: its names seed the model (a
+    level-2 category without children stands for itself at level 3)."""
+    active = Category.objects.filter(is_active=True)
+    parents = set(active.values_list("parent_id", flat=True))
+    paths = category_paths()
     rows = []
-    for node in nodes.values():
-        path = [node.name]
-        parent = nodes.get(node.parent_id) if node.parent_id else None
-        while parent is not None:
-            path.insert(0, parent.name)
-            parent = nodes.get(parent.parent_id) if parent.parent_id else None
-        if len(path) == 3:
-            rows.append((path[0], path[1], path[2]))
-        elif len(path) == 2 and not any(c.parent_id == node.pk for c in nodes.values()):
-            rows.append((path[0], path[1], path[1]))
+    for pk in active.values_list("pk", flat=True):
+        names = paths[pk].split("/")
+        if len(names) == 3:
+            rows.append((names[0], names[1], names[2]))
+        elif len(names) == 2 and pk not in parents:
+            rows.append((names[0], names[1], names[1]))
     return rows
 
 

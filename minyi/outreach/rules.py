@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,11 +30,11 @@ from minyi.ledger.models import Campaign
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Household, Person, Unit
 from minyi.org.permissions import can, in_scope, person_of
+from minyi.org.rules import Actor
 from minyi.outreach.access import ADD_VISIT
 from minyi.outreach.choices import NOTED_ITEMS, Checklist, PairingState, PlaceKind
 from minyi.outreach.models import DIARY_MAX, DIFFICULTY_MAX, NOTE_MAX, Difficulty, Pairing, Visit
 
-Actor = User | AnonymousUser | None
 #: Who may be paired with places and record visits.
 VISITOR_ROLES = (Role.LEADER, Role.CADRE)
 APPEAL_TITLE_MAX = 30

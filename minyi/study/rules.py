@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
@@ -30,11 +30,10 @@ from minyi.org import notices
 from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import AnyUser, can, person_of
+from minyi.org.rules import Actor
 from minyi.study.choices import ActivityKind, AttendanceMode, BranchKind, MaterialKind
 from minyi.study.models import Activity, Attendance, Branch, Material, Membership, Reminder, Session
 from minyi.worker.notify import notify
-
-Actor = User | AnonymousUser | None
 
 VIEW = "study.view_study"
 ORGANISE = "study.add_activity"

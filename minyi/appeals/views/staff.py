@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 
 from minyi.appeals import rules
+from minyi.appeals.access import citizen_details, reply_seen_by
 from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
     ACTIVE_ASSIGNMENT_STATES,
@@ -53,13 +54,13 @@ from minyi.appeals.forms import staff as staff_forms
 from minyi.appeals.forms.staff import ActionForm, dispatch_units
 from minyi.appeals.models import Appeal, AppealEvent, Assignment, Attachment, Extension, Reply
 from minyi.appeals.uploads import serve
-from minyi.audit.rules import record, record_personal_view
+from minyi.audit.rules import record
 from minyi.insight import routing
 from minyi.insight.duplicates import Mark, marks, with_open_hint
 from minyi.insight.duplicates import for_appeal as likely_duplicates
 from minyi.insight.replies import score_reply
 from minyi.org.models import Person, Unit
-from minyi.org.permissions import Action, can, person_of, require, visible
+from minyi.org.permissions import can, person_of, require, visible
 from minyi.paging import window
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
 from minyi.supervision.queries import notices_for
@@ -358,16 +359,11 @@ def _facts(user: AnyUser, appeal: Appeal) -> Facts:
         )
     )
     extensions = [e for a in assignments for e in a.extensions.all()]  # e.assignment is a, no query
-    person = person_of(user)
-    replies = []
-    for reply in appeal.replies.select_related("unit", "drafted_by__person", "decided_by__person"):
-        # Drafts are internal: the drafting unit (and the units above it) and dispatchers see them.
-        if (
-            reply.state == ReplyState.SENT
-            or user.has_perm("appeals.dispatch_appeal")
-            or (person is not None and reply.unit.is_within(person.unit))
-        ):
-            replies.append(reply)
+    replies = [
+        reply
+        for reply in appeal.replies.select_related("unit", "drafted_by__person", "decided_by__person")
+        if reply_seen_by(user, reply)
+    ]
     return Facts(assignments=assignments, extensions=extensions, replies=replies)
 
 
@@ -552,33 +548,8 @@ def _detail_response(
             if panel.action == action and panel.key == form.key():
                 form.auto_id = panel.form.auto_id
                 panel.form, panel.open = form, True
-    reveal = can(user, Action.VIEW_PERSONAL_DATA, appeal)
-    personal = {
-        "name": appeal.citizen_name,
-        "phone": appeal.citizen_phone,
-        "email": appeal.citizen_email,
-        "address": appeal.address,
-    }
-    body = appeal.body
-    if reveal:
-        fields = [name for name, value in personal.items() if value]
-        if mask_text(body) != body:
-            fields.append("body")
-        if fields:
-            record_personal_view(
-                actor=user,
-                obj=appeal,
-                subject=mask_name(appeal.citizen_name) or str(appeal.number),
-                fields=fields,
-            )
-    else:
-        personal = {
-            "name": mask_name(appeal.citizen_name),
-            "phone": mask_phone(appeal.citizen_phone),
-            "email": _masked_email(appeal.citizen_email) if appeal.citizen_email else "",
-            "address": mask_address(appeal.address),
-        }
-        body = mask_text(body)
+    citizen = citizen_details(user, appeal)
+    reveal, personal, body = citizen.revealed, citizen.personal, citizen.body
     events = list(appeal.events.select_related("actor__person", "unit"))
     codes = {c for e in events for c in (e.data or {}).get("co_units", [])}
     unit_names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
@@ -619,11 +590,6 @@ def _detail_response(
         else [],
     }
     return render(request, "appeals/staff/detail.html", context, status=status)
-
-
-def _masked_email(email: str) -> str:
-    local, _sep, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else mask_name(email)
 
 
 @login_required
