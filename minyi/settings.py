@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "minyi.api",
     "minyi.open311",
     "minyi.outreach",
+    "minyi.symposia",
+    "minyi.evaluation",
+    "minyi.assistance",
+    "minyi.partybuilding",
+    "minyi.exemplars",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartybuildingConfig(AppConfig):
+    name = "minyi.partybuilding"
+    verbose_name = _("Village party organisations")
