@@ -767,6 +767,23 @@ def answer_by_rectification(
     appeal = _lock(appeal, None)
     if appeal.state not in OPEN_STATES:
         return None
+    return _answer_at_once(appeal, staff, unit, body, issue=issue_id)
+
+
+@transaction.atomic
+def answer_on_the_spot(appeal: Appeal, *, actor: Actor, unit: Unit, body: str, difficulty_id: int) -> Reply:
+    """A difficulty the visitor solved there and then (当场解决): the appeal it has just become is
+    answered at once by the visitor's unit with how it was handled, and the follow-up (回访) then runs as
+    for any answer. Only the person who recorded the appeal may, and only while it is just received."""
+    appeal = _lock(appeal, None)
+    if not isinstance(actor, User) or appeal.recorded_by_id != actor.pk:
+        raise PermissionDenied(_("Only the one who recorded the appeal answers it on the spot."))
+    _require_state(appeal, (State.RECEIVED,))
+    return _answer_at_once(appeal, actor, unit, body, on_the_spot=difficulty_id)
+
+
+def _answer_at_once(appeal: Appeal, staff: User, unit: Unit, body: str, **data: Any) -> Reply:
+    """Send ``body`` as the appeal's answer now, with no draft and no approval step."""
     if not body.strip():
         raise AppealError(_("Write the reply."), code="body")
     now = timezone.now()
@@ -774,7 +791,7 @@ def answer_by_rectification(
         appeal=appeal, unit=unit, body=body.strip(), drafted_by=staff, decided_by=staff, decided_at=now,
         sent_at=now, state=ReplyState.SENT,
     )  # fmt: skip
-    _send(appeal, reply, actor, now, issue=issue_id)
+    _send(appeal, reply, staff, now, **data)
     return reply
 
 

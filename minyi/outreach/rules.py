@@ -2,12 +2,10 @@
 here, with its actor, in one transaction, with an audit record.
 
 Handled on the spot (当场解决): a difficulty the visitor solved there and then becomes an appeal like
-any other (``appeals.rules.submit``, channel ``visit``), and its resolution is recorded here, on the
-difficulty, with who did it. The appeal loop has no transition a cadre may make from "received" to
-"replied" or "closed" (``close`` needs a replied appeal and the dispatcher's right; a reply needs a
-dispatch, a handler and the unit head), so the appeal is *not* moved by hand: it reaches the
-dispatcher with "handled on the spot: …" in its text, and coverage counts the difficulty as resolved
-from the difficulty's own record (or from its appeal once that is replied or closed).
+any other (``appeals.rules.submit``, channel ``visit``) and is answered at once with how it was handled
+(``appeals.rules.answer_on_the_spot``, the visitor's unit answering), so it arrives already resolved:
+it never waits for the dispatcher, and the follow-up (回访) checks the household's satisfaction as for
+any answer. Coverage counts it resolved from the difficulty's own record.
 """
 
 from __future__ import annotations
@@ -196,8 +194,8 @@ def _appeal_title(text: str) -> str:
 @transaction.atomic
 def make_appeal(difficulty: Difficulty, *, actor: Actor) -> Appeal:
     """Turn a difficulty into an appeal (channel ``visit``) linked back to it; only the visitor does
-    this, once. A difficulty handled on the spot carries its resolution into the appeal's text (see the
-    module docstring for why the appeal's state is left to the loop)."""
+    this, once. A difficulty handled on the spot becomes an appeal already answered with how it was
+    handled (see the module docstring)."""
     user, person = _visitor(actor)
     difficulty = (
         Difficulty.objects.select_for_update(of=("self",))
@@ -231,6 +229,11 @@ def make_appeal(difficulty: Difficulty, *, actor: Actor) -> Appeal:
         citizen_phone=household.phone if household is not None else "",
         category=difficulty.category,
     )
+    if difficulty.handled_on_spot:
+        appeal_rules.answer_on_the_spot(
+            submission.appeal, actor=user, unit=person.unit, body=difficulty.resolution,
+            difficulty_id=difficulty.pk,
+        )  # fmt: skip
     difficulty.appeal = submission.appeal
     difficulty.save(update_fields=["appeal"])
     record(

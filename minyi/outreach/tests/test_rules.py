@@ -11,7 +11,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from minyi.appeals.choices import Channel, State
+from minyi.appeals import rules as appeal_rules
+from minyi.appeals.choices import Channel, EventKind, FollowupBy, ReplyState, Satisfaction, State
+from minyi.appeals.models import Appeal
+from minyi.appeals.rules import AppealError
 from minyi.audit.models import AuditEvent
 from minyi.ledger.models import Campaign
 from minyi.org.models import Household
@@ -143,5 +146,36 @@ def test_difficulty_handled_on_the_spot_is_an_appeal_and_counts_resolved(actors:
     )
     appeal = rules.make_appeal(visit.difficulties.get(), actor=actors.cadre)
     assert "当场帮助填写并提交" in appeal.body
+    appeal.refresh_from_db()
+    assert appeal.state == State.REPLIED  # already resolved: it never waits for the dispatcher
+    reply = appeal.replies.get()
+    assert (reply.body, reply.state, reply.unit) == (
+        "当场帮助填写并提交",
+        ReplyState.SENT,
+        actors.cadre.person.unit,
+    )
+    assert appeal.events.filter(
+        kind=EventKind.REPLIED, data__on_the_spot=visit.difficulties.get().pk
+    ).exists()
     figures = coverage()
     assert (figures.total.difficulties_found, figures.total.difficulties_resolved) == (1, 1)
+    # The follow-up (回访) runs as for any answer; the satisfaction is judged on the visitor's unit.
+    appeal_rules.follow_up(appeal, result=Satisfaction.SATISFIED, by=FollowupBy.CALL, actor=actors.operator)
+    assert Appeal.objects.get(pk=appeal.pk).state == State.CLOSED
+
+
+def test_a_difficulty_not_handled_waits_for_the_dispatcher(actors: Actors) -> None:
+    appeal = rules.make_appeal(_visit(actors).difficulties.get(), actor=actors.cadre)
+    assert (appeal.state, appeal.replies.count()) == (State.RECEIVED, 0)
+
+
+def test_only_the_recorder_answers_an_appeal_on_the_spot(actors: Actors) -> None:
+    appeal = rules.make_appeal(_visit(actors).difficulties.get(), actor=actors.cadre)
+    with pytest.raises(PermissionDenied):
+        appeal_rules.answer_on_the_spot(
+            appeal, actor=actors.dispatcher, unit=actors.dispatcher.person.unit, body="好了", difficulty_id=1
+        )
+    with pytest.raises(AppealError):
+        appeal_rules.answer_on_the_spot(appeal, actor=actors.cadre, unit=actors.cadre.person.unit, body=" ",
+                                        difficulty_id=1)  # fmt: skip
+    assert Appeal.objects.get(pk=appeal.pk).state == State.RECEIVED
