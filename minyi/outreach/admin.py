@@ -4,31 +4,20 @@ which audits every change)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from minyi.admin_base import ReadOnlyAdmin
 from minyi.outreach.models import Difficulty, Pairing, Visit
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(Pairing)
-class PairingAdmin(ReadOnly):
+class PairingAdmin(ReadOnlyAdmin):
     list_display = ["person", "unit", "household", "visits_planned", "period", "state", "started_on"]
     list_filter = ["state", "period"]
     list_select_related = ["person", "unit", "household"]
 
 
 @admin.register(Visit)
-class VisitAdmin(ReadOnly):
+class VisitAdmin(ReadOnlyAdmin):
     list_display = ["visited_on", "visitor", "place_kind", "village", "household", "enterprise", "campaign"]
     list_filter = ["place_kind"]
     list_select_related = ["visitor", "village", "household", "enterprise", "campaign"]
@@ -37,7 +26,7 @@ class VisitAdmin(ReadOnly):
 
 
 @admin.register(Difficulty)
-class DifficultyAdmin(ReadOnly):
+class DifficultyAdmin(ReadOnlyAdmin):
     list_display = ["text", "visit", "handled_on_spot", "appeal"]
     list_filter = ["handled_on_spot"]
     raw_id_fields = ["visit", "appeal", "category"]

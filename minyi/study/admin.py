@@ -4,8 +4,8 @@ only through rules.py, and are audited)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from minyi.admin_base import ReadOnlyAdmin
 from minyi.study.models import Activity, Attendance, Branch, Material, Membership, Reminder, Session
 
 
@@ -25,42 +25,31 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["person", "home_branch", "current_branch"]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(Activity)
-class ActivityAdmin(ReadOnly):
+class ActivityAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "unit", "campaign", "created_at"]
     list_filter = ["kind"]
 
 
 @admin.register(Session)
-class SessionAdmin(ReadOnly):
+class SessionAdmin(ReadOnlyAdmin):
     list_display = ["starts_at", "topic", "activity", "code"]
     list_select_related = ["activity"]
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ReadOnly):
+class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ["session", "person", "mode", "recorded_at"]
     list_filter = ["mode"]
     list_select_related = ["session", "person"]
 
 
 @admin.register(Material)
-class MaterialAdmin(ReadOnly):
+class MaterialAdmin(ReadOnlyAdmin):
     list_display = ["handed_on", "kind", "title", "count", "branch", "person"]
     list_filter = ["kind"]
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnly):
+class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["person", "period_from", "period_to", "sent_at"]
