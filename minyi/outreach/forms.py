@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from minyi.appeals.models import Category
 from minyi.ledger.models import Campaign
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
-from minyi.org.models import Household, Unit
+from minyi.org.models import Household, Person, Unit
 from minyi.org.permissions import AnyUser, scope_filter
-from minyi.outreach.choices import NOTED_ITEMS, Checklist
+from minyi.outreach.choices import NOTED_ITEMS, Checklist, PairingState, PlaceKind, PlanPeriod
 from minyi.outreach.models import DIARY_MAX, DIFFICULTY_MAX, NOTE_MAX
-from minyi.outreach.rules import DifficultyInput
+from minyi.outreach.rules import VISITOR_ROLES, DifficultyInput
 
 DIFFICULTY_ROWS = 3
 
@@ -146,3 +146,90 @@ class CoverageForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start of the period is after its end."))
         return data
+
+
+class PairingFilterForm(forms.Form):
+    """The filters of the pairings list: who, which kind of place, active or ended, and the period."""
+
+    person = forms.CharField(label=_("leader or cadre"), max_length=50, required=False)
+    place = forms.ChoiceField(label=_("place"), required=False, choices=[("", "—"), *PlaceKind.choices])
+    state = forms.ChoiceField(label=_("state"), required=False, choices=[("", "—"), *PairingState.choices])
+    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    date_from = forms.DateField(
+        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        campaign = data.get("campaign")
+        if campaign is not None:  # the campaign's dates, unless narrowed by from / to
+            data["date_from"] = data.get("date_from") or campaign.starts_on
+            data["date_to"] = data.get("date_to") or campaign.ends_on
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start of the period is after its end."))
+        return data
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by name, unit and role: names repeat across a district."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.name} · {obj.unit.name} · {obj.get_role_display()}"
+
+
+class PairingForm(forms.Form):
+    """A new pairing; its fields are the keyword arguments of ``rules.create_pairing``."""
+
+    person = PersonChoiceField(
+        label=_("leader or cadre"),
+        queryset=Person.objects.none(),
+        error_messages={"invalid_choice": _("Choose a leader or cadre of your area of work.")},
+    )
+    unit = forms.ModelChoiceField(
+        label=_("village, community or enterprise"),
+        queryset=Unit.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("This place lies outside your area of work.")},
+    )
+    household_code = forms.CharField(
+        label=_("or a household code"),
+        max_length=32,
+        required=False,
+        help_text=_("Leave empty to pair with the village or enterprise."),
+    )
+    visits_planned = forms.IntegerField(label=_("visits planned"), min_value=1, max_value=100, initial=1)
+    period = forms.ChoiceField(label=_("per"), choices=PlanPeriod.choices, initial=PlanPeriod.MONTH)
+    purpose = forms.CharField(label=_("purpose"), max_length=200, required=False)
+    started_on = forms.DateField(label=_("since"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["started_on"].initial = timezone.localdate()
+        person, unit = self.fields["person"], self.fields["unit"]
+        assert isinstance(person, forms.ModelChoiceField) and isinstance(unit, forms.ModelChoiceField)
+        people = Person.objects.filter(is_active=True, role__in=VISITOR_ROLES).select_related("unit")
+        person.queryset = scope_filter(user, people.order_by("name", "pk"), "unit__path")
+        places = Unit.objects.filter(is_active=True, kind__in=[*RESIDENTIAL_KINDS, UnitKind.ENTERPRISE])
+        unit.queryset = scope_filter(user, places.order_by("path"), "path")
+
+    def clean_household_code(self) -> Household | None:
+        code = self.cleaned_data["household_code"].strip()
+        if not code:
+            return None
+        household = Household.objects.select_related("village").filter(code=code).first()
+        if household is None:
+            raise forms.ValidationError(_("No household has the code %(code)s.") % {"code": code})
+        return household
+
+    def arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "person": data["person"],
+            "unit": data["unit"],
+            "household": data["household_code"],
+            "visits_planned": data["visits_planned"],
+            "period": data["period"],
+            "purpose": data["purpose"],
+            "started_on": data["started_on"],
+        }

@@ -71,6 +71,8 @@ class Visit(models.Model):
     the village or enterprise), so coverage counts distinct villages and households per township with
     indexed aggregates instead of walking the tree."""
 
+    #: The id a phone gave the visit when it was recorded offline, so a record synced twice counts once.
+    uid = models.UUIDField(_("offline record id"), unique=True, null=True, blank=True, editable=False)
     visitor = models.ForeignKey(
         Person, verbose_name=_("visitor"), on_delete=models.PROTECT, related_name="visits"
     )

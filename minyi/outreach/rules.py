@@ -10,13 +10,15 @@ any answer. Coverage counts it resolved from the difficulty's own record.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,7 @@ from minyi.appeals.choices import Channel, Kind
 from minyi.appeals.models import Appeal, Category
 from minyi.audit.rules import record
 from minyi.ledger.models import Campaign
+from minyi.offline_batch import BatchProblem, BatchResult
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Household, Person, Unit
 from minyi.org.permissions import can, in_scope, person_of
@@ -32,6 +35,8 @@ from minyi.org.rules import Actor
 from minyi.outreach.access import ADD_VISIT
 from minyi.outreach.choices import NOTED_ITEMS, Checklist, PairingState, PlaceKind
 from minyi.outreach.models import DIARY_MAX, DIFFICULTY_MAX, NOTE_MAX, Difficulty, Pairing, Visit
+
+# The offline page syncs attendance and visits with one answer shape (recorded, already, errors, conflicts).
 
 #: Who may be paired with places and record visits.
 VISITOR_ROLES = (Role.LEADER, Role.CADRE)
@@ -85,7 +90,24 @@ def check_place(
     return PlaceKind.HOUSEHOLD
 
 
-def _check_checklist(checklist: dict[str, Any], diary_text: str) -> None:
+def check_date(visited_on: date, campaign: Campaign | None, *, today: date | None = None) -> None:
+    """A visit's date is not in the future and, with a campaign, lies within the campaign."""
+    if visited_on > (today or timezone.localdate()):
+        raise ValidationError({"visited_on": _("The date of the visit cannot be in the future.")})
+    if campaign is not None and not campaign.starts_on <= visited_on <= campaign.ends_on:
+        raise ValidationError(
+            {"campaign": _("The visit's date lies outside the campaign (%(start)s to %(end)s).")
+             % {"start": campaign.starts_on, "end": campaign.ends_on}}
+        )  # fmt: skip
+
+
+def township_of(place: Unit) -> Unit | None:
+    """The township a visited village or enterprise hangs under (None elsewhere)."""
+    parent = place.parent
+    return parent if parent is not None and parent.kind == UnitKind.TOWNSHIP else None
+
+
+def check_checklist(checklist: dict[str, Any], diary_text: str) -> None:
     errors: dict[str, str] = {}
     if checklist.get(Checklist.DIARY) and not diary_text.strip():
         errors["diary_text"] = _("The diary box is ticked: write the diary entry, or untick the box.")
@@ -98,7 +120,7 @@ def _check_checklist(checklist: dict[str, Any], diary_text: str) -> None:
         raise ValidationError(errors)
 
 
-def _check_difficulties(difficulties: list[DifficultyInput]) -> None:
+def check_difficulties(difficulties: list[DifficultyInput]) -> None:
     for number, item in enumerate(difficulties, start=1):
         if not item.text.strip():
             raise ValidationError(_("Difficulty %(n)d: describe it.") % {"n": number}, code="difficulty")
@@ -132,27 +154,24 @@ def record_visit(
     checklist: dict[str, Any] | None = None,
     diary_text: str = "",
     difficulties: list[DifficultyInput] | None = None,
+    uid: uuid.UUID | None = None,
 ) -> Visit:
     """Record the actor's own visit with its checklist, diary and difficulties; nothing is saved when
     any part is wrong (a future date, a household of another village, a place outside the actor's
-    scope, a ticked diary box with no diary, a date outside the campaign)."""
+    scope, a ticked diary box with no diary, a date outside the campaign). ``uid`` is the id a phone
+    gave a visit recorded offline (see ``record_visits_batch``)."""
     user, person = _visitor(actor)
     checklist = dict(checklist or {})
     difficulties = list(difficulties or [])
-    if visited_on > timezone.localdate():
-        raise ValidationError({"visited_on": _("The date of the visit cannot be in the future.")})
-    if campaign is not None and not campaign.starts_on <= visited_on <= campaign.ends_on:
-        raise ValidationError(
-            {"campaign": _("The visit's date lies outside the campaign (%(start)s to %(end)s).")
-             % {"start": campaign.starts_on, "end": campaign.ends_on}}
-        )  # fmt: skip
+    check_date(visited_on, campaign)
     kind = check_place(user, village=village, household=household, enterprise=enterprise)
-    _check_checklist(checklist, diary_text)
-    _check_difficulties(difficulties)
+    check_checklist(checklist, diary_text)
+    check_difficulties(difficulties)
     place = enterprise or village
     assert place is not None
-    township = place.parent if place.parent is not None and place.parent.kind == UnitKind.TOWNSHIP else None
+    township = township_of(place)
     visit = Visit.objects.create(
+        uid=uid,
         visitor=person,
         visited_on=visited_on,
         place_kind=kind,
@@ -300,3 +319,188 @@ def end_pairing(pairing: Pairing, *, actor: Actor, ended_on: date | None = None)
     pairing.save(update_fields=["state", "ended_on"])
     record("outreach.pairing_ended", actor=actor, obj=pairing)
     return pairing
+
+
+# --- visits recorded offline -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfflineVisit:
+    """One visit record of a batch, read and checked for shape (its meaning is checked by
+    ``record_visit``)."""
+
+    uid: uuid.UUID
+    visited_on: date
+    village: Unit
+    household: Household | None
+    checklist: dict[str, Any]
+    diary_text: str
+    difficulties: list[DifficultyInput]
+
+    def content(self, visitor: Person) -> tuple[Any, ...]:
+        """What the visit says, stored the way ``record_visit`` stores it, to compare with a visit
+        already kept under the same uid."""
+        diary = bool(self.checklist.get(Checklist.DIARY))
+        return (
+            visitor.pk,
+            self.visited_on,
+            self.village.pk,
+            self.household.pk if self.household is not None else None,
+            diary,
+            self.diary_text.strip(),
+            tuple(bool(self.checklist.get(item)) for item in NOTED_ITEMS),
+            tuple(str(self.checklist.get(f"{item}_note", "")).strip() for item in NOTED_ITEMS),
+            tuple(
+                (d.text.strip(), d.handled_on_spot, d.resolution.strip() if d.handled_on_spot else "")
+                for d in self.difficulties
+            ),
+        )
+
+
+def _stored_content(visit: Visit) -> tuple[Any, ...]:
+    return (
+        visit.visitor_id,
+        visit.visited_on,
+        visit.village_id,
+        visit.household_id,
+        visit.diary,
+        visit.diary_text,
+        tuple(bool(getattr(visit, item.value)) for item in NOTED_ITEMS),
+        tuple(getattr(visit, f"{item}_note") for item in NOTED_ITEMS),
+        tuple((d.text, d.handled_on_spot, d.resolution) for d in visit.difficulties.order_by("id")),
+    )
+
+
+def _flag(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw.get(name, False)
+    if not isinstance(value, bool):
+        raise ValidationError(_("The record's %(field)s must be true or false.") % {"field": name})
+    return value
+
+
+def _text(raw: Mapping[str, Any], name: str) -> str:
+    value = raw.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(_("The record's %(field)s must be text.") % {"field": name})
+    return value
+
+
+def _household(value: object) -> Household | None:
+    """The household named by its code (as a cadre types it) or its id; None when none is named."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        found = Household.objects.filter(pk=value).first()
+        if found is None:
+            raise ValidationError(_("No such household."))
+        return found
+    if not isinstance(value, str):
+        raise ValidationError(_("The record's %(field)s must be text.") % {"field": "household"})
+    code = value.strip()
+    found = Household.objects.filter(code=code).first()
+    if found is None:
+        raise ValidationError(_("No household has the code %(code)s.") % {"code": code})
+    return found
+
+
+def read_offline_visit(raw: object) -> OfflineVisit:
+    """One record of a visit batch ``{uid, visited_on, village, household, <checklist item>: bool,
+    <item>_note, diary_text, difficulties: [{text, handled_on_spot, resolution}]}``, or a
+    ValidationError saying what is wrong with its shape."""
+    if not isinstance(raw, Mapping):
+        raise ValidationError(_("The record is not a set of fields."))
+    try:
+        uid = uuid.UUID(str(raw.get("uid", "")))
+    except ValueError as error:
+        raise ValidationError(_("The record has no valid id (uid).")) from error
+    try:
+        visited_on = date.fromisoformat(str(raw.get("visited_on", "")))
+    except ValueError as error:
+        raise ValidationError(_("The record lacks a valid date of the visit.")) from error
+    village_id = raw.get("village")
+    if isinstance(village_id, bool) or not isinstance(village_id, int) or village_id <= 0:
+        raise ValidationError(_("The record lacks a valid %(field)s number.") % {"field": "village"})
+    village = Unit.objects.filter(pk=village_id).first()
+    if village is None:
+        raise ValidationError(_("No such village."))
+    household = _household(raw.get("household"))
+    checklist: dict[str, Any] = {item.value: _flag(raw, item.value) for item in Checklist}
+    for item in NOTED_ITEMS:
+        checklist[f"{item}_note"] = _text(raw, f"{item}_note")
+    diary_text = _text(raw, "diary_text")
+    items = raw.get("difficulties") or []
+    if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+        raise ValidationError(_("The record's difficulties must be a list of difficulties."))
+    difficulties = [
+        DifficultyInput(
+            text=_text(item, "text"),
+            handled_on_spot=_flag(item, "handled_on_spot"),
+            resolution=_text(item, "resolution"),
+        )
+        for item in items
+    ]
+    return OfflineVisit(uid, visited_on, village, household, checklist, diary_text, difficulties)
+
+
+def _settle(
+    result: BatchResult, index: int, offline: OfflineVisit, existing: Visit, visitor: Person | None
+) -> None:
+    """A record whose uid is already kept: counted once when it says the same, else a conflict."""
+    uid = str(offline.uid)
+    if visitor is not None and _stored_content(existing) == offline.content(visitor):
+        result.already.append(uid)
+    else:
+        result.conflicts.append(
+            BatchProblem(index, uid, _("Another record with this id was stored with other content."))
+        )
+
+
+def record_visits_batch(records: Sequence[object], *, actor: Actor) -> BatchResult:
+    """Keep the valid visits of a batch recorded offline on the actor's phone, each through
+    ``record_visit`` (so each is checked as on the form, in its own savepoint). A record whose uid is
+    already kept with the same content counts once (``already``); with other content it is a
+    conflict, reported and not merged; every other bad record is reported by its index. Answers a
+    ``minyi.offline_batch.BatchResult``, the shape the offline page reads for attendance too."""
+    result = BatchResult()
+    if not isinstance(records, Sequence) or isinstance(records, str | bytes):
+        result.errors.append(BatchProblem(0, "", _("The batch must be a list of records.")))
+        return result
+    visitor = person_of(actor) if actor is not None else None
+    for index, raw in enumerate(records):
+        uid_text = str(raw.get("uid", "")) if isinstance(raw, Mapping) else ""
+        try:
+            offline = read_offline_visit(raw)
+        except ValidationError as error:
+            result.errors.append(BatchProblem(index, uid_text, error.messages[0]))
+            continue
+        uid = str(offline.uid)
+        existing = Visit.objects.filter(uid=offline.uid).first()
+        if existing is not None:
+            _settle(result, index, offline, existing, visitor)
+            continue
+        try:
+            record_visit(
+                actor=actor,
+                uid=offline.uid,
+                visited_on=offline.visited_on,
+                village=offline.village,
+                household=offline.household,
+                checklist=offline.checklist,
+                diary_text=offline.diary_text,
+                difficulties=offline.difficulties,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            result.errors.append(BatchProblem(index, uid, message))
+            continue
+        except IntegrityError:
+            # The same record arrived at the same moment by another request: settle against it.
+            existing = Visit.objects.filter(uid=offline.uid).first()
+            if existing is None:
+                raise
+            _settle(result, index, offline, existing, visitor)
+            continue
+        result.recorded.append(uid)
+    return result

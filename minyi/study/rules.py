@@ -11,7 +11,7 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from minyi.audit.rules import record
 from minyi.ledger.models import Campaign
+from minyi.offline_batch import BatchProblem, BatchResult
 from minyi.org import notices
 from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Person, Unit
@@ -109,6 +110,28 @@ def _local_day_start(day: dt.date) -> dt.datetime:
 
 # --- branches and members --------------------------------------------------------------------------
 
+ADD_BRANCH = "study.add_branch"
+CHANGE_BRANCH = "study.change_branch"
+ADD_MEMBERSHIP = "study.add_membership"
+CHANGE_MEMBERSHIP = "study.change_membership"
+
+
+def _require_roll_keeper(actor: Actor, permission: str, unit: Unit) -> None:
+    """Branches and rolls are kept by those with ``permission`` for ``unit`` (None: the system)."""
+    if actor is not None and not can(actor, permission, unit):
+        raise PermissionDenied(_("You may not keep the branches and rolls of this unit."))
+
+
+def _check_branch(*, kind: str, liaison: Person, responsible: Person, party_unit: Unit | None) -> None:
+    if kind not in BranchKind.values:
+        raise ValidationError(_("Unknown kind of branch."), code="kind")
+    if liaison.role not in (Role.CADRE, Role.LEADER):
+        raise ValidationError(_("The liaison must be a cadre or a leader."), code="liaison")
+    if responsible.role != Role.MEMBER:
+        raise ValidationError(_("The responsible person must be a party member."), code="responsible")
+    if party_unit is not None and party_unit.kind != UnitKind.PARTY_BRANCH:
+        raise ValidationError(_("Only a unit of kind party branch can be tied to a branch."), code="unit")
+
 
 def create_branch(
     *,
@@ -122,14 +145,8 @@ def create_branch(
     actor: Actor,
 ) -> Branch:
     """A new party branch with its liaison cadre and responsible member."""
-    if kind not in BranchKind.values:
-        raise ValidationError(_("Unknown kind of branch."), code="kind")
-    if liaison.role not in (Role.CADRE, Role.LEADER):
-        raise ValidationError(_("The liaison must be a cadre or a leader."), code="liaison")
-    if responsible.role != Role.MEMBER:
-        raise ValidationError(_("The responsible person must be a party member."), code="responsible")
-    if party_unit is not None and party_unit.kind != UnitKind.PARTY_BRANCH:
-        raise ValidationError(_("Only a unit of kind party branch can be tied to a branch."), code="unit")
+    _require_roll_keeper(actor, ADD_BRANCH, unit)
+    _check_branch(kind=kind, liaison=liaison, responsible=responsible, party_unit=party_unit)
     branch = Branch(
         code=code, name=name, kind=kind, unit=unit, liaison=liaison, responsible=responsible,
         party_unit=party_unit,
@@ -138,6 +155,32 @@ def create_branch(
     with transaction.atomic():
         branch.save()
         record("study.branch.create", actor=actor, obj=branch, detail={"kind": kind})
+    return branch
+
+
+def update_branch(
+    branch: Branch,
+    *,
+    name: str,
+    kind: str,
+    unit: Unit,
+    liaison: Person,
+    responsible: Person,
+    actor: Actor,
+) -> Branch:
+    """Change a branch's name, kind, unit, liaison cadre or responsible member (its code stays)."""
+    _require_roll_keeper(actor, CHANGE_BRANCH, branch.unit)
+    _require_roll_keeper(actor, CHANGE_BRANCH, unit)
+    _check_branch(kind=kind, liaison=liaison, responsible=responsible, party_unit=None)
+    with transaction.atomic():
+        branch = Branch.objects.select_for_update().get(pk=branch.pk)
+        before = {"kind": branch.kind, "unit": branch.unit_id, "liaison": branch.liaison_id,
+                  "responsible": branch.responsible_id}  # fmt: skip
+        branch.name, branch.kind, branch.unit = name.strip(), kind, unit
+        branch.liaison, branch.responsible = liaison, responsible
+        branch.full_clean()
+        branch.save(update_fields=["name", "kind", "unit", "liaison", "responsible"])
+        record("study.branch.update", actor=actor, obj=branch, detail={"before": before})
     return branch
 
 
@@ -151,6 +194,7 @@ def enrol_member(
     actor: Actor,
 ) -> Membership:
     """Put a party member on a branch roll (one roll row per member)."""
+    _require_roll_keeper(actor, ADD_MEMBERSHIP, home_branch.unit)
     if person.role != Role.MEMBER:
         raise ValidationError(_("Only a person with the role party member can be on a branch roll."))
     if Membership.objects.filter(person=person).exists():
@@ -171,6 +215,10 @@ def move_member(
     membership: Membership, *, current_branch: Branch, mobile: bool, whereabouts: str = "", actor: Actor
 ) -> Membership:
     """The member now studies with ``current_branch`` (e.g. a floating branch at sea)."""
+    _require_roll_keeper(actor, CHANGE_MEMBERSHIP, membership.current_branch.unit)
+    _require_roll_keeper(actor, CHANGE_MEMBERSHIP, current_branch.unit)
+    if not current_branch.is_active:
+        raise ValidationError(_("%(branch)s is no longer active.") % {"branch": current_branch.name})
     with transaction.atomic():
         membership.current_branch = current_branch
         membership.mobile = mobile
@@ -373,31 +421,38 @@ def record_attendance(
     return _attend(session, membership.person, mode=AttendanceMode.RECORDED, actor=actor, uid=uid)
 
 
-@dataclass
-class BatchProblem:
-    """One record of a batch that was not kept, and why."""
+def record_own_attendance(
+    session: Session, membership: Membership, *, code: object, actor: AnyUser, uid: uuid.UUID | None = None
+) -> Attendance:
+    """A member records their own attendance, made offline, with the code of the session they saw there
+    (on the poster or from the speaker); it is kept as a check-in.
 
-    index: int
-    uid: str
-    message: str
+    The code's window (``code_closes_at``) is NOT checked here: the record is made at sea and may reach
+    us weeks later, so only the code itself proves the member was at that session."""
+    if person_of(actor) != membership.person:
+        raise PermissionDenied(_("You may record attendance only for members of your branch."))
+    if code is None or not str(code).strip():
+        raise ValidationError(
+            _("Type the code of this session to record your own attendance."), code="no_code"
+        )
+    normal = normalise_code(str(code))
+    if normal != session.code:
+        if Session.objects.filter(code=normal).exists():
+            raise ValidationError(_("This code belongs to another session."), code="other_session")
+        raise ValidationError(
+            _("No session has this check-in code. Check the code and try again."), code="unknown"
+        )
+    if Attendance.objects.filter(session=session, person=membership.person).exists():
+        raise ValidationError(_("You have already checked in to this session."), code="duplicate")
+    return _attend(session, membership.person, mode=AttendanceMode.CHECK_IN, actor=actor, uid=uid)
 
 
-@dataclass
-class BatchResult:
-    """What became of each record of a batch: kept, already there (counted once), refused, in conflict."""
-
-    recorded: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)
-    errors: list[BatchProblem] = field(default_factory=list)
-    conflicts: list[BatchProblem] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "recorded": self.recorded,
-            "already": self.already,
-            "errors": [vars(p) for p in self.errors],
-            "conflicts": [vars(p) for p in self.conflicts],
-        }
+def _is_self_record(actor: AnyUser, raw: Mapping[str, Any], session: Session, membership: Membership) -> bool:
+    """A record of the actor's own attendance that goes by the session's code: one with a code, or one
+    the actor could not record for another member."""
+    if person_of(actor) != membership.person:
+        return False
+    return bool(str(raw.get("code") or "").strip()) or not may_record_for(actor, session, membership)
 
 
 def _batch_fields(raw: object) -> tuple[uuid.UUID, int, int]:
@@ -421,7 +476,8 @@ def record_attendance_batch(records: Sequence[object], *, actor: AnyUser) -> Bat
     """Keep the valid attendance records of a batch (e.g. captured offline and synced later), each in
     its own savepoint. A record whose uid is already stored with the same session and member is counted
     once (``already``); with other content it is a conflict, reported and not merged. Every other bad
-    record is reported by its index."""
+    record is reported by its index. A member's record of their own attendance carries the session's
+    ``code`` (see ``record_own_attendance``); records for others need the right to record for them."""
     result = BatchResult()
     if not isinstance(records, Sequence) or isinstance(records, str | bytes):
         result.errors.append(BatchProblem(0, "", _("The batch must be a list of records.")))
@@ -455,6 +511,20 @@ def record_attendance_batch(records: Sequence[object], *, actor: AnyUser) -> Bat
             continue
         if membership is None:
             result.errors.append(BatchProblem(index, str(uid), _("No such member on a branch roll.")))
+            continue
+        assert isinstance(raw, Mapping)
+        own = _is_self_record(actor, raw, session, membership)
+        if own:
+            try:
+                # The code is checked before "already there": a wrong code is always reported.
+                record_own_attendance(session, membership, code=raw.get("code"), actor=actor, uid=uid)
+            except ValidationError as error:
+                if error.code != "duplicate":
+                    result.errors.append(BatchProblem(index, str(uid), error.messages[0]))
+                    continue
+                result.already.append(str(uid))
+                continue
+            result.recorded.append(str(uid))
             continue
         if Attendance.objects.filter(session=session, person_id=person_id).exists():
             # The member's attendance reached us another way (code, another phone): counted once.

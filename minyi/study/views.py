@@ -12,14 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minyi.org.models import Unit
 from minyi.org.permissions import EVERYTHING, can, person_of, require, scope_filter, scope_of
-from minyi.study import rules
+from minyi.study import qr, rules
 from minyi.study.forms import ActivityForm, CheckInForm, MaterialForm, PeriodForm, RecordForm, SessionForm
 from minyi.study.models import Activity, Attendance, Branch, Membership, Session
 
@@ -145,7 +144,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The attendance was recorded."))
                 return redirect("study:session", pk=session.pk)
     attendances = Attendance.objects.filter(session=session).select_related("person")
-    link = request.build_absolute_uri(reverse("study:session_check_in", args=[session.pk]))
+    link = qr.check_in_url(request, session)
     now = timezone.now()
     return render(
         request,
@@ -154,7 +153,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "attendances": attendances,
             "form": form,
-            "check_in_url": f"{link}?code={session.code}",
+            "check_in_url": link,
+            "qr": qr.svg(link),
             "code_open": session.code_opens_at <= now <= session.code_closes_at,
             "branches": session.branches.all(),
         },

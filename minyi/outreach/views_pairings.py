@@ -1,0 +1,167 @@
+"""Pairing pages (挂钩联系), under /outreach/pairings/: the list of the user's scope with planned vs
+done, a leader's or cadre's own pairings, the new-pairing form and "end pairing". Views ask and show;
+rules.py changes, pairings.py counts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
+from minyi.org.permissions import EVERYTHING, AnyUser, can, person_of, require, scope_of
+from minyi.outreach import rules
+from minyi.outreach.access import ADD_VISIT, VIEW_COVERAGE
+from minyi.outreach.choices import PlaceKind
+from minyi.outreach.forms import PairingFilterForm, PairingForm
+from minyi.outreach.models import Pairing
+from minyi.outreach.pairings import measure, progress, visits_done
+from minyi.paging import window
+
+ADD_PAIRING = "outreach.add_pairing"
+CHANGE_PAIRING = "outreach.change_pairing"
+PAGE_SIZE = 50
+RELATED = ("person__unit", "unit", "household__village")
+
+
+def scoped_pairings(user: AnyUser) -> QuerySet[Pairing]:
+    """Pairings whose place (the village or enterprise, or the household's village) is in the user's
+    scope."""
+    pairings = Pairing.objects.select_related(*RELATED)
+    scope = scope_of(user)
+    if scope is None:
+        return pairings.none()
+    if scope is EVERYTHING:
+        return pairings
+    path = scope.path  # type: ignore[union-attr]  # a Unit here
+    return pairings.filter(Q(unit__path__startswith=path) | Q(household__village__path__startswith=path))
+
+
+def _show_errors(form: PairingForm, error: ValidationError) -> None:
+    """Put the rule's errors on the fields they name (the household code for a household's place)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        if name == "unit" and form.cleaned_data.get("household_code") is not None:
+            name = "household_code"
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _may_list(user: AnyUser) -> bool:
+    return can(user, VIEW_COVERAGE) or can(user, ADD_PAIRING)
+
+
+def _filtered(pairings: QuerySet[Pairing], data: dict[str, Any]) -> QuerySet[Pairing]:
+    if data.get("person"):
+        pairings = pairings.filter(person__name__icontains=data["person"].strip())
+    place = data.get("place")
+    if place == PlaceKind.HOUSEHOLD:
+        pairings = pairings.filter(household__isnull=False)
+    elif place == PlaceKind.VILLAGE:
+        pairings = pairings.filter(unit__kind__in=RESIDENTIAL_KINDS)
+    elif place == PlaceKind.ENTERPRISE:
+        pairings = pairings.filter(unit__kind=UnitKind.ENTERPRISE)
+    if data.get("state"):
+        pairings = pairings.filter(state=data["state"])
+    return pairings
+
+
+@login_required
+@require_GET
+def pairing_list(request: HttpRequest) -> HttpResponse:
+    """Pairings of the user's scope, each with its plan and planned vs done, shortfalls marked."""
+    if not _may_list(request.user):
+        require(request.user, VIEW_COVERAGE)
+    today = timezone.localdate()
+    form = PairingFilterForm(request.GET or None)
+    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    date_from: date | None = data.get("date_from")
+    date_to: date | None = data.get("date_to")
+    pairings = _filtered(scoped_pairings(request.user), data).order_by("state", "person__name", "pk")
+    annotated = visits_done(pairings, today, date_from, date_to)
+    rows, page = window(annotated, request.GET.get("page"), size=PAGE_SIZE, last=1000)
+    return render(
+        request,
+        "outreach/pairing_list.html",
+        {
+            "form": form,
+            "rows": [measure(pairing, today, date_from, date_to) for pairing in rows],
+            "page": page,
+            "today": today,
+            "may_add": can(request.user, ADD_PAIRING),
+            "may_end": can(request.user, CHANGE_PAIRING),
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_pairings(request: HttpRequest) -> HttpResponse:
+    """The signed-in leader's or cadre's own pairings with planned vs done (active first)."""
+    require(request.user, ADD_VISIT)
+    person = person_of(request.user)
+    today = timezone.localdate()
+    pairings = Pairing.objects.filter(person=person).order_by("state", "started_on", "pk")
+    return render(
+        request,
+        "outreach/pairing_mine.html",
+        {"rows": progress(pairings, today), "today": today},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pairing_new(request: HttpRequest) -> HttpResponse:
+    """Pair a leader or cadre with a village, an enterprise or a household, with a plan."""
+    require(request.user, ADD_PAIRING)
+    form = PairingForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pairing = rules.create_pairing(actor=request.user, **form.arguments())
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(person)s is paired with %(place)s.") % {"person": pairing.person.name,
+                                                                     "place": _place_name(pairing)}
+            )  # fmt: skip
+            return redirect("outreach:pairings")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "outreach/pairing_form.html", {"form": form}, status=status)
+
+
+def _place_name(pairing: Pairing) -> str:
+    if pairing.household is not None:
+        return f"{pairing.household.village.name} · {pairing.household.code} {pairing.household.head_name}"
+    return pairing.unit.name if pairing.unit is not None else ""
+
+
+@login_required
+@require_POST
+def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End an active pairing of the user's scope (today)."""
+    require(request.user, CHANGE_PAIRING)
+    pairing = scoped_pairings(request.user).filter(pk=pk).first()
+    if pairing is None:
+        raise Http404
+    try:
+        rules.end_pairing(pairing, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The pairing of %(person)s has ended.") % {"person": pairing.person.name})
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("outreach:pairings")
