@@ -1,0 +1,69 @@
+"""``manage.py symposia summary [--campaign CODE] [--from DATE --to DATE] [--within UNIT] [--json]``
+prints symposia held, people heard and opinions entered, in all, by participant group and by township."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minyi.ledger.models import Campaign
+from minyi.org.models import Unit
+from minyi.symposia.summary import summary
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from error
+
+
+class Command(BaseCommand):
+    help = "Symposia: print symposia held, people heard and opinions entered."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        show = sub.add_parser("summary", help="symposia, attendees and opinions, by group and township")
+        show.add_argument("--campaign", help="a campaign's code: its dates are the period")
+        show.add_argument("--from", dest="date_from", type=_date, help="first day (YYYY-MM-DD)")
+        show.add_argument("--to", dest="date_to", type=_date, help="last day (YYYY-MM-DD)")
+        show.add_argument(
+            "--within", help="a unit's code: symposia it or its subtree hosted or held on its ground"
+        )
+        show.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        campaign = within = None
+        if options["campaign"]:
+            campaign = Campaign.objects.filter(code=options["campaign"]).first()
+            if campaign is None:
+                raise CommandError(f"no campaign has the code {options['campaign']}")
+            if options["date_from"] or options["date_to"]:
+                raise CommandError("give either --campaign or --from/--to, not both")
+        if options["within"]:
+            within = Unit.objects.filter(code=options["within"]).first()
+            if within is None:
+                raise CommandError(f"no unit has the code {options['within']}")
+        if options["date_from"] and options["date_to"] and options["date_from"] > options["date_to"]:
+            raise CommandError("--from is after --to")
+        figures = summary(
+            campaign=campaign, date_from=options["date_from"], date_to=options["date_to"], within=within
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps(figures.as_json(), ensure_ascii=False))
+            return
+        total = figures.total
+        self.stdout.write(
+            f"symposia {total.symposia}, attendees {total.attendees}, opinions {total.opinions}"
+        )
+        for title, rows in (("by group", figures.groups), ("by township", figures.townships)):
+            self.stdout.write(f"{title}:")
+            for row in rows:
+                self.stdout.write(
+                    f"  {row.key or '-'} {row.name}: symposia {row.symposia}, attendees {row.attendees}, "
+                    f"opinions {row.opinions}"
+                )
