@@ -1,3 +1,5 @@
+"""Role models to learn from (对标学): the library, their materials and where they were shown."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class ExemplarsConfig(AppConfig):
     name = "minyi.exemplars"
     verbose_name = _("Role models")
+
+    def ready(self) -> None:
+        from minyi.exemplars import access
+
+        access.register()

@@ -74,6 +74,12 @@ class MilestoneForm(ItemActionForm):
     title = forms.CharField(label=_("Step"), max_length=200)
     due_on = forms.DateField(label=_("due on"), widget=forms.DateInput(attrs={"type": "date"}))
     owner = forms.ModelChoiceField(label=_("owner"), queryset=Unit.objects.none())
+    quantity_total = forms.DecimalField(
+        label=_("planned quantity"), max_digits=12, decimal_places=2, required=False
+    )
+    quantity_unit = forms.CharField(
+        label=_("unit of quantity"), max_length=20, required=False, help_text=_("e.g. 公里, 户, 个")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,6 +87,43 @@ class MilestoneForm(ItemActionForm):
             kind__in=(UnitKind.DEPARTMENT, UnitKind.TOWNSHIP), is_active=True
         ).order_by("path")
         self.fields["owner"].initial = self.issue.lead_unit_id
+
+
+class QuantityPlanForm(ItemActionForm):
+    """Plan (or change) the item's quantity of work; what is done is reported separately."""
+
+    quantity_total = forms.DecimalField(
+        label=_("planned quantity"), max_digits=12, decimal_places=2, required=False,
+        help_text=_("Leave empty for an item without a measured quantity."),
+    )  # fmt: skip
+    quantity_unit = forms.CharField(
+        label=_("unit of quantity"), max_length=20, required=False, help_text=_("e.g. 公里, 户, 个")
+    )
+    quantity_label = forms.CharField(
+        label=_("what is measured"), max_length=50, required=False, help_text=_("e.g. 疏浚 (river dredged)")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("quantity_total", "quantity_unit", "quantity_label"):
+            self.fields[name].initial = getattr(self.issue, name)
+
+
+class QuantityForm(ItemActionForm):
+    """Report how much of the planned quantity is done so far (of the item, or of one step)."""
+
+    milestone = forms.ModelChoiceField(
+        label=_("Step"), queryset=Milestone.objects.none(), required=False,
+        empty_label=_("The whole item"),
+    )  # fmt: skip
+    quantity_done = forms.DecimalField(label=_("quantity done so far"), max_digits=12, decimal_places=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        steps = self.issue.milestones.filter(quantity_total__isnull=False)
+        self.fields["milestone"].queryset = steps  # type: ignore[attr-defined]
+        if not steps.exists():
+            del self.fields["milestone"]
 
 
 class MilestoneDoneForm(ItemActionForm):

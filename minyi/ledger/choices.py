@@ -38,6 +38,7 @@ class EventKind(models.TextChoices):
     CONVERTED = "converted", _("Became long-term work")
     MILESTONE_ADDED = "milestone_added", _("Step added to the plan")
     MILESTONE_DONE = "milestone_done", _("Step reported done")
+    QUANTITY = "quantity", _("Quantity reported")
     NOTICE = "notice", _("Supervision notice issued")
     NOTICE_ANSWERED = "notice_answered", _("Supervision notice answered")
 

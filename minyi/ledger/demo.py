@@ -536,6 +536,15 @@ REPORTS = [
 ]
 
 
+def demo_campaign() -> Campaign | None:
+    """The demo campaign once loaded (the newest, if the demo was loaded again in a later year)."""
+    return (
+        Campaign.objects.filter(code__startswith=CODE_PREFIX, name=CAMPAIGN_NAME)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
 def campaign_span(today: date) -> tuple[str, date, date]:
     """(code, first day, last day) of the demo campaign loaded on ``today``: the eight whole months
     ending at least four weeks before it (loaded on 2026-11-29: QZLX2026, 2026-03-01 to 2026-10-31)."""

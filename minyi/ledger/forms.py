@@ -64,6 +64,19 @@ class IssueForm(forms.Form):
     tags = forms.CharField(
         label=_("tags"), max_length=200, required=False, help_text=_("Separated by commas.")
     )
+    quantity_total = forms.DecimalField(
+        label=_("planned quantity"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("Optional: how much work is planned, e.g. 11 (公里 of river to dredge)."),
+    )
+    quantity_unit = forms.CharField(
+        label=_("unit of quantity"), max_length=20, required=False, help_text=_("e.g. 公里, 户, 个")
+    )
+    quantity_label = forms.CharField(
+        label=_("what is measured"), max_length=50, required=False, help_text=_("e.g. 疏浚 (river dredged)")
+    )
 
     def __init__(self, *args: Any, appeals: Sequence[Appeal] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,6 +97,8 @@ class IssueForm(forms.Form):
         data = super().clean() or {}
         if data.get("source") == IssueSource.INSPECTION and not data.get("finding_ref", "").strip():
             self.add_error("finding_ref", _("Name the inspection notice this finding comes from."))
+        if data.get("quantity_total") is not None and not data.get("quantity_unit", "").strip():
+            self.add_error("quantity_unit", _("Give the unit of the quantity, e.g. 公里 or 户."))
         return data
 
 

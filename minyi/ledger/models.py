@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -29,7 +31,28 @@ class Campaign(models.Model):
         return self.name
 
 
-class Issue(models.Model):
+class Quantity(models.Model):
+    """A measured amount of work (e.g. 11 of 11 km of river dredged) that an item or a step may carry;
+    its progress derives from it (ledger.rules.progress, report_quantity)."""
+
+    quantity_label = models.CharField(
+        _("what is measured"), max_length=50, blank=True, help_text=_("e.g. 疏浚 (river dredged)")
+    )
+    quantity_total = models.DecimalField(
+        _("planned quantity"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    quantity_done = models.DecimalField(
+        _("quantity done"), max_digits=12, decimal_places=2, default=Decimal(0)
+    )
+    quantity_unit = models.CharField(
+        _("unit of quantity"), max_length=20, blank=True, help_text=_("e.g. 公里, 户, 个")
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Issue(Quantity):
     """A problem many appeals (or an inspection) point to, run as a rectification item to sign-off.
 
     ``converted_reason`` is set when a fix-in-campaign item became long-term work (转常态)."""
@@ -117,7 +140,7 @@ class SignOff(models.Model):
         return f"{self.issue_id} {self.approved}"
 
 
-class Milestone(models.Model):
+class Milestone(Quantity):
     """A dated step of a long-term item's plan (节点), reported done with evidence."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="milestones")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,16 @@ from minyi.appeals.rules import answer_by_rectification
 from minyi.appeals.uploads import MAX_FILES, checked_upload
 from minyi.audit.rules import record
 from minyi.ledger.choices import OPEN_ISSUE_STATES, EventKind, IssueSource, IssueState, Track
-from minyi.ledger.models import Campaign, Issue, IssueEvent, IssueFile, Milestone, ProgressReport, SignOff
+from minyi.ledger.models import (
+    Campaign,
+    Issue,
+    IssueEvent,
+    IssueFile,
+    Milestone,
+    ProgressReport,
+    Quantity,
+    SignOff,
+)
 from minyi.org.choices import Role
 from minyi.org.models import Unit
 from minyi.org.permissions import acts_for, can
@@ -105,8 +115,13 @@ def create_issue(
     source: str | None = None,
     finding_ref: str = "",
     tags: str = "",
+    quantity_total: Decimal | None = None,
+    quantity_unit: str = "",
+    quantity_label: str = "",
 ) -> Issue:
-    """Open a rectification item; the supervising leader must hold the leader role."""
+    """Open a rectification item; the supervising leader must hold the leader role. An item may plan a
+    quantity of work (e.g. 11 公里 疏浚), whose reported part then gives its progress."""
+    check_quantity(quantity_total, Decimal(0), quantity_unit)
     if not title.strip():
         raise ValidationError({"title": _("Write what is to be rectified.")})
     if track not in Track.values:
@@ -131,6 +146,9 @@ def create_issue(
         lead_unit=lead_unit,
         leader=leader,
         deadline=deadline,
+        quantity_total=quantity_total,
+        quantity_unit=quantity_unit.strip(),
+        quantity_label=quantity_label.strip(),
     )
     issue.co_units.set([u for u in co_units if u.pk != lead_unit.pk])
     issue.appeals.set(appeals)
@@ -309,8 +327,20 @@ def decide_signoff(
 
 
 @transaction.atomic
-def add_milestone(issue: Issue, *, actor: Actor, title: str, due_on: date, owner: Unit) -> Milestone:
-    """Add a dated step to an item's plan; it must fall on or before the item's deadline."""
+def add_milestone(
+    issue: Issue,
+    *,
+    actor: Actor,
+    title: str,
+    due_on: date,
+    owner: Unit,
+    quantity_total: Decimal | None = None,
+    quantity_unit: str = "",
+    quantity_label: str = "",
+) -> Milestone:
+    """Add a dated step to an item's plan; it must fall on or before the item's deadline. A step may
+    plan a quantity of work like an item."""
+    check_quantity(quantity_total, Decimal(0), quantity_unit)
     issue = _lock(issue, OPEN_ISSUE_STATES)
     if not may_plan(actor, issue):
         raise PermissionDenied(
@@ -325,7 +355,15 @@ def add_milestone(issue: Issue, *, actor: Actor, title: str, due_on: date, owner
                 % {"date": issue.deadline}
             }
         )
-    milestone = Milestone.objects.create(issue=issue, title=title.strip(), due_on=due_on, owner=owner)
+    milestone = Milestone.objects.create(
+        issue=issue,
+        title=title.strip(),
+        due_on=due_on,
+        owner=owner,
+        quantity_total=quantity_total,
+        quantity_unit=quantity_unit.strip(),
+        quantity_label=quantity_label.strip(),
+    )
     log_event(issue, EventKind.MILESTONE_ADDED, actor=actor, note=f"{milestone.title} ({due_on})")
     record("ledger.milestone.add", actor=actor, obj=issue, detail={"milestone": milestone.pk})
     return milestone
@@ -357,11 +395,103 @@ def complete_milestone(
 
 
 def progress(issue: Issue) -> int | None:
-    """Percent of the plan's steps done (None without a plan): derived, never stored."""
+    """Percent done, derived, never stored: of the item's planned quantity when it has one (11 of 11 km:
+    100), else of its plan's steps (None without either)."""
+    if issue.quantity_total:
+        return min(100, round(100 * issue.quantity_done / issue.quantity_total))
     steps = [m.done_at for m in issue.milestones.all()]  # uses a prefetch when the list made one
     if not steps:
         return None
     return round(100 * sum(1 for done in steps if done is not None) / len(steps))
+
+
+# --- quantities ------------------------------------------------------------------------------------
+
+
+def as_quantity(value: object, field: str = "quantity_done") -> Decimal:
+    """A number typed by a user as a Decimal, or a ValidationError at ``field``."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise ValidationError({field: _("Enter a number.")})
+    # The columns hold 12 digits, 2 after the point: refuse what they cannot store, never round it.
+    if abs(number) >= Decimal(10) ** 10 or number != number.quantize(Decimal("0.01")):
+        raise ValidationError({field: _("Enter a number below ten billion, with at most two decimals.")})
+    return number
+
+
+def check_quantity(total: Decimal | None, done: Decimal, unit: str) -> None:
+    """Refuse a quantity that cannot be: a total without a unit, a negative or non-positive total, a
+    done part below zero or above the total."""
+    errors: dict[str, str] = {}
+    if total is not None:
+        if total <= 0:
+            errors["quantity_total"] = _("The planned quantity must be more than zero.")
+        if not unit.strip():
+            errors["quantity_unit"] = _("Give the unit of the quantity, e.g. 公里 or 户.")
+    if done < 0:
+        errors["quantity_done"] = _("The quantity done cannot be below zero.")
+    elif total is not None and total > 0 and done > total:
+        message = _("The quantity done (%(done)s) cannot be more than the planned %(total)s %(unit)s.")
+        values = {"done": number_text(done), "total": number_text(total), "unit": unit.strip()}
+        errors["quantity_done"] = message % values
+    if errors:
+        raise ValidationError(errors)
+
+
+def number_text(value: Decimal) -> str:
+    """A quantity as people write it: 11, 1.5 (never 11.00 or 1E+1)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def quantity_text(obj: Quantity) -> str:
+    """What is done of a planned quantity, as the ledger and reports say it: "完成疏浚11公里" when all
+    is done, "完成疏浚8公里（共11公里）" before; "" without a quantity."""
+    if obj.quantity_total is None:
+        return ""
+    values = {"label": obj.quantity_label, "done": number_text(obj.quantity_done),
+              "total": number_text(obj.quantity_total), "unit": obj.quantity_unit}  # fmt: skip
+    if obj.quantity_done >= obj.quantity_total:
+        text = _("%(label)s %(done)s %(unit)s done") % values
+    else:
+        text = _("%(label)s %(done)s %(unit)s done of %(total)s %(unit)s") % values
+    return " ".join(text.split())
+
+
+@transaction.atomic
+def report_quantity(target: Issue | Milestone, *, actor: Actor, done: object, note: str = "") -> Quantity:
+    """The units working on an item report how much of its (or one step's) planned quantity is done
+    so far; it may not go below zero or above the total. Written to the item's timeline."""
+    amount = as_quantity(done)
+    if isinstance(target, Milestone):
+        issue = _lock(target.issue, OPEN_ISSUE_STATES)
+        fresh: Issue | Milestone = Milestone.objects.select_for_update().get(pk=target.pk)
+    else:
+        issue = fresh = _lock(target, OPEN_ISSUE_STATES)
+    step_owner = isinstance(fresh, Milestone) and acts_for(actor, fresh.owner, (Role.HANDLER, Role.UNIT_HEAD))
+    if not isinstance(actor, User) or not (may_report(actor, issue) or step_owner):
+        raise PermissionDenied(_("Only the units working on this item report its progress."))
+    if fresh.quantity_total is None:
+        raise ValidationError({"quantity_done": _("No quantity is planned here; edit the plan first.")})
+    check_quantity(fresh.quantity_total, amount, fresh.quantity_unit)
+    before = fresh.quantity_done
+    fresh.quantity_done = amount
+    if isinstance(fresh, Issue):
+        fresh.version += 1
+        fresh.save(update_fields=["quantity_done", "version"])
+    else:
+        fresh.save(update_fields=["quantity_done"])
+    title = fresh.title if isinstance(fresh, Milestone) else ""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = quantity_text(fresh)
+    line = "\n".join(filter(None, [title, text, note.strip()]))
+    log_event(issue, EventKind.QUANTITY, actor=actor, note=line, done=str(amount), before=str(before))
+    detail = {"done": str(amount), "before": str(before), "milestone": fresh.pk if title else None}
+    record("ledger.quantity.report", actor=actor, obj=issue, detail=detail)
+    return fresh
 
 
 def summary_sentence(figures: list[TrackFigures]) -> str:
@@ -391,6 +521,9 @@ EDITABLE_FIELDS = (
     "leader",
     "deadline",
     "tags",
+    "quantity_total",
+    "quantity_unit",
+    "quantity_label",
 )
 
 
@@ -416,6 +549,8 @@ def edit_issue(issue: Issue, *, actor: Actor, expected_version: int | None = Non
         ("lead_unit", Unit),
         ("leader", User),
         ("deadline", date),
+        ("quantity_unit", str),
+        ("quantity_label", str),
     ):
         if name not in fields:
             continue
@@ -433,6 +568,13 @@ def edit_issue(issue: Issue, *, actor: Actor, expected_version: int | None = Non
             continue
         setattr(fresh, name, value)
         changed.append(name)
+    if "quantity_total" in fields:
+        total = fields["quantity_total"]
+        if total is not None and not isinstance(total, Decimal):
+            raise TypeError("quantity_total must be a Decimal or None")
+        if total != fresh.quantity_total:
+            fresh.quantity_total = total
+            changed.append("quantity_total")
     current_co = set(fresh.co_units.values_list("id", flat=True))
     wanted_co = set(current_co)
     if "co_units" in fields:
@@ -472,6 +614,14 @@ def _check_edit(issue: Issue, changed: list[str]) -> None:
             errors[name] = message % {"max": limit, "length": length}
     if not issue.title:
         errors["title"] = _("Write what is to be rectified.")
+    if {"quantity_total", "quantity_unit"} & set(changed):
+        try:
+            check_quantity(issue.quantity_total, issue.quantity_done, issue.quantity_unit)
+        except ValidationError as error:
+            # The edit changes the plan, not what is done: a total below it is the total's problem.
+            errors.update(
+                {k.replace("quantity_done", "quantity_total"): v[0] for k, v in error.message_dict.items()}
+            )
     if issue.source == IssueSource.INSPECTION and not issue.finding_ref:
         errors["finding_ref"] = _("Name the inspection notice this finding comes from.")
     if "lead_unit" in changed and issue.state != IssueState.OPEN:

@@ -19,7 +19,7 @@ from minyi.ledger.choices import IssueSource, IssueState, Track
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.forms import IssueForm
 from minyi.ledger.models import Campaign
-from minyi.ledger.rules import create_issue, progress, summary, summary_sentence
+from minyi.ledger.rules import create_issue, progress, quantity_text, summary, summary_sentence
 from minyi.ledger.views_item import LEAD_KINDS
 from minyi.org.choices import Role
 from minyi.org.models import Unit
@@ -47,7 +47,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         request,
         "ledger/list.html",
         {
-            "rows": [(issue, progress(issue)) for issue in rows],
+            "rows": [(issue, progress(issue), quantity_text(issue)) for issue in rows],
             "page": page,
             "f": chosen,
             "query": urlencode(chosen.query()),

@@ -100,9 +100,34 @@ def _do_convert(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str
 
 def _do_milestone(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
     rules.add_milestone(
-        issue, actor=request.user, title=data["title"], due_on=data["due_on"], owner=data["owner"]
-    )
+        issue, actor=request.user, title=data["title"], due_on=data["due_on"], owner=data["owner"],
+        quantity_total=data["quantity_total"], quantity_unit=data["quantity_unit"],
+    )  # fmt: skip
     return _("Step added to the plan.")
+
+
+def _do_quantity_plan(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
+    if not rules.may_plan(request.user, issue):
+        raise PermissionDenied(
+            _("Only the lead unit, the supervising leader or the district office plans an item.")
+        )
+    rules.edit_issue(
+        issue, actor=request.user, expected_version=data["version"], quantity_total=data["quantity_total"],
+        quantity_unit=data["quantity_unit"], quantity_label=data["quantity_label"],
+    )  # fmt: skip
+    return _("Planned quantity saved.")
+
+
+def _do_quantity(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
+    target = data.get("milestone") or issue
+    rules.report_quantity(target, actor=request.user, done=data["quantity_done"])
+    return _("Quantity done reported.")
+
+
+def _has_quantity(issue: Issue) -> bool:
+    return issue.quantity_total is not None or any(
+        m.quantity_total is not None for m in issue.milestones.all()
+    )
 
 
 def _do_milestone_done(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
@@ -164,6 +189,14 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "milestone": ActionSpec(
         f.MilestoneForm, _do_milestone, gettext_lazy("Add a step to the plan"), gettext_lazy("Add"),
+        lambda u, i: i.state in OPEN_ISSUE_STATES and rules.may_plan(u, i),
+    ),
+    "quantity": ActionSpec(
+        f.QuantityForm, _do_quantity, gettext_lazy("Report the quantity done"), gettext_lazy("Report"),
+        lambda u, i: i.state in OPEN_ISSUE_STATES and _has_quantity(i) and rules.may_report(u, i),
+    ),
+    "quantity_plan": ActionSpec(
+        f.QuantityPlanForm, _do_quantity_plan, gettext_lazy("Plan a quantity of work"), gettext_lazy("Save"),
         lambda u, i: i.state in OPEN_ISSUE_STATES and rules.may_plan(u, i),
     ),
     "milestone_done": ActionSpec(
@@ -239,7 +272,8 @@ def _detail(
         "issue": issue,
         "today": timezone.localdate(),
         "progress": rules.progress(issue),
-        "milestones": milestones,
+        "quantity": rules.quantity_text(issue),
+        "milestones": [(m, rules.quantity_text(m)) for m in milestones],
         "reports": list(
             issue.reports.select_related("unit", "reported_by__person").prefetch_related("files")
         ),

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PartybuildingConfig(AppConfig):
     name = "minyi.partybuilding"
     verbose_name = _("Village party organisations")
+
+    def ready(self) -> None:
+        from minyi.partybuilding import access
+
+        access.register()

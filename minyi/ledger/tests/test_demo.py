@@ -92,7 +92,13 @@ def test_seed_demo_loads_a_campaign_that_reads_26_of_26_and_31_25_6(settings: An
 
     # Every signed-off item was approved by its own supervising leader after its unit head agreed,
     # some after a rejection with a reason, and every appeal linked to it has its answer.
-    signed = Issue.objects.filter(campaign=campaign, state=IssueState.SIGNED_OFF)
+    # (Of the two campaign tracks: the long-term track also holds the village party organisations'
+    # rectification tasks and the dredging works, which minyi.partybuilding.demo signs off its own way.)
+    signed = Issue.objects.filter(
+        campaign=campaign,
+        state=IssueState.SIGNED_OFF,
+        original_track__in=[Track.FIX_NOW, Track.FIX_IN_CAMPAIGN],
+    )
     assert signed.count() == 51
     approvals = SignOff.objects.filter(issue__in=signed, approved=True)
     assert approvals.count() == 51
