@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals.choices import (
+    WORKING_STATES,
     AssignmentRole,
     AssignmentState,
     Channel,
@@ -196,6 +197,13 @@ class Appeal(models.Model):
             models.Index(fields=["state", "-received_at"], name="appeal_state_received"),
             models.Index(
                 fields=["deadline"], name="appeal_open_deadline", condition=Q(deadline__isnull=False)
+            ),
+            # The running clocks (due_filter: overdue / due soon), counted from the index alone by the
+            # dashboards (minyi.reports) and the lists' due filters.
+            models.Index(
+                fields=["deadline", "lead_unit", "township"],
+                name="appeal_running_deadline",
+                condition=Q(state__in=WORKING_STATES, paused_at__isnull=True, deadline__isnull=False),
             ),
             models.Index(fields=["lead_unit", "state"], name="appeal_lead_state"),
             models.Index(fields=["citizen_phone"], name="appeal_phone", condition=~Q(citizen_phone="")),

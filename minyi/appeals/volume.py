@@ -339,11 +339,16 @@ def generate(
 
 def _tell_kpi() -> None:
     """The rows went in past the rules: the KPI app (when installed) rebuilds its follow-up verdicts and
-    daily counts before its next figures (kpi.summary.touch_everything)."""
+    daily counts before its next figures (kpi.summary.touch_everything), and the dashboards their
+    daily appeal counts (reports.summary.touch_everything)."""
     if apps.is_installed("minyi.kpi"):
         from minyi.kpi.summary import touch_everything
 
         touch_everything()
+    if apps.is_installed("minyi.reports"):
+        from minyi.reports import summary
+
+        summary.touch_everything()
 
 
 def _returned(

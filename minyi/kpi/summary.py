@@ -118,7 +118,7 @@ def windows() -> dict[str, Window]:
     return found
 
 
-def _ranges(days: Iterable[date]) -> list[tuple[date, date]]:
+def day_runs(days: Iterable[date]) -> list[tuple[date, date]]:
     """Consecutive days joined into (first, last) runs."""
     runs: list[tuple[date, date]] = []
     for day in sorted(set(days)):
@@ -135,7 +135,7 @@ def count_days(window: Window, days: Iterable[date] | None) -> list[DailyCount]:
     source = window.source
     rows = source.model._default_manager.filter(source.base, **{f"{source.unit_field}__isnull": False})
     if days is not None:
-        runs = [Period(a, b).holds(source.model, window.field) for a, b in _ranges(days)]
+        runs = [Period(a, b).holds(source.model, window.field) for a, b in day_runs(days)]
         rows = rows.filter(reduce(or_, runs))
     grouped = (
         rows.annotate(kpi_day=TruncDate(window.field, tzinfo=timezone.get_default_timezone()))

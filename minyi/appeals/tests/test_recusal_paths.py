@@ -59,7 +59,8 @@ def paths_seen_by(client: Client, user: User, appeal: Appeal) -> dict[str, bool]
     listed = client.get(reverse("appeals:list"), {"state": ""}).content.decode()
     usual = client.get(reverse("appeals:list")).content.decode()
     found = client.get(reverse("appeals:list"), {"q": "吃拿卡要", "state": ""}).content.decode()
-    export = client.get(reverse("appeals:export"), {"state": ""}).content
+    exported = client.get(reverse("appeals:export"), {"state": ""}, follow=True)
+    export = exported.content
     detail = client.get(reverse("appeals:detail", args=[number]))
     attachment = client.get(reverse("appeals:attachment", args=[number, appeal.attachments.get().pk]))
     accept = client.post(reverse("appeals:accept", args=[number]), {"version": appeal.version})

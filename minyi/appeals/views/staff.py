@@ -8,13 +8,10 @@ refusal it raises. Every page asks ``visible``/``can`` first; an appeal the user
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
@@ -23,12 +20,10 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
 
 from minyi.appeals import rules
 from minyi.appeals.access import citizen_details, reply_seen_by
@@ -62,7 +57,7 @@ from minyi.insight.replies import score_reply
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import can, person_of, require, visible
 from minyi.paging import window
-from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
+from minyi.privacy import mask_text
 from minyi.supervision.queries import notices_for
 from minyi.supervision.rules import may_issue
 from minyi.workdays.rules import end_of_day
@@ -225,97 +220,11 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
-    """The filtered list as Excel (personal data masked, at most EXPORT_LIMIT rows), audited."""
+    """The filtered list as Excel: one export for every list, in minyi.reports (masked, audited, and
+    written by the worker with progress when large); this address keeps old bookmarks working."""
     require(request.user, VIEW)
-    now = timezone.now()
-    form, _defaulted = _filter_form(request)
-    appeals = list(_filtered(request, form, now)[: EXPORT_LIMIT + 1])
-    truncated = len(appeals) > EXPORT_LIMIT
-    appeals = appeals[:EXPORT_LIMIT]
-    record(
-        "appeals.export",
-        actor=request.user,
-        detail={"filters": form.filters(), "rows": len(appeals), "truncated": truncated},
-    )
-    # Offices keep these sheets in the site's language (Chinese), whatever the exporter's own.
-    with translation.override(settings.LANGUAGE_CODE):
-        content = _workbook(appeals, truncated)
-        filename = _("appeals") + f"-{timezone.localdate(now):%Y%m%d}.xlsx"
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-def _as_text(sheet: Any, value: str | None) -> Cell:
-    """A cell that stays text: openpyxl would turn a citizen's "=HYPERLINK(…)" into a live formula."""
-    cell = WriteOnlyCell(sheet, value=value or "")
-    cell.data_type = "s"
-    return cell
-
-
-def _workbook(appeals: list[Appeal], truncated: bool) -> bytes:
-    def label(name: str) -> str:
-        return str(capfirst(getattr(Appeal._meta.get_field(name), "verbose_name", name)))
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Appeals"))
-    sheet.append(
-        [
-            label("number"),
-            label("received_at"),
-            label("channel"),
-            label("kind"),
-            label("urgency"),
-            label("category"),
-            label("township"),
-            label("village"),
-            label("title"),
-            label("body"),
-            label("state"),
-            label("lead_unit"),
-            label("deadline"),
-            _("Due status"),
-            _("Name"),
-            _("Phone"),
-            _("Address"),
-        ]
-    )
-    for a in appeals:
-        sheet.append(
-            [
-                _as_text(sheet, a.number),
-                _local(a.received_at),
-                a.get_channel_display(),
-                a.get_kind_display(),
-                a.get_urgency_display(),
-                a.category.name if a.category else "",
-                a.township.name if a.township else "",
-                a.village.name if a.village else "",
-                _as_text(sheet, mask_text(a.title)),
-                _as_text(sheet, mask_text(a.body)),
-                a.get_state_display(),
-                a.lead_unit.name if a.lead_unit else "",
-                _local(a.deadline),
-                str(DueStatus(a.due_state).label) if a.due_state != DueStatus.NONE else "",  # type: ignore[attr-defined]
-                _as_text(sheet, mask_name(a.citizen_name)),
-                mask_phone(a.citizen_phone),
-                _as_text(sheet, mask_address(a.address)),
-            ]
-        )
-    if truncated:
-        sheet.append([])
-        sheet.append(
-            [
-                _("Only the first %(n)d rows are exported; narrow the filters to export the rest.")
-                % {"n": EXPORT_LIMIT}
-            ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-# --- one appeal --------------------------------------------------------------------------------
+    query = request.GET.urlencode()
+    return redirect(reverse("reports:export", args=["appeals"]) + (f"?{query}" if query else ""))
 
 
 @dataclass
