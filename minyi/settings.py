@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "minyi.assistance",
     "minyi.partybuilding",
     "minyi.exemplars",
+    "minyi.reports",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("assistance/", include("minyi.assistance.urls")),
     path("partybuilding/", include("minyi.partybuilding.urls")),
     path("exemplars/", include("minyi.exemplars.urls")),
+    path("reports/", include("minyi.reports.urls")),
     path("", include("minyi.appeals.public_urls")),
     path("api/v1/", include("minyi.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

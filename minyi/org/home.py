@@ -73,6 +73,17 @@ def home_sections(user: AnyUser) -> dict[str, object]:
         work.links.append(
             Link(_("Supervision notices"), reverse("supervision:list"), _("Late work, escalation, answers"))
         )
+    if can(user, "reports.view_reports"):
+        work.links.append(
+            Link(_("Dashboard"), reverse("reports:dashboard"), _("Dashboards and the campaign bulletin"))
+        )
+        work.links.append(
+            Link(
+                _("Campaign bulletin"),
+                reverse("reports:bulletin"),
+                _("The briefing, written from the records"),
+            )
+        )
     if can(user, "insight.view_hotspots"):
         work.links.append(
             Link(_("Hotspot board"), reverse("insight:hotspots"), _("Problems many people raise, by heat"))
@@ -82,9 +93,39 @@ def home_sections(user: AnyUser) -> dict[str, object]:
             Link(_("Record a visit"), reverse("outreach:record"), _("Visits, five ones, diary"))
         )
         work.links.append(Link(_("My visits"), reverse("outreach:visits")))
+        work.links.append(
+            Link(_("Record visits offline"), reverse("study:offline"), _("On a phone with no network"))
+        )
+        work.links.append(
+            Link(_("My pairings"), reverse("outreach:my_pairings"), _("Your places, planned vs done"))
+        )
     if can(user, "outreach.view_coverage"):
         work.links.append(
             Link(_("Visit coverage"), reverse("outreach:coverage"), _("Villages and households visited"))
+        )
+    if can(user, "evaluation.view_results") or can(user, "evaluation.import_answers"):
+        work.links.append(
+            Link(_("Evaluation forms"), reverse("evaluation:list"), _("Anonymous ratings of units"))
+        )
+    if can(user, "outreach.view_coverage") or can(user, "outreach.add_pairing"):
+        work.links.append(
+            Link(
+                _("Pairings"),
+                reverse("outreach:pairings"),
+                _("Who is paired with which place, planned vs done"),
+            )
+        )
+    if can(user, "symposia.view_symposium"):
+        work.links.append(
+            Link(_("Symposia"), reverse("symposia:list"), _("Groups heard, and their opinions"))
+        )
+    if any(can(user, p) for p in ("assistance.open_case", "assistance.deliver", "assistance.view_case")):
+        work.links.append(
+            Link(
+                _("Social assistance"),
+                reverse("assistance:home"),
+                _("Help for households, across departments"),
+            )
         )
     study = Section(_("Study"))
     if can(user, "study.view_study"):
@@ -95,8 +136,27 @@ def home_sections(user: AnyUser) -> dict[str, object]:
             Link(_("Party branches"), reverse("study:branches"), _("Members and who is left behind"))
         )
         study.links.append(Link(_("Study summary"), reverse("study:summary")))
+        study.links.append(
+            Link(
+                _("Role models to learn from"),
+                reverse("exemplars:list"),
+                _("Materials and where they were shown"),
+            )
+        )
+    if can(user, "partybuilding.view") or can(user, "partybuilding.manage"):
+        study.links.append(
+            Link(
+                _("Village party organisations"),
+                reverse("partybuilding:index"),
+                _("Weak branches, joint general branches and their tasks"),
+            )
+        )
     if person is not None and person.role == Role.MEMBER:
         study.links.append(Link(_("Check in to a study session"), reverse("study:check_in")))
+    if person is not None and (person.role == Role.MEMBER or can(user, "study.add_activity")):
+        study.links.append(
+            Link(_("Record offline"), reverse("study:offline"), _("Attendance on a phone with no network"))
+        )
     oversight = Section(_("Oversight"))
     if can(user, Action.VIEW_AUDIT):
         oversight.links.append(Link(_("Audit trail"), reverse("audit:list"), _("Who did what, and when")))
@@ -106,6 +166,14 @@ def home_sections(user: AnyUser) -> dict[str, object]:
                 _("Category suggestions"),
                 reverse("insight:classifier"),
                 _("The model's accuracy, its versions and the auto-dispatch threshold"),
+            )
+        )
+    if can(user, "reports.manage_boundaries"):
+        oversight.links.append(
+            Link(
+                _("Map boundaries"),
+                reverse("reports:boundaries"),
+                _("Township and village outlines for the map"),
             )
         )
     if user.is_staff:

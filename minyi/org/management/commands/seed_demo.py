@@ -11,9 +11,17 @@ from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand, CommandError
 
 from minyi.appeals import demo as appeals_demo
+from minyi.assistance import demo as assistance_demo
+from minyi.evaluation import demo as evaluation_demo
+from minyi.exemplars import demo as exemplars_demo
 from minyi.insight import demo as insight_demo
 from minyi.ledger import demo as ledger_demo
 from minyi.org import demo
+from minyi.outreach import demo as outreach_demo
+from minyi.partybuilding import demo as partybuilding_demo
+from minyi.reports import demo as reports_demo
+from minyi.study import demo as study_demo
+from minyi.symposia import demo as symposia_demo
 from minyi.workdays.rules import seed_from_library
 
 
@@ -75,6 +83,30 @@ class Command(BaseCommand):
         if campaign:
             made = ", ".join(f"{k} {n:,}" for k, n in campaign.items())
             self.stdout.write(f"Campaign {ledger_demo.CAMPAIGN_NAME}: {made}")
+        if not options["without_appeals"]:  # once each, on the campaign: visits, then study
+            visits = outreach_demo.seed()
+            if visits:
+                self.stdout.write(
+                    f"Outreach: {visits['visits']:,} visits ({visits['household_visits']:,} to households), "
+                    f"{visits['handled_on_spot']:,} difficulties handled on the spot, "
+                    f"{visits['sheets']} visit sheets"
+                )
+            study = study_demo.seed()
+            if study:
+                self.stdout.write(
+                    f"Study: {study['branches']} branches ({study['floating']} floating, "
+                    f"{study['temporary']} temporary), {study['members']:,} members "
+                    f"({study['mobile']:,} mobile), "
+                    f"{study['activities']} activities, {study['sessions']} sessions, "
+                    f"{study['attendances']:,} attendances ({study['at_sea']} members at sea), "
+                    f"{study['discs']} discs, {study['books']} books"
+                )
+                self.stdout.write(
+                    "  Visit sheets were entered by cadre (渔港镇) and t01-cadre-1 … t07-cadre-1; "
+                    "the captains t03fp01-member-1 … t03fp04-member-1 sent the attendance at sea; "
+                    "member is responsible for branch T03V01P. Same password."
+                )
+            self._campaign_extras(password)
         model = insight_demo.seed()  # once, from the labels the demo dispatches left
         if model is not None:
             self.stdout.write(
@@ -92,6 +124,24 @@ class Command(BaseCommand):
             )
             password = self._known_password(password)
         self._logins(password)
+
+    def _campaign_extras(self, password: str) -> None:
+        """The rest of the demo campaign, each once, through its app's rules: symposia, an evaluation form,
+        role models, weak village party organisations with their joint branches and tasks, social
+        assistance cases, and the map's synthetic boundaries."""
+        campaign = ledger_demo.demo_campaign()
+        if campaign is None:
+            return
+        for name, made in (
+            ("Symposia", symposia_demo.seed(campaign)),
+            ("Evaluation", evaluation_demo.seed(campaign)),
+            ("Role models", exemplars_demo.seed(campaign)),
+            ("Village party organisations", partybuilding_demo.seed(campaign)),
+            ("Social assistance", assistance_demo.seed(campaign, password=password)),
+            ("Map boundaries", reports_demo.seed()),
+        ):
+            if made:
+                self.stdout.write(f"{name}: " + ", ".join(f"{k} {n:,}" for k, n in made.items()))
 
     def _summary(self, result: demo.SeedResult) -> None:
         units = ", ".join(f"{kind} {n}" for kind, n in result["units"].items())
