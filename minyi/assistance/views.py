@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -65,6 +65,28 @@ def home(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied(_("You may not do this here: it lies outside your unit or your role."))
 
 
+def desk_cases(show: str, code: str) -> QuerySet[Case]:
+    """The desk's list of cases: in state ``show`` (every state for any other value) and of the
+    household ``code`` when given. For those who see all cases only (the desk and its export)."""
+    cases = Case.objects.select_related("household__village", "township").prefetch_related("parts")
+    if show in CaseState.values:
+        cases = cases.filter(state=show)
+    if code:
+        cases = cases.filter(household__code=code)
+    return cases
+
+
+def unit_parts(user: Any, *, pending: bool) -> QuerySet[CasePart]:
+    """The parts handed to ``user``'s unit (the coordinator: every part handed out), those still to
+    deliver only when ``pending``, in the order they were handed out (the list and its export)."""
+    parts = visible(user, CasePart.objects.exclude(state=PartState.REQUESTED)).select_related(
+        "case__household__village", "case__township", "unit"
+    )
+    if pending:
+        parts = parts.filter(state__in=PENDING_PART_STATES)
+    return parts.order_by("handed_at", "pk")
+
+
 @login_required
 @require_GET
 def desk(request: HttpRequest) -> HttpResponse:
@@ -73,12 +95,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only the coordinating unit sees all assistance cases."))
     config = coordination()
     show = request.GET.get("state", CaseState.OPEN)
-    cases = Case.objects.select_related("household__village", "township").prefetch_related("parts")
-    if show in CaseState.values:
-        cases = cases.filter(state=show)
     code = request.GET.get("household", "").strip()
-    if code:
-        cases = cases.filter(household__code=code)
+    cases = desk_cases(show, code)
     rows, page = window(cases, request.GET.get("page"), size=PAGE_SIZE, last=1000)
     return render(
         request,
@@ -104,13 +122,10 @@ def my_parts(request: HttpRequest) -> HttpResponse:
     """The parts handed to the user's unit, those still to deliver first."""
     if not request.user.has_perm("assistance.deliver"):
         raise PermissionDenied(_("You may not do this here: it lies outside your unit or your role."))
-    parts = visible(request.user, CasePart.objects.exclude(state=PartState.REQUESTED)).select_related(
-        "case__household__village", "case__township", "unit"
-    )
     pending = request.GET.get("show") != "all"
-    if pending:
-        parts = parts.filter(state__in=PENDING_PART_STATES)
-    rows, page = window(parts.order_by("handed_at", "pk"), request.GET.get("page"), size=PAGE_SIZE, last=1000)
+    rows, page = window(
+        unit_parts(request.user, pending=pending), request.GET.get("page"), size=PAGE_SIZE, last=1000
+    )
     return render(request, "assistance/parts.html", {"rows": rows, "page": page, "pending": pending})
 
 

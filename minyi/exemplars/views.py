@@ -39,7 +39,8 @@ def _activities(request: HttpRequest) -> QuerySet[Activity]:
     return scope_filter(request.user, Activity.objects.select_related("unit", "campaign"), "unit__path")
 
 
-def _with_figures(exemplars: QuerySet[Exemplar]) -> QuerySet[Exemplar]:
+def with_figures(exemplars: QuerySet[Exemplar]) -> QuerySet[Exemplar]:
+    """``exemplars`` with their materials, showings, audience and linked activities counted."""
     # Subqueries, not joins: counting materials, showings and links over one join would multiply them.
     showings = (
         Showing.objects.filter(material__exemplar=OuterRef("pk")).order_by().values("material__exemplar")
@@ -61,7 +62,7 @@ def _with_figures(exemplars: QuerySet[Exemplar]) -> QuerySet[Exemplar]:
 def library(request: HttpRequest) -> HttpResponse:
     """The library of role models, grouped by level, with their materials, showings and audience."""
     require(request.user, rules.VIEW)
-    rows = list(_with_figures(Exemplar.objects.all()))
+    rows = list(with_figures(Exemplar.objects.all()))
     groups = [(level.label, [row for row in rows if row.level == level]) for level in Level]
     return render(
         request,

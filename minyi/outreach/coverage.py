@@ -5,6 +5,7 @@ households; the page and ``manage.py outreach coverage`` share ``coverage``."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -68,15 +69,17 @@ class Coverage:
     townships: list[Row] = field(default_factory=list)
     visitors: list[VisitorRow] = field(default_factory=list)
     within: Unit | None = None
+    #: Only these villages (ids), e.g. the ones a leader is paired with; None: every village in scope.
+    villages: frozenset[int] | None = None
 
     def villages_not_visited(self) -> QuerySet[Unit]:
-        return _villages(self.within).filter(
+        return _villages(self.within, self.villages).filter(
             ~Exists(_visits(self.date_from, self.date_to).filter(village=OuterRef("pk")))
         )
 
     def households_not_visited(self) -> QuerySet[Household]:
         visited = _visits(self.date_from, self.date_to).filter(household=OuterRef("pk"))
-        return _households(self.within).filter(~Exists(visited)).select_related("village")
+        return _households(self.within, self.villages).filter(~Exists(visited)).select_related("village")
 
     def as_json(self) -> dict[str, Any]:
         def row(r: Row) -> dict[str, Any]:
@@ -97,13 +100,17 @@ class Coverage:
         }
 
 
-def _villages(within: Unit | None) -> QuerySet[Unit]:
+def _villages(within: Unit | None, only: Collection[int] | None = None) -> QuerySet[Unit]:
     villages = Unit.objects.filter(kind__in=RESIDENTIAL_KINDS, is_active=True)
+    if only is not None:
+        villages = villages.filter(pk__in=only)
     return villages.filter(path__startswith=within.path) if within is not None else villages
 
 
-def _households(within: Unit | None) -> QuerySet[Household]:
+def _households(within: Unit | None, only: Collection[int] | None = None) -> QuerySet[Household]:
     households = Household.objects.all()
+    if only is not None:
+        households = households.filter(village__in=only)
     return households.filter(village__path__startswith=within.path) if within is not None else households
 
 
@@ -131,19 +138,26 @@ def coverage(
     campaign: Campaign | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    villages: Collection[int] | None = None,
 ) -> Coverage:
     """Coverage of the villages and households under ``within`` (None: everything) by visits in the
-    period (a campaign's dates, or from/to), by township and by visitor."""
+    period (a campaign's dates, or from/to), by township and by visitor; only of ``villages`` (ids:
+    villages or enterprises, e.g. a leader's pairings) when given."""
     date_from, date_to = period_of(campaign, date_from, date_to)
+    only = None if villages is None else frozenset(villages)
     visits = _visits(date_from, date_to)
     if within is not None:
         visits = visits.filter(
             Q(village__path__startswith=within.path) | Q(enterprise__path__startswith=within.path)
         )
+    if only is not None:
+        visits = visits.filter(Q(village__in=only) | Q(enterprise__in=only))
     townships: dict[int | None, Row] = {}
     names = Unit.objects.filter(kind=UnitKind.TOWNSHIP)
     if within is not None:
         names = names.filter(Q(path__startswith=within.path) | Q(pk__in=_villages(within).values("parent")))
+    if only is not None:
+        names = names.filter(pk__in=_villages(within, only).values("parent"))
     for town in names.order_by("path"):
         townships[town.pk] = Row(code=town.code, name=town.name)
 
@@ -152,9 +166,9 @@ def coverage(
             townships[key] = Row(code="", name="—")
         return townships[key]
 
-    for item in _villages(within).values("parent").annotate(n=Count("id")):
+    for item in _villages(within, only).values("parent").annotate(n=Count("id")):
         at(item["parent"]).villages_total = item["n"]
-    for item in _households(within).values("village__parent").annotate(n=Count("id")):
+    for item in _households(within, only).values("village__parent").annotate(n=Count("id")):
         at(item["village__parent"]).households_total = item["n"]
     for item in visits.values("township").annotate(
         villages=Count("village", distinct=True), households=Count("household", distinct=True)
@@ -203,5 +217,11 @@ def coverage(
         for person in people
     ]
     return Coverage(
-        date_from=date_from, date_to=date_to, total=total, townships=rows, visitors=visitors, within=within
+        date_from=date_from,
+        date_to=date_to,
+        total=total,
+        townships=rows,
+        visitors=visitors,
+        within=within,
+        villages=only,
     )

@@ -58,11 +58,12 @@ def _show_errors(form: PairingForm, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _may_list(user: AnyUser) -> bool:
+def may_list(user: AnyUser) -> bool:
     return can(user, VIEW_COVERAGE) or can(user, ADD_PAIRING)
 
 
-def _filtered(pairings: QuerySet[Pairing], data: dict[str, Any]) -> QuerySet[Pairing]:
+def filtered(pairings: QuerySet[Pairing], data: dict[str, Any]) -> QuerySet[Pairing]:
+    """``pairings`` narrowed by the list's filter form's cleaned ``data`` (the list and its export)."""
     if data.get("person"):
         pairings = pairings.filter(person__name__icontains=data["person"].strip())
     place = data.get("place")
@@ -81,14 +82,14 @@ def _filtered(pairings: QuerySet[Pairing], data: dict[str, Any]) -> QuerySet[Pai
 @require_GET
 def pairing_list(request: HttpRequest) -> HttpResponse:
     """Pairings of the user's scope, each with its plan and planned vs done, shortfalls marked."""
-    if not _may_list(request.user):
+    if not may_list(request.user):
         require(request.user, VIEW_COVERAGE)
     today = timezone.localdate()
     form = PairingFilterForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     date_from: date | None = data.get("date_from")
     date_to: date | None = data.get("date_to")
-    pairings = _filtered(scoped_pairings(request.user), data).order_by("state", "person__name", "pk")
+    pairings = filtered(scoped_pairings(request.user), data).order_by("state", "person__name", "pk")
     annotated = visits_done(pairings, today, date_from, date_to)
     rows, page = window(annotated, request.GET.get("page"), size=PAGE_SIZE, last=1000)
     return render(

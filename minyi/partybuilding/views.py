@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -38,15 +38,11 @@ def _show_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@login_required
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    """Weak branches and joint branches in the user's scope, with the tasks' state and the figures."""
-    _may_view(request.user)
-    code = request.GET.get("campaign", "")
-    campaign = Campaign.objects.filter(code=code).first() if code else None
-    marks = visible(request.user, WeakMark.objects.select_related("branch__parent__parent", "campaign"))
-    joints = visible(request.user, JointBranch.objects.select_related("township", "campaign"))
+def listed(user: AnyUser, campaign: Campaign | None) -> tuple[QuerySet[WeakMark], QuerySet[JointBranch]]:
+    """The weak marks and the joint branches (with members and tasks) of ``user``'s scope, of
+    ``campaign`` when given (the page and its export)."""
+    marks = visible(user, WeakMark.objects.select_related("branch__parent__parent", "campaign"))
+    joints = visible(user, JointBranch.objects.select_related("township", "campaign"))
     if campaign is not None:
         marks, joints = marks.filter(campaign=campaign), joints.filter(campaign=campaign)
     joints = joints.prefetch_related(
@@ -60,6 +56,17 @@ def index(request: HttpRequest) -> HttpResponse:
             ),
         ),
     )
+    return marks, joints
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Weak branches and joint branches in the user's scope, with the tasks' state and the figures."""
+    _may_view(request.user)
+    code = request.GET.get("campaign", "")
+    campaign = Campaign.objects.filter(code=code).first() if code else None
+    marks, joints = listed(request.user, campaign)
     scope = scope_of(request.user)
     figures = rules.summary(campaign, unit=None if isinstance(scope, Everything) else scope)
     return render(

@@ -4,6 +4,10 @@ a link from every number to the list behind it, scoped to what the viewer may se
 The appeal counts come from the daily summary (summary.py, exact on every write); the open, overdue
 and due-soon counts are live (few rows, indexed); rates, ledger, coverage and study figures come from
 their own apps' functions, so a dashboard never says something the app's own page does not.
+
+A leader's own dashboard (``View.mine``) counts the appeals of the villages they are paired with and
+those linked to the items they supervise: a set the daily summary (kept by unit) does not hold, so it
+is counted live, with one grouped query (the set is small).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,9 +31,13 @@ from minyi.kpi.choices import Metric
 from minyi.kpi.metrics import Period as KpiPeriod
 from minyi.ledger import rules as ledger_rules
 from minyi.ledger.choices import Track
-from minyi.ledger.models import Campaign
+from minyi.ledger.models import Campaign, Issue
+from minyi.org.choices import Role
 from minyi.org.models import Unit
+from minyi.org.permissions import person_of
+from minyi.outreach.choices import PairingState
 from minyi.outreach.coverage import coverage
+from minyi.outreach.models import Pairing
 from minyi.reports import summary
 from minyi.reports.numbers import percent
 from minyi.study import rules as study_rules
@@ -91,21 +100,78 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Mine:
+    """A leader's own part of the district: the items they supervise (``Issue.leader``), the villages
+    and enterprises they are paired with (a paired household counts as its village), and the lead
+    units of those items."""
+
+    user_id: int
+    villages: frozenset[int]
+    units: frozenset[int]
+
+
+def is_leader(user: User | AnonymousUser) -> bool:
+    """Whether the user is a district leader: their dashboard opens on their own part (``Mine``)."""
+    person = person_of(user)
+    return person is not None and person.is_active and person.role == Role.LEADER
+
+
+def mine_of(user: User | AnonymousUser) -> Mine:
+    """The leader's items, villages and units (two small queries)."""
+    person = person_of(user)
+    places: set[int] = set()
+    if person is not None:
+        for unit_id, village_id in Pairing.objects.filter(
+            person=person, state=PairingState.ACTIVE
+        ).values_list("unit_id", "household__village_id"):
+            places.add(unit_id or village_id)
+    units = Issue.objects.filter(leader_id=user.pk).order_by().values_list("lead_unit_id", flat=True)
+    return Mine(user_id=user.pk or 0, villages=frozenset(places), units=frozenset(units))
+
+
+@dataclass(frozen=True)
 class View:
-    """What a dashboard shows: a period and a unit (None: the district)."""
+    """What a dashboard shows: a period and a unit (None: the district), or a leader's own part."""
 
     first: date
     last: date
     unit: Unit | None
     campaign: Campaign | None = None
+    mine: Mine | None = None
 
 
 def _list(**params: Any) -> str:
     return f"{reverse('appeals:list')}?{urlencode({k: v for k, v in params.items() if v not in ('', None)})}"
 
 
+def mine_appeals(mine: Mine) -> QuerySet[Appeal]:
+    """The appeals of a leader's villages and those linked to their items."""
+    linked = Issue.appeals.through.objects.filter(issue__leader_id=mine.user_id).values("appeal_id")
+    return Appeal.objects.filter(Q(village__in=mine.villages) | Q(pk__in=linked))
+
+
+def _mine_counts(mine: Mine, first: date, last: date) -> tuple[dict[str, dict[str, int]], dict[date, int]]:
+    """As summary.counts and summary.daily, counted live for a leader's appeals: one grouped query."""
+    appeals = mine_appeals(mine).filter(
+        received_at__gte=summary.day_start(first), received_at__lt=summary.day_start(last + timedelta(days=1))
+    )
+    found: dict[str, dict[str, int]] = {dim: {} for dim in summary.DIMS}
+    per_day: dict[date, int] = {}
+    for (day, owner, dim, value), n in summary.count_rows(appeals, summary.Owners()).items():
+        if owner is not None or day is None:
+            continue  # the rows for the units above each appeal: the leader's set is counted once
+        found[dim][value] = found[dim].get(value, 0) + n
+        if dim == "channel":
+            per_day[day] = per_day.get(day, 0) + n
+    return found, per_day
+
+
 def _appeal_panels(view: View) -> list[Panel]:
-    counts = summary.counts(view.unit, view.first, view.last)
+    if view.mine is not None:
+        counts, per_day = _mine_counts(view.mine, view.first, view.last)
+    else:
+        counts = summary.counts(view.unit, view.first, view.last)
+        per_day = summary.daily(view.unit, view.first, view.last)
     period = {"received_from": view.first.isoformat(), "received_to": view.last.isoformat()}
     channels = Panel("channel", _("Appeals by channel"), "bar")
     for channel in Channel:
@@ -127,7 +193,6 @@ def _appeal_panels(view: View) -> list[Panel]:
     for value, n in sorted(counts["township"].items(), key=lambda item: -item[1]):
         label = towns.get(int(value), "?") if value else _("No township")
         townships.rows.append(Row(label, n, _list(township=value, **period) if value else ""))
-    per_day = summary.daily(view.unit, view.first, view.last)
     trend = Panel("daily", _("Appeals received per day"), "line")
     day = view.first
     while day <= view.last:
@@ -147,15 +212,22 @@ def _in_unit(unit: Unit | None) -> Q:
 
 
 def _due_panel(view: View) -> Panel:
-    appeals = Appeal.objects.filter(_in_unit(view.unit))
     now = timezone.now()
+    statuses = (DueStatus.OVERDUE, DueStatus.DUE_SOON)
+    if view.mine is not None:
+        # One pass over the leader's appeals (their OR of villages and items uses no single index).
+        found = mine_appeals(view.mine).aggregate(
+            open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+            **{status.value: Count("pk", filter=due_filter(status, now)) for status in statuses},
+        )
+    else:
+        appeals = Appeal.objects.filter(_in_unit(view.unit))
+        found = {"open": appeals.filter(state__in=OPEN_STATES).count()}
+        found |= {status.value: appeals.filter(due_filter(status, now)).count() for status in statuses}
     panel = Panel("due", _("Open, overdue and due soon (now)"), "bar")
-    panel.rows.append(
-        Row(_("Open appeals"), appeals.filter(state__in=OPEN_STATES).count(), _list(state="open"))
-    )
-    for status in (DueStatus.OVERDUE, DueStatus.DUE_SOON):
-        n = appeals.filter(due_filter(status, now)).count()
-        panel.rows.append(Row(str(status.label), n, _list(due=status.value)))
+    panel.rows.append(Row(_("Open appeals"), found["open"], _list(state="open")))
+    for status in statuses:
+        panel.rows.append(Row(str(status.label), found[status.value], _list(due=status.value)))
     return panel
 
 
@@ -185,7 +257,10 @@ def _month_starts(last: date, months: int) -> list[date]:
 
 
 def _rate_panels(view: View) -> list[Panel]:
-    units = _units_for_rates(view.unit)
+    if view.mine is not None:
+        units = list(Unit.objects.filter(pk__in=view.mine.units).order_by("path"))
+    else:
+        units = _units_for_rates(view.unit)
     ranking = reverse("kpi:ranking")
     now = _rates(units, view.first, view.last)
     rates = Panel("rates", _("Response, resolution and satisfaction"), "bar")
@@ -209,13 +284,21 @@ def _rate_panels(view: View) -> list[Panel]:
 
 
 def _ledger_panel(view: View) -> Panel:
-    figures = ledger_rules.summary(campaign=view.campaign, unit=view.unit)
-    panel = Panel("ledger", _("Rectification items by track"), "progress")
     ledger = reverse("ledger:list")
+    if view.mine is not None:
+        figures = ledger_rules.summary(
+            campaign=view.campaign, issues=Issue.objects.filter(leader_id=view.mine.user_id)
+        )
+        panel = Panel("ledger", _("My rectification items by track"), "progress")
+        ledger += f"?leader={view.mine.user_id}&"
+    else:
+        figures = ledger_rules.summary(campaign=view.campaign, unit=view.unit)
+        panel = Panel("ledger", _("Rectification items by track"), "progress")
+        ledger += "?"
     for row in figures:
         if row.total:
             panel.rows.append(
-                Row(str(Track(row.track).label), row.closed, f"{ledger}?track={row.track}",
+                Row(str(Track(row.track).label), row.closed, f"{ledger}track={row.track}",
                     text=f"{row.closed} / {row.total}")
             )  # fmt: skip
             panel.series.setdefault(_("Signed off"), []).append(row.closed)
@@ -228,8 +311,15 @@ def _of(k: int, n: int) -> str:
 
 
 def _outreach_panels(view: View) -> list[Panel]:
-    found = coverage(within=view.unit, date_from=view.first, date_to=view.last).total
-    visits = Panel("coverage", _("Visit coverage"), "bar", link=reverse("outreach:coverage"))
+    mine = view.mine
+    found = coverage(
+        within=view.unit,
+        date_from=view.first,
+        date_to=view.last,
+        villages=None if mine is None else mine.villages,
+    ).total
+    title = _("Visit coverage") if mine is None else _("Visit coverage of my paired villages")
+    visits = Panel("coverage", title, "bar", link=reverse("outreach:coverage"))
     for label, k, n in (
         (_("Villages visited"), found.villages_visited, found.villages_total),
         (_("Households visited"), found.households_visited, found.households_total),
@@ -237,9 +327,14 @@ def _outreach_panels(view: View) -> list[Panel]:
     ):
         visits.rows.append(Row(label, k, reverse("outreach:coverage"), text=_of(k, n)))
     period = study_rules.Period(campaign=view.campaign, date_from=view.first, date_to=view.last)
-    figures = study_rules.summary(period, view.unit)
+    if mine is None:
+        figures = study_rules.summary(period, view.unit)
+        title = _("Study participation")
+    else:
+        figures = _mine_study(mine, period)
+        title = _("Study participation of my villages' branches")
     branches = reverse("study:branches")
-    study = Panel("study", _("Study participation"), "bar", link=reverse("study:summary"))
+    study = Panel("study", title, "bar", link=reverse("study:summary"))
     members, mobile = figures["members"], figures["mobile_members"]
     study.rows += [
         Row(
@@ -254,6 +349,23 @@ def _outreach_panels(view: View) -> list[Panel]:
         Row(_("Left behind"), figures["left_behind"], branches),
     ]
     return [visits, study]
+
+
+def _mine_study(mine: Mine, period: study_rules.Period) -> dict[str, Any]:
+    """The members' figures of study_rules.summary, for the branches working in a leader's villages."""
+    reached = study_rules.attended_in(period)
+    members = study_rules.members_in(None).filter(current_branch__unit__in=mine.villages)
+    figures = members.aggregate(
+        total=Count("pk"),
+        reached=Count("pk", filter=reached),
+        mobile_total=Count("pk", filter=Q(mobile=True)),
+        mobile_reached=Count("pk", filter=Q(mobile=True) & reached),
+    )
+    return {
+        "members": {"reached": figures["reached"], "total": figures["total"]},
+        "mobile_members": {"reached": figures["mobile_reached"], "total": figures["mobile_total"]},
+        "left_behind": figures["total"] - figures["reached"],
+    }
 
 
 def _hotspot_panel() -> Panel:
@@ -281,12 +393,21 @@ def panels(view: View, *, hotspots: bool = True) -> list[Panel]:
     return found
 
 
-def live_view(unit: Unit | None, today: date | None = None) -> View:
+def view_for(user: User | AnonymousUser, *, campaign: Campaign | None, unit: Unit | None, mine: bool) -> View:
+    """The dashboard chosen on the page: a campaign's or the live one, of a unit, the district, or (``mine``)
+    the user's own items, villages and units."""
+    own = mine_of(user) if mine else None
+    return campaign_view(campaign, unit, mine=own) if campaign else live_view(unit, mine=own)
+
+
+def live_view(unit: Unit | None, today: date | None = None, *, mine: Mine | None = None) -> View:
     today = today or timezone.localdate()
-    return View(first=today - timedelta(days=LIVE_DAYS - 1), last=today, unit=unit)
+    return View(first=today - timedelta(days=LIVE_DAYS - 1), last=today, unit=unit, mine=mine)
 
 
-def campaign_view(campaign: Campaign, unit: Unit | None, today: date | None = None) -> View:
+def campaign_view(
+    campaign: Campaign, unit: Unit | None, today: date | None = None, *, mine: Mine | None = None
+) -> View:
     today = today or timezone.localdate()
     last = min(campaign.ends_on, today) if campaign.starts_on <= today else campaign.ends_on
-    return View(first=campaign.starts_on, last=last, unit=unit, campaign=campaign)
+    return View(first=campaign.starts_on, last=last, unit=unit, campaign=campaign, mine=mine)

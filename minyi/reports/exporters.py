@@ -21,7 +21,7 @@ from minyi.org.permissions import Action, can, require, scope_of, visible
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
 from minyi.reports import dashboard, geo
 from minyi.reports.exports import AnyUser, Sheet, exporter
-from minyi.reports.forms import DashboardForm, units_for
+from minyi.reports.forms import chosen_dashboard
 
 VIEW_APPEALS = "appeals.view_appeal"
 VIEW_REPORTS = "reports.view_reports"
@@ -47,6 +47,11 @@ def _label(name: str) -> str:
 # --- the appeal list -----------------------------------------------------------------------------------
 
 
+def reveal_personal(user: AnyUser, params: dict[str, str]) -> bool:
+    """Personal data in full only for those allowed who asked for it (``personal=1``); masked otherwise."""
+    return params.get("personal") == "1" and can(user, Action.VIEW_PERSONAL_DATA)
+
+
 @exporter("appeals")
 def appeal_list(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The appeal list with its filters (the role's defaults when none is given), as the list shows it
@@ -67,7 +72,7 @@ def appeal_list(user: AnyUser, params: dict[str, str]) -> Sheet:
     appeals = ordered(with_due_status(appeals, now), form.cleaned_data)
     # Every row here is visible to the user, and for visible appeals the personal-data rule is the
     # permission alone (appeals.access): one check stands for all rows.
-    reveal = params.get("personal") == "1" and can(user, Action.VIEW_PERSONAL_DATA)
+    reveal = reveal_personal(user, params)
     headers = [
         *(_label(name) for name in ("number", "received_at", "channel", "kind", "urgency", "category")),
         *(
@@ -118,15 +123,11 @@ def appeal_list(user: AnyUser, params: dict[str, str]) -> Sheet:
 def dashboard_view(user: AnyUser, params: dict[str, str]) -> dashboard.View:
     """The dashboard ``user`` sees with the page's query ``params`` (as views.dashboard_page)."""
     require(user, VIEW_REPORTS)
-    scope = scope_of(user)
-    scope_unit = scope if isinstance(scope, Unit) and scope.parent_id is not None else None
-    query = {key: params[key] for key in ("campaign", "unit") if params.get(key)}
-    form = DashboardForm(query, units=units_for(scope_unit), whole_district=scope_unit is None)
-    if not form.is_valid():
+    query = {key: params[key] for key in ("campaign", "unit", "view") if params.get(key)}
+    form, view = chosen_dashboard(user, query)
+    if view is None:
         raise _errors(form)
-    unit = form.cleaned_data.get("unit") or scope_unit
-    campaign = form.cleaned_data.get("campaign")
-    return dashboard.campaign_view(campaign, unit) if campaign else dashboard.live_view(unit)
+    return view
 
 
 def _figure(row: dashboard.Row) -> Any:
@@ -251,9 +252,10 @@ def study_left_behind(user: AnyUser, params: dict[str, str]) -> Sheet:
     members = study_rules.left_behind(
         Membership.objects.filter(current_branch=branch, is_active=True), period
     )
+    reveal = reveal_personal(user, params)
     rows = [
-        [m.person.name, m.current_branch.name if m.current_branch else "", _("Yes") if m.mobile else "",
-         m.whereabouts]
+        [m.person.name if reveal else mask_name(m.person.name),
+         m.current_branch.name if m.current_branch else "", _("Yes") if m.mobile else "", m.whereabouts]
         for m in members
     ]  # fmt: skip
     return Sheet(
@@ -261,4 +263,5 @@ def study_left_behind(user: AnyUser, params: dict[str, str]) -> Sheet:
         headers=[_("Name"), _("Party branch"), _("Mobile member"), _("Where they work now")],
         rows=rows,
         total=len(rows),
+        personal_fields=("name",) if reveal else (),
     )

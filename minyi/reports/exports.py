@@ -84,7 +84,7 @@ def known(name: str) -> bool:
 
 def _load() -> None:
     # The exporters live beside the pages they mirror; importing them registers them.
-    from minyi.reports import exporters  # noqa: F401  (imported for its registrations)
+    from minyi.reports import exporters, exporters_lists  # noqa: F401  (imported for their registrations)
 
 
 def clean_params(params: dict[str, str]) -> dict[str, str]:

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from minyi.audit.rules import record
 from minyi.ledger.models import Campaign
 from minyi.org.choices import Role
-from minyi.org.models import Person, Unit
-from minyi.org.permissions import can, require, scope_of
+from minyi.org.models import Person
+from minyi.org.permissions import can, require
 from minyi.reports import bulletin, dashboard, geo, rules
-from minyi.reports.forms import BulletinForm, DashboardForm, units_for
+from minyi.reports.forms import BulletinForm, chosen_dashboard, scope_unit_of, units_for
 from minyi.reports.models import BulletinSubscription
 
 VIEW_REPORTS = "reports.view_reports"
@@ -33,24 +33,14 @@ FORMATS = {
 }
 
 
-def _scope_unit(request: HttpRequest) -> Unit | None:
-    """The viewer's own unit, or None for district-wide roles (whose scope is the root unit)."""
-    scope = scope_of(request.user)
-    return scope if isinstance(scope, Unit) and scope.parent_id is not None else None
-
-
 @login_required
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_REPORTS)
-    scope_unit = _scope_unit(request)
-    form = DashboardForm(request.GET or None, units=units_for(scope_unit), whole_district=scope_unit is None)
-    if request.GET and not form.is_valid():
+    form, view = chosen_dashboard(request.user, request.GET)
+    if view is None:
         return render(request, "reports/dashboard.html", {"form": form, "panels": []}, status=400)
-    data = form.cleaned_data if request.GET else {}
-    unit = data.get("unit") or scope_unit
-    campaign = data.get("campaign")
-    view = dashboard.campaign_view(campaign, unit) if campaign else dashboard.live_view(unit)
+    unit = view.unit
     panels = dashboard.panels(view)
     area_map = geo.map_data(unit, view.first, view.last)
     return render(
@@ -72,7 +62,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def bulletin_page(request: HttpRequest) -> HttpResponse:
     require(request.user, VIEW_REPORTS)
-    scope_unit = _scope_unit(request)
+    scope_unit = scope_unit_of(request.user)
     form = BulletinForm(request.GET or None, units=units_for(scope_unit), whole_district=scope_unit is None)
     context: dict[str, object] = {"form": form, "bulletin": None}
     status = 200

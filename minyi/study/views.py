@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minyi.org.models import Unit
-from minyi.org.permissions import EVERYTHING, can, person_of, require, scope_filter, scope_of
+from minyi.org.permissions import EVERYTHING, AnyUser, can, person_of, require, scope_filter, scope_of
 from minyi.study import qr, rules
 from minyi.study.forms import ActivityForm, CheckInForm, MaterialForm, PeriodForm, RecordForm, SessionForm
 from minyi.study.models import Activity, Attendance, Branch, Membership, Session
@@ -31,8 +31,13 @@ def _scope_unit(request: HttpRequest) -> Unit | None:
     return None if scope is EVERYTHING or not isinstance(scope, Unit) else scope
 
 
+def scoped_activities(user: AnyUser) -> QuerySet[Activity]:
+    """The study activities of ``user``'s scope (the list, its pages and its export)."""
+    return scope_filter(user, Activity.objects.select_related("unit", "campaign"), "unit__path")
+
+
 def _activities(request: HttpRequest) -> QuerySet[Activity]:
-    return scope_filter(request.user, Activity.objects.select_related("unit", "campaign"), "unit__path")
+    return scoped_activities(request.user)
 
 
 def _branches(request: HttpRequest) -> QuerySet[Branch]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from minyi.ledger.models import Campaign
 from minyi.org.models import Unit
+from minyi.org.permissions import AnyUser, visible
 from minyi.symposia.choices import Group
 from minyi.symposia.models import Opinion, Symposium
 
@@ -130,3 +131,29 @@ def summary(
     if None in held:  # held at district level, in no township
         townships.append(Row(key="", name=_("No township"), opinions=heard.get(None, 0), **held[None]))
     return Summary(date_from=date_from, date_to=date_to, total=total, groups=groups, townships=townships)
+
+
+def listed(user: AnyUser, data: dict[str, Any]) -> tuple[Summary, QuerySet[Symposium]]:
+    """The list page's figures and rows: the symposia ``user`` may see, narrowed by the filter form's
+    cleaned ``data`` (campaign or from/to, township, group), with their opinions counted. The list page
+    and its Excel export both read them here."""
+    seen = visible(user, Symposium.objects.all())
+    if data.get("township"):
+        seen = seen.filter(township=data["township"])
+    if data.get("group"):
+        seen = seen.filter(group=data["group"])
+    figures = summary(
+        campaign=data.get("campaign"),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        queryset=seen,
+    )
+    rows = seen
+    if figures.date_from is not None:
+        rows = rows.filter(held_on__gte=figures.date_from)
+    if figures.date_to is not None:
+        rows = rows.filter(held_on__lte=figures.date_to)
+    rows = rows.select_related("host", "township", "village", "campaign").annotate(
+        opinion_count=Count("opinions")
+    )
+    return figures, rows

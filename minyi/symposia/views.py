@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from minyi.symposia.access import ADD_SYMPOSIUM, VIEW_SYMPOSIUM
 from minyi.symposia.forms import OPINION_ROWS, FilterForm, LinesForm, SymposiumForm, opinion_formset
 from minyi.symposia.models import Symposium
 from minyi.symposia.rules import BATCH_MAX, OpinionInput
-from minyi.symposia.summary import summary
+from minyi.symposia.summary import listed
 
 PAGE_SIZE = 50
 RELATED = ("host", "township", "village", "campaign")
@@ -47,24 +46,8 @@ def symposium_list(request: HttpRequest) -> HttpResponse:
     page = None
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
-        seen = visible(request.user, Symposium.objects.all())
-        if data.get("township"):
-            seen = seen.filter(township=data["township"])
-        if data.get("group"):
-            seen = seen.filter(group=data["group"])
-        figures = summary(
-            campaign=data.get("campaign"),
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-            queryset=seen,
-        )
-        listed = seen
-        if figures.date_from is not None:
-            listed = listed.filter(held_on__gte=figures.date_from)
-        if figures.date_to is not None:
-            listed = listed.filter(held_on__lte=figures.date_to)
-        listed = listed.select_related(*RELATED).annotate(opinion_count=Count("opinions"))
-        rows, page = window(listed, request.GET.get("page"), size=PAGE_SIZE, last=1000)
+        figures, listed_rows = listed(request.user, data)
+        rows, page = window(listed_rows, request.GET.get("page"), size=PAGE_SIZE, last=1000)
     return render(
         request,
         "symposia/list.html",

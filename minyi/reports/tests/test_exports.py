@@ -239,9 +239,11 @@ def test_a_dashboard_panel_exports_its_table_for_the_viewers_scope(actors: Actor
     appeal_rules.dispatch(edu, lead=actors.edu, actor=actors.dispatcher)
     _submit(actors, Channel.MAILBOX)
     _submit(actors, Channel.MAILBOX)
-    rows = _rows(_download(_client("leader").get("/reports/export/panel/channel/")))
+    rows = _rows(_download(_client("leader").get("/reports/export/panel/channel/", {"view": "district"})))
     assert len(rows[0]) == 2  # the item and its figure
     assert sorted(row[1] for row in rows[1:]) == [1, 2]
+    # As on the page, a leader's own view (their items and villages: none here) is the default.
+    assert _rows(_download(_client("leader").get("/reports/export/panel/channel/")))[1:] == []
     head = _rows(_download(_client("head_edu").get("/reports/export/panel/channel/")))
     assert [row[1] for row in head[1:]] == [1]  # only what the bureau leads
     rates = _rows(_download(_client("leader").get("/reports/export/panel/rate_trend/")))
@@ -287,8 +289,11 @@ def test_the_left_behind_of_a_branch_export_for_its_period(actors: Actors) -> No
     study = build_study(actors)
     query = {"branch": str(study.branch_b.pk), "campaign": study.campaign.code}
     rows = _rows(_download(_client("dispatcher").get("/reports/export/left_behind/", query)))
-    assert [row[0] for row in rows[1:]] == ["海员乙"]
+    assert [row[0] for row in rows[1:]] == ["海**"]  # members' names are masked unless asked for
     assert rows[1][2] == "是"  # a mobile member
+    query["personal"] = "1"  # the dispatcher may see personal data: in full, and audited
+    rows = _rows(_download(_client("dispatcher").get("/reports/export/left_behind/", query)))
+    assert [row[0] for row in rows[1:]] == ["海员乙"]
     # A branch outside the user's scope is refused as if it did not exist.
     assert _client("dispatcher").get("/reports/export/left_behind/", {"branch": "999999"}).status_code == 400
     assert not ExportJob.objects.filter(name="left_behind", rows_total=0).exists()
