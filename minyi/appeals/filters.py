@@ -86,6 +86,7 @@ class AppealFilterForm(forms.Form):
         label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     mine = forms.BooleanField(label=_("Only what my unit holds now"), required=False)
+    my_part = forms.BooleanField(label=_("Only my paired places and the items I supervise"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,6 +169,10 @@ def apply_filters(
         queryset = queryset.filter(
             Q(number__icontains=query) | Q(title__icontains=query) | Q(body__icontains=query)
         )
+    if data.get("my_part"):
+        from minyi.outreach.leaders import mine_appeals, mine_of  # (outreach builds on appeals)
+
+        queryset = queryset.filter(pk__in=mine_appeals(mine_of(user)).values("pk"))
     if data.get("mine"):
         person = person_of(user)
         if person is None:

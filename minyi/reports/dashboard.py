@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,9 +35,8 @@ from minyi.ledger.models import Campaign, Issue
 from minyi.org.choices import Role
 from minyi.org.models import Unit
 from minyi.org.permissions import person_of
-from minyi.outreach.choices import PairingState
 from minyi.outreach.coverage import coverage
-from minyi.outreach.models import Pairing
+from minyi.outreach.leaders import Mine, mine_appeals, mine_of
 from minyi.reports import summary
 from minyi.reports.numbers import percent
 from minyi.study import rules as study_rules
@@ -99,34 +98,10 @@ class Panel:
         }
 
 
-@dataclass(frozen=True)
-class Mine:
-    """A leader's own part of the district: the items they supervise (``Issue.leader``), the villages
-    and enterprises they are paired with (a paired household counts as its village), and the lead
-    units of those items."""
-
-    user_id: int
-    villages: frozenset[int]
-    units: frozenset[int]
-
-
 def is_leader(user: User | AnonymousUser) -> bool:
     """Whether the user is a district leader: their dashboard opens on their own part (``Mine``)."""
     person = person_of(user)
     return person is not None and person.is_active and person.role == Role.LEADER
-
-
-def mine_of(user: User | AnonymousUser) -> Mine:
-    """The leader's items, villages and units (two small queries)."""
-    person = person_of(user)
-    places: set[int] = set()
-    if person is not None:
-        for unit_id, village_id in Pairing.objects.filter(
-            person=person, state=PairingState.ACTIVE
-        ).values_list("unit_id", "household__village_id"):
-            places.add(unit_id or village_id)
-    units = Issue.objects.filter(leader_id=user.pk).order_by().values_list("lead_unit_id", flat=True)
-    return Mine(user_id=user.pk or 0, villages=frozenset(places), units=frozenset(units))
 
 
 @dataclass(frozen=True)
@@ -142,12 +117,6 @@ class View:
 
 def _list(**params: Any) -> str:
     return f"{reverse('appeals:list')}?{urlencode({k: v for k, v in params.items() if v not in ('', None)})}"
-
-
-def mine_appeals(mine: Mine) -> QuerySet[Appeal]:
-    """The appeals of a leader's villages and those linked to their items."""
-    linked = Issue.appeals.through.objects.filter(issue__leader_id=mine.user_id).values("appeal_id")
-    return Appeal.objects.filter(Q(village__in=mine.villages) | Q(pk__in=linked))
 
 
 def _mine_counts(mine: Mine, first: date, last: date) -> tuple[dict[str, dict[str, int]], dict[date, int]]:
@@ -172,7 +141,9 @@ def _appeal_panels(view: View) -> list[Panel]:
     else:
         counts = summary.counts(view.unit, view.first, view.last)
         per_day = summary.daily(view.unit, view.first, view.last)
-    period = {"received_from": view.first.isoformat(), "received_to": view.last.isoformat()}
+    # A leader's own numbers link to the list of their own part (the list's "my_part" filter).
+    mine = {"my_part": "1"} if view.mine is not None else {}
+    period = {"received_from": view.first.isoformat(), "received_to": view.last.isoformat(), **mine}
     channels = Panel("channel", _("Appeals by channel"), "bar")
     for channel in Channel:
         if n := counts["channel"].get(channel.value, 0):
@@ -197,7 +168,7 @@ def _appeal_panels(view: View) -> list[Panel]:
     day = view.first
     while day <= view.last:
         trend.rows.append(
-            Row(day.isoformat(), per_day.get(day, 0), _list(received_from=day, received_to=day))
+            Row(day.isoformat(), per_day.get(day, 0), _list(received_from=day, received_to=day, **mine))
         )
         day += timedelta(days=1)
     return [channels, kinds, categories, townships, trend]
@@ -224,10 +195,11 @@ def _due_panel(view: View) -> Panel:
         appeals = Appeal.objects.filter(_in_unit(view.unit))
         found = {"open": appeals.filter(state__in=OPEN_STATES).count()}
         found |= {status.value: appeals.filter(due_filter(status, now)).count() for status in statuses}
+    mine = {"my_part": "1"} if view.mine is not None else {}
     panel = Panel("due", _("Open, overdue and due soon (now)"), "bar")
-    panel.rows.append(Row(_("Open appeals"), found["open"], _list(state="open")))
+    panel.rows.append(Row(_("Open appeals"), found["open"], _list(state="open", **mine)))
     for status in statuses:
-        panel.rows.append(Row(str(status.label), found[status.value], _list(due=status.value)))
+        panel.rows.append(Row(str(status.label), found[status.value], _list(due=status.value, **mine)))
     return panel
 
 

@@ -205,3 +205,16 @@ def test_coverage_of_chosen_villages_leaves_the_unrestricted_figures_alone(actor
     assert chosen.total.households_total == 0
     assert [row.name for row in chosen.townships] == [actors.town.name]
     assert not chosen.villages_not_visited().exists()
+
+
+def test_a_leaders_numbers_link_to_the_list_of_their_own_part(actors: Actors) -> None:
+    seen = _seed(actors)
+    client = Client()
+    client.login(username=actors.leader.username, password=PASSWORD)
+    panels = {panel.key: panel for panel in client.get("/reports/").context["panels"]}
+    hotline = next(row for row in panels["channel"].rows if row.value == 2)
+    assert "my_part=1" in hotline.link and "channel=hotline" in hotline.link
+    listed = client.get(hotline.link.replace("&state=", "") + "&state=").content.decode()
+    mine = {seen.appeals["west_hotline"].number, seen.appeals["south_hotline"].number}
+    assert all(str(number) in listed for number in mine)
+    assert str(seen.appeals["east_hotline"].number) not in listed  # the same channel, not theirs
