@@ -48,7 +48,7 @@ def main() -> None:
             cursor.execute("VACUUM ANALYZE reports_appealdaycount")
     today = timezone.localdate()
     year = dashboard.View(first=today - timedelta(days=364), last=today, unit=None)
-    head = Person.objects.filter(user__username="jy-unit_head-1").select_related("unit").first()
+    head = Person.objects.filter(user__username="unithead").select_related("unit").first()
     unit: Unit | None = head.unit if head is not None else None
     figures: dict[str, object] = {
         "appeals": Appeal.objects.count(),
@@ -70,7 +70,11 @@ def main() -> None:
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
 
-    for name, username in (("page_district", "dispatcher"), ("page_unit_head", "jy-unit_head-1")):
+    for name, username in (
+        ("page_district", "dispatcher"),
+        ("page_unit_head", "unithead"),
+        ("page_leader", "leader"),
+    ):
         login = Person.objects.filter(user__username=username).first()
         if login is None or login.user is None:
             continue
