@@ -34,7 +34,8 @@ def record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        # An object names itself for the trail by ``audit_label`` when its str() holds personal data.
+        object_repr=str(getattr(obj, "audit_label", obj))[:200] if obj is not None else "",
         subject=subject[:200],
         detail=event_detail,
     )

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,6 +20,13 @@ from minyi.org.permissions import Action, require
 def event_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_AUDIT)
     form = AuditFilterForm(request.GET or None)
+    page = Paginator(filtered_events(form), 50).get_page(request.GET.get("page"))
+    return render(request, "audit/list.html", {"form": form, "page": page})
+
+
+def filtered_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
+    """The audit events the (bound) filter ``form`` selects when valid, all of them otherwise, in the
+    model's order (newest first); the auditor's page and its export share it."""
     events = AuditEvent.objects.all()
     if form.is_valid():
         data = form.cleaned_data
@@ -34,5 +42,4 @@ def event_list(request: HttpRequest) -> HttpResponse:
         if data["date_to"]:
             end = datetime.combine(data["date_to"], time.max)
             events = events.filter(at__lte=timezone.make_aware(end))
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {"form": form, "page": page})
+    return events

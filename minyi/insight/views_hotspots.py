@@ -49,7 +49,8 @@ def _period_query(run: HotspotRun) -> str:
     return urlencode({"starts_on": run.starts_on.isoformat(), "ends_on": run.ends_on.isoformat()})
 
 
-def _clusters(run: HotspotRun | None) -> list[HotspotCluster]:
+def board_clusters(run: HotspotRun | None) -> list[HotspotCluster]:
+    """The clusters of ``run`` by rank when it is done (none otherwise); the board and its export."""
     if run is None or run.state != HotspotRun.State.DONE:
         return []
     return list(run.clusters.select_related("issue").order_by("rank"))
@@ -71,7 +72,8 @@ def _page(
             "form": form,
             "latest": latest,
             "run": shown,
-            "clusters": _clusters(shown),
+            "clusters": board_clusters(shown),
+            "run_query": urlencode({"run": shown.pk}) if shown else "",
             "formula": heat_formula(),
             "may_make_issue": can(request.user, board.MAKE_ISSUE),
             "recent": HotspotRun.objects.order_by("-requested_at", "-pk")[:RECENT],

@@ -116,6 +116,13 @@ class Household(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.head_name}"
 
+    @property
+    def audit_label(self) -> str:
+        """How the audit trail names the household: the head's name masked (the trail is read widely)."""
+        from minyi.privacy import mask_name
+
+        return f"{self.code} {mask_name(self.head_name)}"
+
 
 class LoginThrottle(models.Model):
     """Failed logins of one user name within the current window, and the lock they caused."""

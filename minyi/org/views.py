@@ -19,7 +19,7 @@ from minyi.audit.rules import record, record_personal_view
 from minyi.org.forms import ImportForm, NoticeModeForm
 from minyi.org.imports import import_workbook, template_workbook
 from minyi.org.models import Household, Person, StaffNotice, Unit
-from minyi.org.permissions import Action, can, person_of, require, scope_filter
+from minyi.org.permissions import Action, AnyUser, can, person_of, require, scope_filter
 from minyi.privacy import mask_address, mask_name, mask_phone
 
 PAGE_SIZE = 50
@@ -71,11 +71,10 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-def people(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.VIEW_PERSON)
-    query = request.GET.get("q", "").strip()[:50]
-    queryset = scope_filter(request.user, Person.objects.filter(is_active=True), "unit__path")
+def people_matching(user: AnyUser, query: str) -> QuerySet[Person]:
+    """Active people in ``user``'s scope matching the search ``query`` (name, phone, title or unit), in
+    the people list's order; the list and its export share it."""
+    queryset = scope_filter(user, Person.objects.filter(is_active=True), "unit__path")
     if query:
         queryset = queryset.filter(
             Q(name__icontains=query)
@@ -83,7 +82,28 @@ def people(request: HttpRequest) -> HttpResponse:
             | Q(title__icontains=query)
             | Q(unit__name__icontains=query)
         )
-    page = _page(request, queryset.select_related("unit").order_by("unit__path", "name", "id"))
+    return queryset.select_related("unit").order_by("unit__path", "name", "id")
+
+
+def households_matching(user: AnyUser, query: str) -> QuerySet[Household]:
+    """Households in ``user``'s scope matching the search ``query`` (head, address, code or village), by
+    code; the list and its export share it."""
+    queryset = scope_filter(user, Household.objects.all(), "village__path")
+    if query:
+        queryset = queryset.filter(
+            Q(head_name__icontains=query)
+            | Q(address__icontains=query)
+            | Q(code__icontains=query)
+            | Q(village__name__icontains=query)
+        )
+    return queryset.select_related("village").order_by("code")
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_PERSON)
+    query = request.GET.get("q", "").strip()[:50]
+    page = _page(request, people_matching(request.user, query))
     rows = [(person, mask_phone(person.phone)) for person in page]
     return render(request, "org/people.html", {"page": page, "rows": rows, "q": query})
 
@@ -103,15 +123,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def households(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_HOUSEHOLD)
     query = request.GET.get("q", "").strip()[:50]
-    queryset = scope_filter(request.user, Household.objects.all(), "village__path")
-    if query:
-        queryset = queryset.filter(
-            Q(head_name__icontains=query)
-            | Q(address__icontains=query)
-            | Q(code__icontains=query)
-            | Q(village__name__icontains=query)
-        )
-    page = _page(request, queryset.select_related("village").order_by("code"))
+    page = _page(request, households_matching(request.user, query))
     rows = [(h, mask_name(h.head_name), mask_phone(h.phone), mask_address(h.address)) for h in page]
     return render(request, "org/households.html", {"page": page, "rows": rows, "q": query})
 

@@ -84,7 +84,11 @@ def known(name: str) -> bool:
 
 def _load() -> None:
     # The exporters live beside the pages they mirror; importing them registers them.
-    from minyi.reports import exporters, exporters_lists  # noqa: F401  (imported for their registrations)
+    from minyi.reports import (  # noqa: F401  (imported for their registrations)
+        exporters,
+        exporters_lists,
+        exporters_more,
+    )
 
 
 def clean_params(params: dict[str, str]) -> dict[str, str]:

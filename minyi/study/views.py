@@ -40,8 +40,13 @@ def _activities(request: HttpRequest) -> QuerySet[Activity]:
     return scoped_activities(request.user)
 
 
+def branches_of(user: AnyUser) -> QuerySet[Branch]:
+    """The party branches in ``user``'s scope (the branch pages and the branch list's export)."""
+    return scope_filter(user, Branch.objects.select_related("unit"), "unit__path")
+
+
 def _branches(request: HttpRequest) -> QuerySet[Branch]:
-    return scope_filter(request.user, Branch.objects.select_related("unit"), "unit__path")
+    return branches_of(request.user)
 
 
 @login_required

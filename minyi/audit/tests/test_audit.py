@@ -52,3 +52,9 @@ def test_bad_filter_dates_get_a_clear_message(client: Client, actors: Actors) ->
 def test_only_auditors_read_the_trail(client: Client, actors: Actors) -> None:
     client.force_login(actors.admin)
     assert client.get("/audit/").status_code == 403
+
+
+def test_the_trail_names_a_household_without_its_heads_full_name(actors: Actors) -> None:
+    event = record("org.household_viewed", actor=actors.operator, obj=actors.household)
+    assert event.object_repr.startswith(actors.household.code)
+    assert actors.household.head_name not in event.object_repr  # masked: the trail is read widely
