@@ -667,8 +667,10 @@
   if (data) {
     app.dataset.stored = "1";
   }
-  refreshData().then(() => {
-    if (navigator.onLine && queue.some((r) => !r.problem)) {
+  /* Records waiting from an earlier visit go out once the server has answered (navigator.onLine alone
+     is not proof of a network). */
+  refreshData().then((state) => {
+    if (state === "ok" && queue.some((r) => !r.problem)) {
       send();
     }
   });
