@@ -139,10 +139,12 @@ def coverage(
     date_from: date | None = None,
     date_to: date | None = None,
     villages: Collection[int] | None = None,
+    by_visitor: bool = True,
 ) -> Coverage:
     """Coverage of the villages and households under ``within`` (None: everything) by visits in the
     period (a campaign's dates, or from/to), by township and by visitor; only of ``villages`` (ids:
-    villages or enterprises, e.g. a leader's pairings) when given."""
+    villages or enterprises, e.g. a leader's pairings) when given. ``by_visitor=False`` leaves the
+    per-visitor rows out (the dashboards and the bulletin read the totals only)."""
     date_from, date_to = period_of(campaign, date_from, date_to)
     only = None if villages is None else frozenset(villages)
     visits = _visits(date_from, date_to)
@@ -194,28 +196,7 @@ def coverage(
     total.households_total = sum(r.households_total for r in rows)
     total.difficulties_found = sum(r.difficulties_found for r in rows)
     total.difficulties_resolved = sum(r.difficulties_resolved for r in rows)
-    by_visitor = {
-        item["visitor"]: item
-        for item in visits.values("visitor").annotate(
-            visits=Count("id", distinct=True),
-            villages=Count("village", distinct=True),
-            households=Count("household", distinct=True),
-            found=Count("difficulties"),
-        )
-    }
-    people = Person.objects.filter(pk__in=by_visitor).select_related("unit").order_by("unit__path", "name")
-    visitors = [
-        VisitorRow(
-            person_id=person.pk,
-            name=person.name,
-            unit=person.unit.name,
-            visits=by_visitor[person.pk]["visits"],
-            villages_visited=by_visitor[person.pk]["villages"],
-            households_visited=by_visitor[person.pk]["households"],
-            difficulties_found=by_visitor[person.pk]["found"],
-        )
-        for person in people
-    ]
+    visitors = _visitor_rows(visits) if by_visitor else []
     return Coverage(
         date_from=date_from,
         date_to=date_to,
@@ -225,3 +206,29 @@ def coverage(
         within=within,
         villages=only,
     )
+
+
+def _visitor_rows(visits: QuerySet[Visit]) -> list[VisitorRow]:
+    """Visits, villages, households and difficulties per visitor (one grouped query, one for names)."""
+    found = {
+        item["visitor"]: item
+        for item in visits.values("visitor").annotate(
+            visits=Count("id", distinct=True),
+            villages=Count("village", distinct=True),
+            households=Count("household", distinct=True),
+            found=Count("difficulties"),
+        )
+    }
+    people = Person.objects.filter(pk__in=found).select_related("unit").order_by("unit__path", "name")
+    return [
+        VisitorRow(
+            person_id=person.pk,
+            name=person.name,
+            unit=person.unit.name,
+            visits=found[person.pk]["visits"],
+            villages_visited=found[person.pk]["villages"],
+            households_visited=found[person.pk]["households"],
+            difficulties_found=found[person.pk]["found"],
+        )
+        for person in people
+    ]

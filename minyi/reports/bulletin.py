@@ -34,6 +34,7 @@ from minyi.outreach.choices import PlaceKind
 from minyi.outreach.coverage import coverage
 from minyi.outreach.models import Visit
 from minyi.partybuilding import rules as partybuilding_rules
+from minyi.reports import summary
 from minyi.reports.numbers import about, day, listing, percent
 from minyi.study import rules as study_rules
 from minyi.study.choices import ActivityKind, BranchKind, MaterialKind
@@ -99,14 +100,7 @@ def _appeals(scope: Scope) -> QuerySet[Appeal]:
     appeals = Appeal.objects.filter(received_at__gte=scope.start, received_at__lt=scope.end).exclude(
         state=State.MERGED
     )
-    if scope.unit is not None:
-        path = scope.unit.path
-        appeals = appeals.filter(
-            Q(township__path__startswith=path)
-            | Q(village__path__startswith=path)
-            | Q(lead_unit__path__startswith=path)
-        )
-    return appeals
+    return appeals.filter(summary.of_unit(scope.unit))
 
 
 def _hearing(scope: Scope) -> dict[str, Any]:
@@ -158,7 +152,9 @@ def _study(scope: Scope) -> dict[str, Any]:
 
 
 def _visits(scope: Scope) -> dict[str, Any]:
-    found = coverage(within=scope.unit, date_from=scope.date_from, date_to=scope.date_to).total
+    found = coverage(
+        within=scope.unit, date_from=scope.date_from, date_to=scope.date_to, by_visitor=False
+    ).total
     visits = Visit.objects.filter(
         visited_on__gte=scope.date_from, visited_on__lte=scope.date_to, place_kind=PlaceKind.HOUSEHOLD
     )

@@ -174,14 +174,6 @@ def _appeal_panels(view: View) -> list[Panel]:
     return [channels, kinds, categories, townships, trend]
 
 
-def _in_unit(unit: Unit | None) -> Q:
-    """The appeals a unit's dashboard counts (as summary.Owners: its township's, or led by it or below)."""
-    if unit is None:
-        return Q()
-    subtree = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-    return Q(township=unit) | Q(lead_unit__in=subtree)
-
-
 def _due_panel(view: View) -> Panel:
     now = timezone.now()
     statuses = (DueStatus.OVERDUE, DueStatus.DUE_SOON)
@@ -192,7 +184,7 @@ def _due_panel(view: View) -> Panel:
             **{status.value: Count("pk", filter=due_filter(status, now)) for status in statuses},
         )
     else:
-        appeals = Appeal.objects.filter(_in_unit(view.unit))
+        appeals = Appeal.objects.filter(summary.of_unit(view.unit))
         found = {"open": appeals.filter(state__in=OPEN_STATES).count()}
         found |= {status.value: appeals.filter(due_filter(status, now)).count() for status in statuses}
     mine = {"my_part": "1"} if view.mine is not None else {}

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -198,13 +198,6 @@ def _township_of(unit: Unit | None) -> Unit | None:
     return None
 
 
-def _in_unit(unit: Unit | None) -> Q:
-    """The appeals a unit's dashboard counts (as dashboard._in_unit and summary.Owners)."""
-    if unit is None:
-        return Q()
-    return Q(township=unit) | Q(lead_unit__path__startswith=unit.path)
-
-
 def map_data(unit: Unit | None, first: date, last: date) -> MapData:
     """The map of a dashboard for ``unit`` (None: the district) over [first, last]: townships coloured
     by the summary's appeal counts, or a township's villages by one grouped query each for appeals and
@@ -218,7 +211,7 @@ def map_data(unit: Unit | None, first: date, last: date) -> MapData:
         areas = Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True)
         received = {int(k): n for k, n in summary.counts(unit, first, last)["township"].items() if k}
         late = dict(
-            Appeal.objects.filter(_in_unit(unit), overdue, township__isnull=False)
+            Appeal.objects.filter(summary.of_unit(unit), overdue, township__isnull=False)
             .order_by()
             .values_list("township")
             .annotate(n=Count("pk"))

@@ -105,6 +105,15 @@ class Owners:
         return found
 
 
+def of_unit(unit: Unit | None) -> Q:
+    """The appeals a unit's figures count, as ``Owners`` does: its township's, or led by it or a unit
+    below it (everything when None). Used wherever a unit's appeals are counted live."""
+    if unit is None:
+        return Q()
+    subtree = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    return Q(township=unit) | Q(lead_unit__in=subtree)
+
+
 def _counted(appeals: QuerySet[Appeal]) -> QuerySet[Appeal]:
     return appeals.exclude(state=State.MERGED)
 

@@ -7,9 +7,10 @@ import argparse
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from minyi.assistance.summary import summary
+from minyi.commands import add_period_arguments, by_code
 from minyi.ledger.models import Campaign
 
 
@@ -19,15 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
         show = sub.add_parser("summary", help="the assistance figures, of all cases or of a campaign")
-        show.add_argument("--campaign", help="campaign code")
+        add_period_arguments(show, dates=False)
         show.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = None
-        if options["campaign"]:
-            campaign = Campaign.objects.filter(code=options["campaign"]).first()
-            if campaign is None:
-                raise CommandError(f"no campaign has the code {options['campaign']!r}")
+        campaign = by_code(Campaign, options["campaign"], "campaign")
         figures = summary(campaign)
         if options["json"]:
             self.stdout.write(json.dumps(figures, ensure_ascii=False))

@@ -4,22 +4,15 @@ role-model figures (the same function as the summary page and the bulletin)."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from minyi.commands import add_period_arguments, by_code
 from minyi.exemplars.rules import summary
 from minyi.ledger.models import Campaign
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
 
 
 class Command(BaseCommand):
@@ -28,17 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
         show = sub.add_parser("summary", help="the role-model figures of a campaign or period")
-        show.add_argument("--campaign", help="campaign code (its dates are the period unless given)")
-        show.add_argument("--from", dest="date_from", type=_date, help="first day, YYYY-MM-DD")
-        show.add_argument("--to", dest="date_to", type=_date, help="last day, YYYY-MM-DD")
+        add_period_arguments(show)
         show.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = None
-        if options["campaign"]:
-            campaign = Campaign.objects.filter(code=options["campaign"]).first()
-            if campaign is None:
-                raise CommandError(f"no campaign has the code {options['campaign']!r}")
+        campaign = by_code(Campaign, options["campaign"], "campaign")
         try:
             figures = summary(campaign, options["date_from"], options["date_to"])
         except ValidationError as error:

@@ -5,22 +5,15 @@ difficulties found and resolved, and the villages not yet visited."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from minyi.commands import add_period_arguments, by_code
 from minyi.ledger.models import Campaign
 from minyi.org.models import Unit
 from minyi.outreach.coverage import coverage
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from error
 
 
 class Command(BaseCommand):
@@ -29,24 +22,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
         show = sub.add_parser("coverage", help="villages and households visited / total")
-        show.add_argument("--campaign", help="a campaign's code: its dates are the period")
-        show.add_argument("--from", dest="date_from", type=_date, help="first day (YYYY-MM-DD)")
-        show.add_argument("--to", dest="date_to", type=_date, help="last day (YYYY-MM-DD)")
+        add_period_arguments(show)
         show.add_argument("--within", help="a unit's code: only its subtree (default: everything)")
         show.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = within = None
-        if options["campaign"]:
-            campaign = Campaign.objects.filter(code=options["campaign"]).first()
-            if campaign is None:
-                raise CommandError(f"no campaign has the code {options['campaign']}")
-            if options["date_from"] or options["date_to"]:
-                raise CommandError("give either --campaign or --from/--to, not both")
-        if options["within"]:
-            within = Unit.objects.filter(code=options["within"]).first()
-            if within is None:
-                raise CommandError(f"no unit has the code {options['within']}")
+        campaign = by_code(Campaign, options["campaign"], "campaign")
+        if campaign and (options["date_from"] or options["date_to"]):
+            raise CommandError("give either --campaign or --from/--to, not both")
+        within = by_code(Unit, options["within"], "unit")
         if options["date_from"] and options["date_to"] and options["date_from"] > options["date_to"]:
             raise CommandError("--from is after --to")
         figures = coverage(

@@ -7,8 +7,9 @@ import argparse
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from minyi.commands import add_period_arguments, by_code
 from minyi.ledger.models import Campaign
 from minyi.org.models import Unit
 from minyi.partybuilding.rules import summary, summary_json, summary_sentence
@@ -20,20 +21,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
         show = sub.add_parser("summary", help="the figures")
-        show.add_argument("--campaign", metavar="CODE")
+        add_period_arguments(show, dates=False)
         show.add_argument("--unit", metavar="CODE", help="a township or the district")
         show.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = unit = None
-        if options["campaign"]:
-            campaign = Campaign.objects.filter(code=options["campaign"]).first()
-            if campaign is None:
-                raise CommandError(f"no campaign with code {options['campaign']!r}")
-        if options["unit"]:
-            unit = Unit.objects.filter(code=options["unit"]).first()
-            if unit is None:
-                raise CommandError(f"no unit with code {options['unit']!r}")
+        campaign = by_code(Campaign, options["campaign"], "campaign")
+        unit = by_code(Unit, options["unit"], "unit")
         figures = summary(campaign, unit=unit)
         if options["json"]:
             self.stdout.write(json.dumps(summary_json(figures), ensure_ascii=False))

@@ -6,23 +6,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from minyi.commands import add_period_arguments, by_code
 from minyi.ledger.models import Campaign
 from minyi.org.models import Unit
 from minyi.reports import bulletin
-
-
-def _date(raw: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
@@ -31,9 +24,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         write = sub.add_parser("bulletin", help="write the bulletin")
-        write.add_argument("--campaign", metavar="CODE", help="the campaign (its dates unless --from/--to)")
-        write.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
-        write.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+        add_period_arguments(write)
         write.add_argument("--unit", metavar="CODE", help="a township or department (default: the district)")
         write.add_argument("--format", choices=["md", "html", "pdf", "json"], default="md")
         write.add_argument(
@@ -42,15 +33,8 @@ class Command(BaseCommand):
         write.add_argument("--language", default="zh-hans", choices=["zh-hans", "en"])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = unit = None
-        if options["campaign"]:
-            campaign = Campaign.objects.filter(code=options["campaign"]).first()
-            if campaign is None:
-                raise CommandError(f"No campaign with the code {options['campaign']!r}.")
-        if options["unit"]:
-            unit = Unit.objects.filter(code=options["unit"]).first()
-            if unit is None:
-                raise CommandError(f"No unit with the code {options['unit']!r}.")
+        campaign = by_code(Campaign, options["campaign"], "campaign")
+        unit = by_code(Unit, options["unit"], "unit")
         if options["format"] == "pdf" and not options["output"]:
             raise CommandError("A PDF needs --output FILE.")
         with translation.override(options["language"]):
