@@ -7,11 +7,11 @@ PY := $(VENV)/bin/python
 PO_FILES := $(wildcard minyi/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-pg setup system-deps db bench check messages makemessages clean
+.PHONY: run test test-pg setup system-deps runtime-deps db bench check messages makemessages clean
 
 ## make run: set everything up, load the demo district, serve http://127.0.0.1:8000 (with the worker
 ## delivering notifications to var/sms-outbox.jsonl and var/mail/ beside it)
-run: setup db
+run: setup runtime-deps db
 	$(PY) manage.py worker --id make-run & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -52,6 +52,10 @@ minyi/static/vendor/.copied: node_modules/.installed
 ## Browser tests need Debian's chromium and CJK fonts; installed once if missing (needs root).
 system-deps:
 	scripts/system-deps.sh
+
+## the app's own Debian packages (Pango and CJK fonts for the bulletin PDF); warns without root
+runtime-deps:
+	scripts/system-deps.sh --runtime
 
 db: setup
 	mkdir -p var
