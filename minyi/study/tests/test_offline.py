@@ -167,7 +167,7 @@ def test_a_responsible_member_records_only_for_their_branch(bare: Study) -> None
     [
         b"not json at all",
         b"\xff\xfe\x00",
-        json.dumps([{"uid": str(uuid.uuid4()), "session": 1, "member": 1}]).encode(),
+        json.dumps([{"uid": "c414d545-b44e-459f-9391-deb2183485b3", "session": 1, "member": 1}]).encode(),
         json.dumps({"records": "none"}).encode(),
         json.dumps({"items": []}).encode(),
     ],
