@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PO_FILES := $(wildcard minyi/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-pg setup system-deps runtime-deps db bench check messages makemessages clean
+.PHONY: run test test-pg test-moved-clock setup system-deps runtime-deps db bench check messages makemessages clean
 
 ## make run: set everything up, load the demo district, serve http://127.0.0.1:8000 (with the worker
 ## delivering notifications to var/sms-outbox.jsonl and var/mail/ beside it)
@@ -23,6 +23,10 @@ test: setup system-deps
 ## make test-pg: the pytest suite against PostgreSQL (DATABASE_URL must point at it; .ci/run sets it)
 test-pg: setup system-deps
 	scripts/check.sh --pytest-only
+
+## make test-moved-clock: the suite without the browser tests under a clock 400 days ahead (date bombs)
+test-moved-clock: setup system-deps
+	scripts/check.sh --moved-clock
 
 ## make bench: the benchmarks (print figures; the last line of each is one JSON object)
 bench: setup

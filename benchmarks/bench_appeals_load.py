@@ -23,7 +23,7 @@ from django.db import connection
 from django.test import Client
 
 from minyi.appeals.models import Appeal
-from minyi.appeals.volume import generate
+from minyi.demo.volume.appeals import generate
 from minyi.org.models import Person
 
 

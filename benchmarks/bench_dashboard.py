@@ -30,7 +30,7 @@ from django.utils import timezone
 from minyi.appeals import rules as loop
 from minyi.appeals.choices import State
 from minyi.appeals.models import Appeal
-from minyi.appeals.volume import generate
+from minyi.demo.volume.appeals import generate
 from minyi.org.models import Person, Unit
 from minyi.reports import bulletin, dashboard, summary
 

@@ -32,11 +32,11 @@ from django.utils import timezone
 from minyi.appeals import rules as loop
 from minyi.appeals.choices import State
 from minyi.appeals.models import Appeal
-from minyi.appeals.volume import generate
+from minyi.demo.volume.appeals import generate
+from minyi.demo.volume.ledger import generate as generate_issues
 from minyi.kpi.metrics import Period
 from minyi.kpi.rules import count_all, fresh_count, ranked_units, ranking
 from minyi.ledger.models import Issue
-from minyi.ledger.volume import generate as generate_issues
 from minyi.org.models import Person
 
 

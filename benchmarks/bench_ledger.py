@@ -23,10 +23,10 @@ from django.db import connection
 from django.test import Client
 
 from minyi.appeals.models import Appeal
-from minyi.appeals.volume import generate as generate_appeals
+from minyi.demo.volume.appeals import generate as generate_appeals
+from minyi.demo.volume.ledger import generate as generate_issues
 from minyi.ledger import rules
 from minyi.ledger.models import Issue
-from minyi.ledger.volume import generate as generate_issues
 from minyi.org.models import Person
 
 

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "minyi.partybuilding",
     "minyi.exemplars",
     "minyi.reports",
+    # The demo district, its campaign and the volume generators of the benchmarks (seed_demo); no other
+    # app imports it, so a deployment could leave it out.
+    "minyi.demo",
 ]
 
 MIDDLEWARE = [

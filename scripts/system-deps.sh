@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages Minyi needs beyond Python and Node, installed once when missing (nothing else is
 # touched): Pango and CJK fonts for the bulletin's PDF (WeasyPrint) — the app itself, `make run` —
-# and, for the browser tests (`make test`), chromium (driven by Playwright).
+# and, for the tests (`make test`), chromium (driven by Playwright) and faketime (the suite under a
+# moved clock, scripts/check.sh --moved-clock).
 # `--runtime` checks only the app's packages, and without root only warns: the app runs, the PDF
 # download does not until they are installed.
 set -euo pipefail
@@ -13,6 +14,7 @@ fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto
 ldconfig -p 2>/dev/null | grep "libpango-1.0.so.0" >/dev/null || missing+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep "libpangoft2-1.0.so.0" >/dev/null || missing+=(libpangoft2-1.0-0)
 $runtime_only || [ -x /usr/bin/chromium ] || missing+=(chromium)
+$runtime_only || compgen -G "/usr/lib/*/faketime/libfaketimeMT.so.1" >/dev/null || missing+=(faketime)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   if $runtime_only; then

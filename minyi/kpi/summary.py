@@ -54,7 +54,7 @@ EVERYTHING = "*"
 
 def touch_everything() -> None:
     """Mark every day of every date field stale, and the follow-up verdicts too: the next read
-    rebuilds them all (what a bulk load past the rules, such as appeals.volume, asks for)."""
+    rebuilds them all (what a bulk load past the rules, such as minyi.demo.volume, asks for)."""
     StaleDay.objects.create(window=EVERYTHING, day=timezone.localdate())
 
 

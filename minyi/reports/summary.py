@@ -3,7 +3,7 @@
 Same design as the KPI summary (minyi/kpi/summary.py): a write to an appeal marks the local day it
 was received as stale (signals below, in the writer's transaction; writers only insert marks), and
 before any figure is read ``refresh`` recounts the stale days from the records, one grouped query per
-run of days, and removes the marks it has seen. A bulk load past the rules (appeals.volume) marks
+run of days, and removes the marks it has seen. A bulk load past the rules (minyi.demo.volume) marks
 everything (``touch_everything``) and the next read rebuilds the table. ``fresh_counts`` counts the
 same figures straight from the appeals: the reference the tests hold the summary to.
 """

@@ -12,8 +12,8 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minyi.assistance.choices import AssistanceType
-from minyi.assistance.demo import PNG
 from minyi.assistance.models import Coordination, DeliveryRoute, EligibilityItem
+from minyi.demo.assistance import PNG
 from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Household, Unit
 from minyi.org.rules import create_person, create_unit

@@ -14,10 +14,10 @@ import pytest
 from django.utils import timezone
 
 from minyi.assistance.choices import PartState
-from minyi.assistance.demo import PNG
 from minyi.assistance.models import Case, CasePart
 from minyi.assistance.tests.fixtures import build
 from minyi.browser import staff_browser
+from minyi.demo.assistance import PNG
 from minyi.outreach import rules as outreach_rules
 from minyi.outreach.rules import DifficultyInput
 from minyi.testing import make_actors

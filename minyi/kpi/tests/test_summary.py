@@ -14,7 +14,7 @@ from django.utils import timezone
 from minyi.appeals import rules
 from minyi.appeals.choices import Satisfaction
 from minyi.appeals.models import Appeal, Followup
-from minyi.appeals.volume import generate
+from minyi.demo.volume.appeals import generate
 from minyi.kpi import summary
 from minyi.kpi.choices import Metric
 from minyi.kpi.metrics import Period

@@ -19,11 +19,12 @@ from minyi.appeals import rules as appeal_rules
 from minyi.appeals.choices import Channel, Kind
 from minyi.appeals.models import Appeal
 from minyi.audit.models import AuditEvent
-from minyi.org import demo as org_demo
+from minyi.demo import org as org_demo
+from minyi.demo import reports as demo
 from minyi.org.choices import Role
 from minyi.org.models import Unit
 from minyi.org.rules import create_person
-from minyi.reports import demo, geo
+from minyi.reports import geo
 from minyi.reports.models import Boundary
 from minyi.testing import PASSWORD, Actors
 

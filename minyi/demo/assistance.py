@@ -136,7 +136,7 @@ def _window(campaign: Campaign | None, today: dt.date) -> tuple[dt.date, dt.date
 
 def seed(campaign: Campaign | None, *, cases: int = CASES, password: str | None = None) -> dict[str, int]:
     """Load the demo assistance once; return what was made ({} when cases exist or units are missing)."""
-    from minyi.org.demo import DEMO_PASSWORD
+    from minyi.demo.org import DEMO_PASSWORD
 
     units = {u.code: u for u in Unit.objects.filter(code__in={c for codes in ROUTES.values() for c in codes})}
     if Case.objects.exists() or set(units) != {c for codes in ROUTES.values() for c in codes}:

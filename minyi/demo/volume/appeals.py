@@ -39,8 +39,8 @@ from minyi.appeals.choices import (
 )
 from minyi.appeals.models import Appeal, AppealEvent, Assignment, Category, Followup, Reply
 from minyi.appeals.rules import hash_query_code
-from minyi.appeals.synthetic import make_text
 from minyi.bulk import copy_rows, next_id, reset_sequence
+from minyi.demo.synthetic import make_text
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Person, Unit
 

@@ -3,7 +3,7 @@ eight months from every channel, 26 fix-now items (all signed off), 31 fix-while
 signed off, 6 turned into long-term work with plans), a few items planned as long-term from the start,
 and the overdue ones with their supervision notices.
 
-The appeals are loaded in bulk by minyi.appeals.volume; every item goes through the ledger's own rule
+The appeals are loaded in bulk by minyi.demo.volume.appeals; every item goes through the ledger's own rule
 functions (create, report, submit → agree → decide, convert, plan, complete), so the ledger's summary
 reads "26 / 26; 31 / 25 / 6" from the records, as it would for any campaign.
 
@@ -27,9 +27,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from minyi.appeals import volume
 from minyi.appeals.choices import WORKING_STATES, Channel, State
 from minyi.appeals.models import Appeal
+from minyi.demo.volume import appeals as volume
 from minyi.ledger import rules
 from minyi.ledger.choices import IssueSource, Track
 from minyi.ledger.models import Campaign, Issue

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from minyi.org import demo as org_demo
+from minyi.demo import org as org_demo
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.models import Unit
 from minyi.reports.models import Boundary

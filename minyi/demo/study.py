@@ -30,9 +30,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from minyi.audit.rules import record
-from minyi.ledger import demo as ledger_demo
+from minyi.demo import ledger as ledger_demo
+from minyi.demo import org as org_demo
 from minyi.ledger.models import Campaign
-from minyi.org import demo as org_demo
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Person, Unit
 from minyi.org.rules import create_person

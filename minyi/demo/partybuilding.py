@@ -1,4 +1,4 @@
-"""Demo of village party organisation work for a campaign of the demo district (minyi.org.demo): 11 weak
+"""Demo of village party organisation work for a campaign of the demo district (minyi.demo.org): 11 weak
 village branches grouped with 7 advanced ones into 7 joint general branches (联村党总支), each with 3
 rectification tasks run through the ledger's rules (21 long-term items, 18 signed off), 4 weak branches
 cleared by decision; and a river-dredging item (河道清淤疏浚) with 11 of 11 km done.

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.test import Client
 
 from minyi.audit.models import AuditEvent
-from minyi.org import demo
+from minyi.demo import org as demo
 from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Household, Person, Unit
 

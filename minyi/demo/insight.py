@@ -1,5 +1,5 @@
 """The demo's category-suggestion model: trained, like any deployment's, from the labels its dispatchers
-left when they dispatched the demo appeals (minyi.appeals.demo dispatches them through the rules)."""
+left when they dispatched the demo appeals (minyi.demo.appeals dispatches them through the rules)."""
 
 from __future__ import annotations
 

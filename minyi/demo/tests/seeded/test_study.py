@@ -6,7 +6,6 @@ branches, 1,590 mobile members, 396 members at sea reached in 8 sessions on the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -14,53 +13,21 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from minyi.appeals import demo as appeals_demo
 from minyi.audit.models import AuditEvent
-from minyi.ledger import demo as ledger_demo
+from minyi.demo import ledger as ledger_demo
+from minyi.demo import study as demo
 from minyi.ledger.models import Campaign
 from minyi.org.choices import Role
 from minyi.org.models import Person
-from minyi.outreach import demo as outreach_demo
-from minyi.study import demo
 from minyi.study.choices import ActivityKind, AttendanceMode, BranchKind, VenueKind
 from minyi.study.imports import RollRow, import_attendance, import_roll
 from minyi.study.models import Activity, Attendance, Branch, Material, Membership, Session
 
-pytestmark = pytest.mark.django_db
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def campaign_only() -> dict[str, int]:
-    """The demo campaign without its 13,200 appeals (minyi.ledger's test loads those)."""
-    code, starts, ends = ledger_demo.campaign_span(timezone.localdate())
-    _campaign, created = Campaign.objects.get_or_create(
-        code=code, defaults={"name": ledger_demo.CAMPAIGN_NAME, "starts_on": starts, "ends_on": ends}
-    )
-    return {"appeals": 0} if created else {}
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """``seed_demo --scale 200`` once for the module (outreach left out: its own test seeds it),
-    rolled back at the end."""
-    with (
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHER),
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        patch.setattr(appeals_demo, "seed", lambda appeals: appeals_demo.load_categories() and {})
-        patch.setattr(ledger_demo, "seed", campaign_only)
-        patch.setattr(outreach_demo, "seed", dict)
-        out = StringIO()
-        call_command("seed_demo", "--scale", "200", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]  # seeded once: conftest.py
 
 
 def summary() -> dict[str, Any]:
@@ -168,8 +135,7 @@ def test_a_second_seed_changes_nothing(seeded: str) -> None:
     ]
     assert demo.seed() == {}
     out = StringIO()
-    with override_settings(DEBUG=True):  # the module's patches still hold
-        call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=out)
     assert "Study:" not in out.getvalue()
     assert [
         Branch.objects.count(),

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from minyi.assistance import demo
 from minyi.assistance.choices import AssistanceType, PartState
 from minyi.assistance.models import Case, CasePart, Delivery
 from minyi.assistance.rules import stale_cases
 from minyi.audit.models import AuditEvent
+from minyi.demo import assistance as demo
 from minyi.org.choices import UnitKind
 from minyi.org.models import Household
 from minyi.org.rules import create_unit

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from minyi.audit.models import AuditEvent
-from minyi.exemplars import demo, rules
+from minyi.demo import exemplars as demo
+from minyi.exemplars import rules
 from minyi.exemplars.models import ActivityExemplar, Exemplar, Showing
 from minyi.exemplars.tests.conftest import TODAY
 from minyi.ledger.models import Campaign

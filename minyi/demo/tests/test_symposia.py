@@ -10,9 +10,9 @@ import pytest
 from minyi.appeals import rules as appeal_rules
 from minyi.appeals.choices import Channel, Kind
 from minyi.appeals.models import Appeal
+from minyi.demo import symposia as demo
 from minyi.ledger.models import Campaign
 from minyi.org.models import Unit
-from minyi.symposia import demo
 from minyi.symposia.models import Opinion, Symposium
 from minyi.symposia.summary import summary
 from minyi.testing import Actors

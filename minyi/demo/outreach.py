@@ -23,9 +23,9 @@ from datetime import date, timedelta
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from minyi.ledger import demo as ledger_demo
+from minyi.demo import ledger as ledger_demo
+from minyi.demo import org as org_demo
 from minyi.ledger.models import Campaign
-from minyi.org import demo as org_demo
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Household, Person, Unit
 from minyi.org.rules import create_person

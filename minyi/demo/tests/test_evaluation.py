@@ -8,7 +8,8 @@ import pytest
 
 from minyi.appeals.choices import Channel
 from minyi.appeals.models import Appeal
-from minyi.evaluation import demo, results
+from minyi.demo import evaluation as demo
+from minyi.evaluation import results
 from minyi.evaluation.choices import FormState
 from minyi.evaluation.models import EvaluationForm, Response
 from minyi.ledger.models import Campaign

@@ -1,11 +1,10 @@
-"""The demo outreach (issue 7): every village and household of a small demo district visited over the
+"""The demo outreach (issue 7): every village and household of the demo district visited over the
 campaign, visits and difficulties in proportion to the households, through visit sheets that refuse
 bad rows whole."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from io import BytesIO, StringIO
 from typing import Any
@@ -15,56 +14,23 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
-from minyi.appeals import demo as appeals_demo
 from minyi.audit.models import AuditEvent
-from minyi.ledger import demo as ledger_demo
+from minyi.demo import ledger as ledger_demo
+from minyi.demo import outreach as demo
 from minyi.ledger.models import Campaign
 from minyi.org.choices import Role
 from minyi.org.models import Household, Person, Unit
-from minyi.outreach import demo
 from minyi.outreach.choices import PlaceKind
 from minyi.outreach.imports import COLUMNS, VisitRow, import_visits
 from minyi.outreach.models import Difficulty, Pairing, Visit
 from minyi.outreach.rules import DifficultyInput
-from minyi.study import demo as study_demo
 
-pytestmark = pytest.mark.django_db
-HOUSEHOLDS = 300
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def campaign_only() -> dict[str, int]:
-    """The demo campaign without its 13,200 appeals (minyi.ledger's test loads those)."""
-    code, starts, ends = ledger_demo.campaign_span(timezone.localdate())
-    _campaign, created = Campaign.objects.get_or_create(
-        code=code, defaults={"name": ledger_demo.CAMPAIGN_NAME, "starts_on": starts, "ends_on": ends}
-    )
-    return {"appeals": 0} if created else {}
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """``seed_demo --scale 300`` once for the module (study left out: its own test seeds it), rolled
-    back at the end."""
-    with (
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHER),
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        patch.setattr(appeals_demo, "seed", lambda appeals: appeals_demo.load_categories() and {})
-        patch.setattr(ledger_demo, "seed", campaign_only)
-        patch.setattr(study_demo, "seed", dict)
-        out = StringIO()
-        call_command("seed_demo", "--scale", str(HOUSEHOLDS), stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]  # seeded once: conftest.py
 
 
 def coverage_json(code: str) -> dict[str, Any]:
@@ -81,11 +47,12 @@ def the_campaign() -> Campaign:
 def test_every_village_and_household_is_visited_over_the_campaign(seeded: str) -> None:
     campaign = the_campaign()
     figures = coverage_json(campaign.code)
-    household_visits = round(HOUSEHOLDS * demo.VISITS_PER_HOUSEHOLD)
+    households = Household.objects.count()  # 10,993 at the demo's default scale
+    household_visits = round(households * demo.VISITS_PER_HOUSEHOLD)
     on_spot = round(household_visits * demo.ON_SPOT_SHARE)
     total = figures["total"]
     assert (total["villages_visited"], total["villages_total"]) == (100, 100)
-    assert (total["households_visited"], total["households_total"]) == (HOUSEHOLDS, HOUSEHOLDS)
+    assert (total["households_visited"], total["households_total"]) == (households, households)
     assert figures["villages_not_visited"] == []
     assert total["difficulties_resolved"] == on_spot
     assert total["difficulties_found"] == on_spot + round(household_visits * demo.FOLLOW_UP_SHARE)
@@ -138,8 +105,7 @@ def test_a_second_seed_changes_nothing(seeded: str) -> None:
     )
     assert demo.seed() == {}
     out = StringIO()
-    with override_settings(DEBUG=True):  # the module's patches still hold: no appeals, no study
-        call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=out)
     assert "Outreach:" not in out.getvalue()
     assert (
         Visit.objects.count(),

@@ -4,7 +4,7 @@ ledger's campaign is loaded; it does nothing when any symposium exists).
 About 120 symposia across the campaign's months, the district's townships and every participant group,
 each with a realistic attendee count (8-40) and minutes, recorded through ``rules.hold_symposium`` (as
 the system). Their opinions are *not* new appeals: the campaign already holds about a thousand appeals
-of channel ``symposium`` (minyi.ledger.demo), and each is linked, in one bulk insert of ``Opinion`` rows,
+of channel ``symposium`` (minyi.demo.ledger), and each is linked, in one bulk insert of ``Opinion`` rows,
 to a symposium of its township held on or shortly before the day it was received — so the campaign's
 total of appeals stays as it is. The appeal's citizen name, if any, becomes the speaker.
 """

@@ -5,25 +5,16 @@ members, 396 at sea in 8 sessions, 86 discs and 680 books)."""
 
 from __future__ import annotations
 
-from io import StringIO
-from typing import Any
-
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
-from minyi.appeals import demo as appeals_demo
-from minyi.ledger import demo as ledger_demo
+from minyi.demo import ledger as ledger_demo
 from minyi.reports import bulletin
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]  # seeded once: conftest.py
 
 
-def test_the_demo_bulletin_reads_like_the_real_one(settings: Any, monkeypatch: Any) -> None:
-    settings.DEBUG = True  # the command refuses to load demo data without it
-    # The appeals walked one by one through the loop are minyi.appeals' own test: categories suffice.
-    monkeypatch.setattr(appeals_demo, "seed", lambda appeals: appeals_demo.load_categories() and {})
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_bulletin_reads_like_the_real_one(seeded: str) -> None:
     campaign = ledger_demo.demo_campaign()
     assert campaign is not None
     with translation.override("zh-hans"):

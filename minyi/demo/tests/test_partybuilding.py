@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from minyi.demo import org as org_demo
+from minyi.demo import partybuilding as demo
 from minyi.ledger import rules as ledger_rules
 from minyi.ledger.choices import IssueState
 from minyi.ledger.models import Campaign, Issue
-from minyi.org import demo as org_demo
-from minyi.partybuilding import demo, rules
+from minyi.partybuilding import rules
 from minyi.partybuilding.models import JointBranch
 
 pytestmark = pytest.mark.django_db

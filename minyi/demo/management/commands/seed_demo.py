@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: load the demo district 海滨区 (see minyi.org.demo), then print its logins."""
+"""``manage.py seed_demo``: load the demo district 海滨区 (see minyi.demo.org), then print its logins."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand, CommandError
 
-from minyi.appeals import demo as appeals_demo
-from minyi.assistance import demo as assistance_demo
-from minyi.evaluation import demo as evaluation_demo
-from minyi.exemplars import demo as exemplars_demo
-from minyi.insight import demo as insight_demo
-from minyi.ledger import demo as ledger_demo
-from minyi.org import demo
-from minyi.outreach import demo as outreach_demo
-from minyi.partybuilding import demo as partybuilding_demo
-from minyi.reports import demo as reports_demo
-from minyi.study import demo as study_demo
-from minyi.symposia import demo as symposia_demo
+from minyi.demo import appeals as appeals_demo
+from minyi.demo import assistance as assistance_demo
+from minyi.demo import evaluation as evaluation_demo
+from minyi.demo import exemplars as exemplars_demo
+from minyi.demo import insight as insight_demo
+from minyi.demo import ledger as ledger_demo
+from minyi.demo import org as demo
+from minyi.demo import outreach as outreach_demo
+from minyi.demo import partybuilding as partybuilding_demo
+from minyi.demo import reports as reports_demo
+from minyi.demo import study as study_demo
+from minyi.demo import symposia as symposia_demo
 from minyi.workdays.rules import seed_from_library
 
 

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from minyi.appeals.choices import State
 from minyi.appeals.models import Appeal, Category
 from minyi.appeals.rules import due_filter
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]  # seeded once: conftest.py
 
 
-def test_seed_demo_puts_appeals_in_every_state_with_suggested_units(settings: Any) -> None:
-    settings.DEBUG = True
-    call_command("seed_demo", verbosity=0, stdout=None)
+def test_seed_demo_puts_appeals_in_every_state_with_suggested_units(seeded: str) -> None:
     states = set(Appeal.objects.values_list("state", flat=True))
     assert states == {State.RECEIVED, State.DISPATCHED, State.IN_PROGRESS, State.REPLIED, State.CLOSED,
                       State.REOPENED, State.REJECTED, State.MERGED}  # fmt: skip
@@ -24,5 +23,6 @@ def test_seed_demo_puts_appeals_in_every_state_with_suggested_units(settings: An
     assert Category.objects.filter(level=1, default_unit__code="ZJ", name="城乡建设").exists()
     assert Appeal.objects.filter(echo__isnull=False).exists()
     loaded = Appeal.objects.count()
-    call_command("seed_demo", verbosity=0)  # a second run adds nothing
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", verbosity=0, stdout=StringIO())  # a second run adds nothing
     assert Appeal.objects.count() == loaded

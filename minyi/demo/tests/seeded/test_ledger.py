@@ -4,41 +4,24 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from io import StringIO
-from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from minyi.appeals import demo as appeals_demo
 from minyi.appeals.choices import Channel, ReplyState, State
 from minyi.appeals.models import Appeal, Reply
-from minyi.ledger import demo
+from minyi.demo import ledger as demo
 from minyi.ledger.choices import IssueState, Track
 from minyi.ledger.models import Campaign, Issue, SignOff
 from minyi.supervision.models import Notice
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]  # seeded once: conftest.py
 
 FIELD_CHANNELS = {Channel.MAILBOX, Channel.HOTLINE, Channel.AGRI_HOTLINE, Channel.SYMPOSIUM,
                   Channel.EVALUATION, Channel.VISIT, Channel.LETTER, Channel.WALK_IN}  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("today", "expected"),
-    [
-        (date(2026, 11, 29), ("QZLX2026", date(2026, 3, 1), date(2026, 10, 31))),
-        (date(2027, 2, 10), ("QZLX2026", date(2026, 5, 1), date(2026, 12, 31))),
-        (date(2027, 8, 5), ("QZLX2026", date(2026, 11, 1), date(2027, 6, 30))),
-    ],
-)
-def test_campaign_is_the_eight_months_ending_at_least_four_weeks_before_loading(
-    today: date, expected: tuple[str, date, date]
-) -> None:
-    assert demo.campaign_span(today) == expected
 
 
 def summary(code: str) -> dict[str, dict[str, int]]:
@@ -48,14 +31,8 @@ def summary(code: str) -> dict[str, dict[str, int]]:
     return data
 
 
-def test_seed_demo_loads_a_campaign_that_reads_26_of_26_and_31_25_6(settings: Any, monkeypatch: Any) -> None:
-    settings.DEBUG = True  # pytest-django turns it off; the command refuses to run without it
-    # The couple of hundred appeals walked one by one through the loop are minyi.appeals' test (and
-    # take longer than the whole campaign): the categories are all the campaign needs of them.
-    monkeypatch.setattr(appeals_demo, "seed", lambda appeals: appeals_demo.load_categories() and {})
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    assert f"Campaign {demo.CAMPAIGN_NAME}: appeals 13," in out.getvalue()
+def test_seed_demo_loads_a_campaign_that_reads_26_of_26_and_31_25_6(seeded: str) -> None:
+    assert f"Campaign {demo.CAMPAIGN_NAME}: appeals 13," in seeded
     code, starts, ends = demo.campaign_span(timezone.localdate())
     campaign = Campaign.objects.get(code=code)
     assert (campaign.name, campaign.starts_on, campaign.ends_on) == (demo.CAMPAIGN_NAME, starts, ends)
@@ -93,7 +70,7 @@ def test_seed_demo_loads_a_campaign_that_reads_26_of_26_and_31_25_6(settings: An
     # Every signed-off item was approved by its own supervising leader after its unit head agreed,
     # some after a rejection with a reason, and every appeal linked to it has its answer.
     # (Of the two campaign tracks: the long-term track also holds the village party organisations'
-    # rectification tasks and the dredging works, which minyi.partybuilding.demo signs off its own way.)
+    # rectification tasks and the dredging works, which minyi.demo.partybuilding signs off its own way.)
     signed = Issue.objects.filter(
         campaign=campaign,
         state=IssueState.SIGNED_OFF,
@@ -126,10 +103,3 @@ def test_seed_demo_loads_a_campaign_that_reads_26_of_26_and_31_25_6(settings: An
     assert demo.seed() == {}
     assert (Appeal.objects.count(), Issue.objects.count(), Notice.objects.count()) == counts
     assert summary(code) == figures
-
-
-def test_without_appeals_there_is_no_campaign_either(settings: Any) -> None:
-    settings.DEBUG = True
-    call_command("seed_demo", "--without-appeals", stdout=StringIO())
-    assert not Campaign.objects.exists()
-    assert not Appeal.objects.exists()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from minyi.appeals import categories, rules
 from minyi.appeals.choices import Channel, FollowupBy, Kind, RejectReason, Satisfaction, State, WaitingFor
 from minyi.appeals.models import Appeal, Assignment, Category
-from minyi.appeals.synthetic import SATISFACTION_COMMENTS, make_text
+from minyi.demo.synthetic import SATISFACTION_COMMENTS, make_text
 from minyi.org.choices import RESIDENTIAL_KINDS, Role
 from minyi.org.models import Person, Unit
 
