@@ -150,10 +150,10 @@ def my_visits(user: AnyUser, params: dict[str, str]) -> Sheet:
 def pairing_list(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The pairings of the user's scope with the list's filters, each with its plan and planned vs
     done in the period; a paired household's head is masked unless allowed and asked for."""
-    from minyi.outreach.access import VIEW_COVERAGE
+    from minyi.outreach.access import VIEW_COVERAGE, may_list
     from minyi.outreach.forms import PairingFilterForm
     from minyi.outreach.pairings import measure, visits_done
-    from minyi.outreach.views_pairings import filtered, may_list, scoped_pairings
+    from minyi.outreach.queries import filtered, scoped_pairings
 
     if not may_list(user):
         require(user, VIEW_COVERAGE)
@@ -228,7 +228,7 @@ def pairing_list(user: AnyUser, params: dict[str, str]) -> Sheet:
 def study_activities(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The study activities of the user's scope, newest first, with their session counts."""
     from minyi.study import rules as study_rules
-    from minyi.study.views import scoped_activities
+    from minyi.study.queries import scoped_activities
 
     require(user, study_rules.VIEW)
     activities = scoped_activities(user).annotate(session_count=Count("sessions")).order_by("-pk")
@@ -320,7 +320,7 @@ def assistance_cases(user: AnyUser, params: dict[str, str]) -> Sheet:
     the head of the household masked unless allowed and asked for."""
     from minyi.assistance.access import sees_all
     from minyi.assistance.choices import CaseState
-    from minyi.assistance.views import desk_cases
+    from minyi.assistance.queries import desk_cases
 
     if not sees_all(user):
         raise PermissionDenied(_("Only the coordinating unit sees all assistance cases."))
@@ -367,7 +367,7 @@ def assistance_parts(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The parts handed to the user's unit (those still to deliver, or all with ``show=all``), as its
     list shows them: a delivering unit sees its own parts and nothing else of the case."""
     from minyi.assistance.access import DELIVER
-    from minyi.assistance.views import unit_parts
+    from minyi.assistance.queries import unit_parts
 
     if not user.has_perm(DELIVER):
         require(user, DELIVER)
@@ -425,7 +425,7 @@ def _party_campaign(user: AnyUser, params: dict[str, str]) -> Any:
 @exporter("weak_branches")
 def weak_branches(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The weak village party branches of the user's scope (of a campaign when given), with their state."""
-    from minyi.partybuilding.views import listed
+    from minyi.partybuilding.queries import listed
 
     marks, _joints = listed(user, _party_campaign(user, params))
     marks = marks.order_by("marked_on", "pk")
@@ -473,7 +473,7 @@ def _leader(user: Any) -> str:
 def joint_branches(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The joint general branches of the user's scope with their member branches and one row per
     rectification task with its state (a branch with no task yet has one row of its own)."""
-    from minyi.partybuilding.views import listed
+    from minyi.partybuilding.queries import listed
 
     _marks, joints = listed(user, _party_campaign(user, params))
     found = list(joints.order_by("formed_on", "pk"))
@@ -513,7 +513,7 @@ def exemplar_library(user: AnyUser, params: dict[str, str]) -> Sheet:
     from minyi.exemplars import rules as exemplar_rules
     from minyi.exemplars.choices import Level
     from minyi.exemplars.models import Exemplar
-    from minyi.exemplars.views import with_figures
+    from minyi.exemplars.queries import with_figures
 
     require(user, exemplar_rules.VIEW)
     # Grouped by level in the library's order (the levels' order, not their codes'), as the page.

@@ -36,7 +36,7 @@ def supervision_notices(user: AnyUser, params: dict[str, str]) -> Sheet:
     from minyi.supervision import rules
     from minyi.supervision.forms import NoticeFilterForm
     from minyi.supervision.models import local_today
-    from minyi.supervision.views import listed_notices
+    from minyi.supervision.queries import listed_notices
 
     require(user, rules.VIEW)
     given = _only(params, NoticeFilterForm.base_fields)
@@ -93,7 +93,7 @@ def supervision_notices(user: AnyUser, params: dict[str, str]) -> Sheet:
 @exporter("signoff_register")
 def signoff_register(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The sign-off register with its filters (the ledger's filters and the from/to dates)."""
-    from minyi.ledger.views_item import signed_off
+    from minyi.ledger.queries import signed_off
 
     require(user, "ledger.view_issue")
     found, _chosen, _dates = signed_off(user, params)
@@ -141,7 +141,7 @@ def audit_trail(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The audit trail with its filters, for auditors: the page's columns as the page shows them (whose
     personal data was read is written masked when it is recorded, and stays so)."""
     from minyi.audit.forms import AuditFilterForm
-    from minyi.audit.views import filtered_events
+    from minyi.audit.queries import filtered_events
 
     require(user, Action.VIEW_AUDIT)
     given = _only(params, AuditFilterForm.base_fields)
@@ -177,7 +177,7 @@ def hotspot_board(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The clusters of one computed hotspot board (``run``), by rank, as the board shows them."""
     from minyi.insight import board
     from minyi.insight.models import HotspotRun
-    from minyi.insight.views_hotspots import board_clusters
+    from minyi.insight.queries import board_clusters
 
     require(user, board.VIEW)
     given = str(params.get("run", ""))
@@ -227,7 +227,7 @@ def hotspot_board(user: AnyUser, params: dict[str, str]) -> Sheet:
 def study_branches(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The party branches of the user's scope with their member counts, as the branch list shows them."""
     from minyi.study import rules
-    from minyi.study.views import branches_of
+    from minyi.study.queries import branches_of
 
     require(user, rules.VIEW)
     branches = branches_of(user).annotate(member_count=Count("current_members"))
@@ -251,7 +251,7 @@ def study_branches(user: AnyUser, params: dict[str, str]) -> Sheet:
 def people(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The people list with its search, as it shows them: phones masked unless the user may see
     personal data and asked for it."""
-    from minyi.org.views import people_matching
+    from minyi.org.queries import people_matching
 
     require(user, Action.VIEW_PERSON)
     found = people_matching(user, _search(params))
@@ -280,7 +280,7 @@ def people(user: AnyUser, params: dict[str, str]) -> Sheet:
 def households(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The household list with its search, as it shows them: heads' names, phones and addresses masked
     unless the user may see personal data and asked for it."""
-    from minyi.org.views import households_matching
+    from minyi.org.queries import households_matching
 
     require(user, Action.VIEW_HOUSEHOLD)
     found = households_matching(user, _search(params))
