@@ -78,3 +78,17 @@ def test_the_check_sees_every_way_of_naming_another_apps_views() -> None:
         "minyi.ledger.exports.sub:3 imports minyi.insight.views_hotspots",
         "minyi.ledger.exports.sub:4 imports minyi.appeals.views",
     ]
+
+
+def test_exports_are_found_not_imported() -> None:
+    """Each app's exports.py registers its exports with the framework (minyi.reports.exports) when
+    ReportsConfig.ready finds it; no module imports one, so the framework and they form no circle."""
+    framework = "minyi.reports.exports"
+    found = {f"minyi.{app}.exports" for app in APPS} | {"minyi.reports.dashboard_exports"}
+    imports = [
+        f"{module}:{line} imports {name}"
+        for module, source in _app_modules()
+        for line, name in _imported(source, module)
+        if name in found and name != framework
+    ]
+    assert imports == []
