@@ -9,6 +9,7 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        # Imported here: it uses the models, which are not loaded yet when Django imports this module.
         from minyi.org.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="minyi.org.ensure_role_groups")

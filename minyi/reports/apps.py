@@ -10,6 +10,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        # Imported here: it uses the models, which are not loaded yet when Django imports this module.
         from minyi.reports import summary
 
         summary.connect()
