@@ -3,7 +3,7 @@ campaigns and their summary figures.
 
 The views call the same rules as the ledger pages (``minyi.ledger.rules``) and see exactly what the
 pages show: the list is the ledger page's scoped query (``LedgerFilters.apply``), one item is readable
-by whoever ``views_item.may_view`` admits, and an item outside the user's scope is a 404 (its existence
+by whoever ``ledger.access.may_view`` admits, and an item outside the user's scope is a 404 (its existence
 is never confirmed). Serializers only describe shapes; a rule's refusal comes back as JSON through
 ``minyi.api.errors`` (ValidationError → 400, PermissionDenied → 403).
 
@@ -46,10 +46,10 @@ from minyi.api.resources_common import (
 from minyi.api.schema import IDEMPOTENCY_KEY, errors
 from minyi.appeals.models import Appeal
 from minyi.ledger import rules
-from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueSource, IssueState, Track
+from minyi.ledger.access import may_view
+from minyi.ledger.choices import LEAD_KINDS, OPEN_ISSUE_STATES, IssueSource, IssueState, Track
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.models import Campaign, Issue, Milestone, ProgressReport, SignOff
-from minyi.ledger.views_item import LEAD_KINDS, may_view
 from minyi.org.choices import Role
 from minyi.org.models import Unit
 from minyi.org.permissions import require, visible

@@ -19,7 +19,7 @@ from minyi.assistance.models import Case, CasePart, Coordination
 from minyi.audit.rules import record_personal_view
 from minyi.org.choices import Role
 from minyi.org.models import Household, Unit
-from minyi.org.permissions import Action, AnyUser, person_of, register_queryset_scope
+from minyi.org.permissions import Action, AnyUser, can, person_of, register_queryset_scope
 from minyi.privacy import mask_address, mask_name, mask_phone
 
 OPEN_CASE = "assistance.open_case"
@@ -57,6 +57,11 @@ def sees_all(user: AnyUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.has_perm(VIEW_CASE) or is_coordinator(user)
+
+
+def may_open_case(user: AnyUser) -> bool:
+    """The coordinator, and staff allowed to open a case (from an appeal or a visit's difficulty)."""
+    return is_coordinator(user) or can(user, OPEN_CASE)
 
 
 def delivers_for(user: AnyUser, unit: Unit | None) -> bool:

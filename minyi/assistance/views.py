@@ -8,11 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,19 +19,20 @@ from minyi.appeals.models import Appeal
 from minyi.appeals.uploads import serve
 from minyi.assistance import rules
 from minyi.assistance.access import (
-    OPEN_CASE,
     coordination,
     delivers_for,
     household_details,
     is_coordinator,
+    may_open_case,
     sees_all,
 )
-from minyi.assistance.choices import PENDING_PART_STATES, CaseState, PartState
+from minyi.assistance.choices import CaseState, PartState
 from minyi.assistance.forms import DeclineForm, DeliveryForm, EligibilityForm, HandOutForm, OpenCaseForm
 from minyi.assistance.models import Case, CasePart, Delivery, EligibilityItem
+from minyi.assistance.queries import desk_cases, unit_parts
 from minyi.assistance.summary import summary
 from minyi.org.models import Household
-from minyi.org.permissions import can, visible
+from minyi.org.permissions import visible
 from minyi.outreach.models import Difficulty, Visit
 from minyi.paging import window
 
@@ -48,10 +48,6 @@ def _put_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def may_open_case(user: Any) -> bool:
-    return is_coordinator(user) or can(user, OPEN_CASE)
-
-
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -63,28 +59,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if may_open_case(request.user):
         return redirect("assistance:new")
     raise PermissionDenied(_("You may not do this here: it lies outside your unit or your role."))
-
-
-def desk_cases(show: str, code: str) -> QuerySet[Case]:
-    """The desk's list of cases: in state ``show`` (every state for any other value) and of the
-    household ``code`` when given. For those who see all cases only (the desk and its export)."""
-    cases = Case.objects.select_related("household__village", "township").prefetch_related("parts")
-    if show in CaseState.values:
-        cases = cases.filter(state=show)
-    if code:
-        cases = cases.filter(household__code=code)
-    return cases
-
-
-def unit_parts(user: Any, *, pending: bool) -> QuerySet[CasePart]:
-    """The parts handed to ``user``'s unit (the coordinator: every part handed out), those still to
-    deliver only when ``pending``, in the order they were handed out (the list and its export)."""
-    parts = visible(user, CasePart.objects.exclude(state=PartState.REQUESTED)).select_related(
-        "case__household__village", "case__township", "unit"
-    )
-    if pending:
-        parts = parts.filter(state__in=PENDING_PART_STATES)
-    return parts.order_by("handed_at", "pk")
 
 
 @login_required
@@ -435,12 +409,3 @@ def evidence(request: HttpRequest, pk: int) -> FileResponse:
     if delivery is None or not visible(request.user, CasePart.objects.filter(pk=delivery.part_id)).exists():
         raise Http404
     return serve(delivery)
-
-
-def open_case_url(*, appeal: Appeal | None = None, difficulty: Difficulty | None = None) -> str:
-    base = reverse("assistance:new")
-    if appeal is not None:
-        return f"{base}?appeal={appeal.number}"
-    if difficulty is not None:
-        return f"{base}?difficulty={difficulty.pk}"
-    return base

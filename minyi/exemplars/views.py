@@ -9,8 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from minyi.exemplars import rules
 from minyi.exemplars.choices import Level, MaterialKind
 from minyi.exemplars.forms import ExemplarForm, LinkForm, MaterialForm, ShowingForm
 from minyi.exemplars.models import Exemplar, Showing
+from minyi.exemplars.queries import with_figures
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import EVERYTHING, can, require, scope_filter, scope_of
@@ -37,24 +37,6 @@ def _scope_unit(request: HttpRequest) -> Unit | None:
 
 def _activities(request: HttpRequest) -> QuerySet[Activity]:
     return scope_filter(request.user, Activity.objects.select_related("unit", "campaign"), "unit__path")
-
-
-def with_figures(exemplars: QuerySet[Exemplar]) -> QuerySet[Exemplar]:
-    """``exemplars`` with their materials, showings, audience and linked activities counted."""
-    # Subqueries, not joins: counting materials, showings and links over one join would multiply them.
-    showings = (
-        Showing.objects.filter(material__exemplar=OuterRef("pk")).order_by().values("material__exemplar")
-    )
-    return exemplars.annotate(
-        material_count=Count("materials", distinct=True),
-        activity_count=Count("activity_links", distinct=True),
-        showing_count=Coalesce(
-            Subquery(showings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
-        ),
-        audience=Coalesce(
-            Subquery(showings.annotate(n=Sum("audience")).values("n"), output_field=IntegerField()), 0
-        ),
-    )
 
 
 @login_required

@@ -21,6 +21,7 @@ from minyi.appeals.models import Appeal
 from minyi.insight import board, hotspots
 from minyi.insight.forms_hotspots import PeriodForm, default_period
 from minyi.insight.models import HotspotCluster, HotspotRun
+from minyi.insight.queries import board_clusters
 from minyi.ledger.forms import IssueForm
 from minyi.org.permissions import can, require, visible
 
@@ -47,13 +48,6 @@ def heat_formula() -> str:
 
 def _period_query(run: HotspotRun) -> str:
     return urlencode({"starts_on": run.starts_on.isoformat(), "ends_on": run.ends_on.isoformat()})
-
-
-def board_clusters(run: HotspotRun | None) -> list[HotspotCluster]:
-    """The clusters of ``run`` by rank when it is done (none otherwise); the board and its export."""
-    if run is None or run.state != HotspotRun.State.DONE:
-        return []
-    return list(run.clusters.select_related("issue").order_by("rank"))
 
 
 def _page(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minyi.org.choices import UnitKind
+
 
 class Track(models.TextChoices):
     FIX_NOW = "fix_now", _("Fix now")
@@ -45,3 +47,5 @@ class EventKind(models.TextChoices):
 
 #: Still being worked on (sign-off not yet approved).
 OPEN_ISSUE_STATES = (IssueState.OPEN, IssueState.SUBMITTED, IssueState.UNIT_AGREED)
+#: Units that lead or co-handle rectification items.
+LEAD_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWNSHIP)

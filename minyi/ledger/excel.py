@@ -32,10 +32,10 @@ from openpyxl.utils.datetime import from_excel
 from minyi.appeals.models import Appeal
 from minyi.audit.rules import record
 from minyi.ledger import rules
-from minyi.ledger.choices import IssueSource, IssueState, Track
+from minyi.ledger.choices import LEAD_KINDS, IssueSource, IssueState, Track
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.models import Campaign, Issue, Milestone
-from minyi.org.choices import Role, UnitKind
+from minyi.org.choices import Role
 from minyi.org.imports import ImportReport, RowError, choice_words, norm_header, norm_word
 from minyi.org.models import Unit
 from minyi.org.permissions import in_scope, scope_filter, scope_of, visible
@@ -44,8 +44,6 @@ AnyUser = User | AnonymousUser
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Rows per import: unchanged rows cost nothing, but every changed row is a locked update.
 MAX_ROWS = 20_000
-#: Units that lead or co-handle items (as the entry form offers them).
-LEAD_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWNSHIP)
 _CHUNK = 900  # ids per IN (...) query: under SQLite's limit of 999 bound parameters
 _EXPORT_CHUNK = 2000  # items per read of the export, with their prefetched units, steps and appeals
 _HEADER_SEARCH = 5  # the header row is among the first non-empty rows (a title row may come first)

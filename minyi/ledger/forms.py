@@ -11,14 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals.models import Appeal
-from minyi.ledger.choices import IssueSource, Track
+from minyi.ledger.choices import LEAD_KINDS, IssueSource, Track
 from minyi.ledger.models import Campaign
-from minyi.org.choices import Role, UnitKind
+from minyi.org.choices import Role
 from minyi.org.forms import ImportForm
 from minyi.org.models import Unit
-
-#: Units that lead or co-handle rectification items.
-LEAD_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWNSHIP)
 
 
 class IssueForm(forms.Form):

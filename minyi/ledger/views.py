@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from minyi.appeals.models import Appeal
-from minyi.ledger.choices import IssueSource, IssueState, Track
+from minyi.ledger.choices import LEAD_KINDS, IssueSource, IssueState, Track
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.forms import IssueForm
 from minyi.ledger.models import Campaign
 from minyi.ledger.rules import create_issue, progress, quantity_text, summary, summary_sentence
-from minyi.ledger.views_item import LEAD_KINDS
 from minyi.org.choices import Role
 from minyi.org.models import Unit
 from minyi.org.permissions import require, visible

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,12 +14,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -29,28 +27,18 @@ from minyi.appeals.uploads import serve
 from minyi.audit.rules import record
 from minyi.ledger import action_forms as f
 from minyi.ledger import rules
-from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueState, Track
-from minyi.ledger.filters import LedgerFilters
-from minyi.ledger.models import Campaign, Issue, IssueFile, SignOff
-from minyi.org.choices import Role, UnitKind
+from minyi.ledger.access import may_view
+from minyi.ledger.choices import LEAD_KINDS, OPEN_ISSUE_STATES, IssueState, Track
+from minyi.ledger.models import Campaign, Issue, IssueFile
+from minyi.ledger.queries import signed_off
+from minyi.org.choices import Role
 from minyi.org.models import Unit
-from minyi.org.permissions import acts_for, in_scope, require, visible
+from minyi.org.permissions import acts_for, require, visible
 from minyi.paging import window
 from minyi.supervision.queries import notices_for
 from minyi.supervision.rules import may_issue
 
 AnyUser = User | AnonymousUser
-#: Units that lead rectification items.
-LEAD_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWNSHIP)
-
-
-def may_view(user: AnyUser, issue: Issue) -> bool:
-    """Whoever's scope holds the lead unit or a co-handling unit, and the supervising leader."""
-    if not user.has_perm("ledger.view_issue"):
-        return False
-    if user.pk == issue.leader_id or in_scope(user, issue.lead_unit):
-        return True
-    return any(in_scope(user, unit) for unit in issue.co_units.all())
 
 
 def _item(request: HttpRequest, pk: int) -> Issue:
@@ -343,24 +331,6 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 
 
 # --- the sign-off register -----------------------------------------------------------------------
-
-
-def _day_start(raw: str | None) -> datetime | None:
-    day = parse_date(raw or "") if raw else None
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone()) if day else None
-
-
-def signed_off(user: AnyUser, params: Any) -> tuple[QuerySet[SignOff], LedgerFilters, dict[str, str]]:
-    """Approved sign-offs of the items the ledger filters select, in a date range of the decision."""
-    chosen = LedgerFilters.parse(params)
-    items = chosen.apply(user)
-    rows = SignOff.objects.filter(approved=True, issue__in=items)
-    dates = {"from": params.get("from", ""), "to": params.get("to", "")}
-    if (start := _day_start(dates["from"])) is not None:
-        rows = rows.filter(decided_at__gte=start)
-    if (end := _day_start(dates["to"])) is not None:
-        rows = rows.filter(decided_at__lt=end + timedelta(days=1))
-    return rows.order_by("-decided_at", "-id"), chosen, dates
 
 
 @login_required

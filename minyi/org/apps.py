@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,9 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        # Imported here: it uses the models, which are not loaded yet when Django imports this module.
         from minyi.org.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="minyi.org.ensure_role_groups")
+        # Each app declares its links on the home page in its menu.py (see minyi.org.home).
+        autodiscover_modules("menu")

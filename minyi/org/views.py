@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +19,8 @@ from minyi.audit.rules import record, record_personal_view
 from minyi.org.forms import ImportForm, NoticeModeForm
 from minyi.org.imports import import_workbook, template_workbook
 from minyi.org.models import Household, Person, StaffNotice, Unit
-from minyi.org.permissions import Action, AnyUser, can, person_of, require, scope_filter
+from minyi.org.permissions import Action, can, person_of, require, scope_filter
+from minyi.org.queries import households_matching, people_matching
 from minyi.privacy import mask_address, mask_name, mask_phone
 
 PAGE_SIZE = 50
@@ -69,34 +70,6 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "household_count": unit.households.count(),
         },
     )
-
-
-def people_matching(user: AnyUser, query: str) -> QuerySet[Person]:
-    """Active people in ``user``'s scope matching the search ``query`` (name, phone, title or unit), in
-    the people list's order; the list and its export share it."""
-    queryset = scope_filter(user, Person.objects.filter(is_active=True), "unit__path")
-    if query:
-        queryset = queryset.filter(
-            Q(name__icontains=query)
-            | Q(phone__contains=query)
-            | Q(title__icontains=query)
-            | Q(unit__name__icontains=query)
-        )
-    return queryset.select_related("unit").order_by("unit__path", "name", "id")
-
-
-def households_matching(user: AnyUser, query: str) -> QuerySet[Household]:
-    """Households in ``user``'s scope matching the search ``query`` (head, address, code or village), by
-    code; the list and its export share it."""
-    queryset = scope_filter(user, Household.objects.all(), "village__path")
-    if query:
-        queryset = queryset.filter(
-            Q(head_name__icontains=query)
-            | Q(address__icontains=query)
-            | Q(code__icontains=query)
-            | Q(village__name__icontains=query)
-        )
-    return queryset.select_related("village").order_by("code")
 
 
 @login_required

@@ -21,6 +21,8 @@ from minyi.outreach.models import Visit
 
 ADD_VISIT = "outreach.add_visit"
 VIEW_COVERAGE = "outreach.view_coverage"
+ADD_PAIRING = "outreach.add_pairing"
+CHANGE_PAIRING = "outreach.change_pairing"
 
 
 def visible_visits(user: AnyUser, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
@@ -37,6 +39,11 @@ def visible_visits(user: AnyUser, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
     return queryset.filter(
         own | Q(village__path__startswith=scope.path) | Q(enterprise__path__startswith=scope.path)
     )
+
+
+def may_list(user: AnyUser) -> bool:
+    """Whether ``user`` may open the pairing list (and its export)."""
+    return can(user, VIEW_COVERAGE) or can(user, ADD_PAIRING)
 
 
 def register() -> None:

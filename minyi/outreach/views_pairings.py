@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,33 +17,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
-from minyi.org.permissions import EVERYTHING, AnyUser, can, person_of, require, scope_of
+from minyi.org.permissions import can, person_of, require
 from minyi.outreach import rules
-from minyi.outreach.access import ADD_VISIT, VIEW_COVERAGE
-from minyi.outreach.choices import PlaceKind
+from minyi.outreach.access import ADD_PAIRING, ADD_VISIT, CHANGE_PAIRING, VIEW_COVERAGE, may_list
 from minyi.outreach.forms import PairingFilterForm, PairingForm
 from minyi.outreach.models import Pairing
 from minyi.outreach.pairings import measure, progress, visits_done
+from minyi.outreach.queries import filtered, scoped_pairings
 from minyi.paging import window
 
-ADD_PAIRING = "outreach.add_pairing"
-CHANGE_PAIRING = "outreach.change_pairing"
 PAGE_SIZE = 50
-RELATED = ("person__unit", "unit", "household__village")
-
-
-def scoped_pairings(user: AnyUser) -> QuerySet[Pairing]:
-    """Pairings whose place (the village or enterprise, or the household's village) is in the user's
-    scope."""
-    pairings = Pairing.objects.select_related(*RELATED)
-    scope = scope_of(user)
-    if scope is None:
-        return pairings.none()
-    if scope is EVERYTHING:
-        return pairings
-    path = scope.path  # type: ignore[union-attr]  # a Unit here
-    return pairings.filter(Q(unit__path__startswith=path) | Q(household__village__path__startswith=path))
 
 
 def _show_errors(form: PairingForm, error: ValidationError) -> None:
@@ -56,26 +38,6 @@ def _show_errors(form: PairingForm, error: ValidationError) -> None:
         if name == "unit" and form.cleaned_data.get("household_code") is not None:
             name = "household_code"
         form.add_error(name if name in form.fields else None, errors)
-
-
-def may_list(user: AnyUser) -> bool:
-    return can(user, VIEW_COVERAGE) or can(user, ADD_PAIRING)
-
-
-def filtered(pairings: QuerySet[Pairing], data: dict[str, Any]) -> QuerySet[Pairing]:
-    """``pairings`` narrowed by the list's filter form's cleaned ``data`` (the list and its export)."""
-    if data.get("person"):
-        pairings = pairings.filter(person__name__icontains=data["person"].strip())
-    place = data.get("place")
-    if place == PlaceKind.HOUSEHOLD:
-        pairings = pairings.filter(household__isnull=False)
-    elif place == PlaceKind.VILLAGE:
-        pairings = pairings.filter(unit__kind__in=RESIDENTIAL_KINDS)
-    elif place == PlaceKind.ENTERPRISE:
-        pairings = pairings.filter(unit__kind=UnitKind.ENTERPRISE)
-    if data.get("state"):
-        pairings = pairings.filter(state=data["state"])
-    return pairings
 
 
 @login_required

@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +20,8 @@ from minyi.org.permissions import AnyUser, Everything, can, require, scope_of, v
 from minyi.partybuilding import rules
 from minyi.partybuilding.access import MANAGE, VIEW
 from minyi.partybuilding.forms import ClearForm, JointBranchForm, MarkForm, TaskForm
-from minyi.partybuilding.models import JointBranch, JointBranchTask, JointMember, WeakMark
+from minyi.partybuilding.models import JointBranch, WeakMark
+from minyi.partybuilding.queries import listed
 
 
 def _may_view(user: AnyUser) -> None:
@@ -36,27 +36,6 @@ def _show_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, problems)
     else:
         form.add_error(None, error)
-
-
-def listed(user: AnyUser, campaign: Campaign | None) -> tuple[QuerySet[WeakMark], QuerySet[JointBranch]]:
-    """The weak marks and the joint branches (with members and tasks) of ``user``'s scope, of
-    ``campaign`` when given (the page and its export)."""
-    marks = visible(user, WeakMark.objects.select_related("branch__parent__parent", "campaign"))
-    joints = visible(user, JointBranch.objects.select_related("township", "campaign"))
-    if campaign is not None:
-        marks, joints = marks.filter(campaign=campaign), joints.filter(campaign=campaign)
-    joints = joints.prefetch_related(
-        Prefetch(
-            "members", JointMember.objects.select_related("branch__parent").order_by("role", "branch__path")
-        ),
-        Prefetch(
-            "tasks",
-            JointBranchTask.objects.select_related("issue__leader__person", "issue__lead_unit").order_by(
-                "issue__deadline", "id"
-            ),
-        ),
-    )
-    return marks, joints
 
 
 @login_required

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from minyi.appeals.choices import OPEN_STATES, Channel, DueStatus, Kind
 from minyi.appeals.models import Appeal, Category
 from minyi.appeals.rules import due_filter
+from minyi.insight.models import HotspotRun
 from minyi.kpi import rules as kpi_rules
 from minyi.kpi.choices import Metric
 from minyi.kpi.metrics import Period as KpiPeriod
@@ -334,8 +335,6 @@ def _mine_study(mine: Mine, period: study_rules.Period) -> dict[str, Any]:
 
 def _hotspot_panel() -> Panel:
     """The five hottest of the newest finished hotspot board (the board is district-wide)."""
-    from minyi.insight.models import HotspotRun
-
     panel = Panel("hotspots", _("Top hotspots"), "bar", link=reverse("insight:hotspots"))
     run = HotspotRun.objects.filter(state=HotspotRun.State.DONE).order_by("-finished_at").first()
     if run is not None:

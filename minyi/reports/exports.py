@@ -1,11 +1,14 @@
 """Excel exports of every list and dashboard table, through one small framework.
 
 An exporter is registered under a name and turns (user, params) into a ``Sheet``: a title, Chinese
-column headers, the rows (an iterator, read once) and their count. It decides the scope itself (the
-user's own, as the page it mirrors) and masks personal data unless the user may see it and asked
-for it, in which case the reading is audited. ``request_export`` writes small sheets at once (the
-caller sends them) and leaves larger ones to the worker, which counts its progress on the
-``ExportJob`` row the status page polls. Every export is audited (``reports.export``).
+column headers, the rows (an iterator, read once) and their count. Each app declares the exports of
+its own pages in its ``exports.py`` (ReportsConfig.ready imports them all at start-up, as the admin
+finds every ``admin.py``), reading the page's filters through the query the page uses (the app's
+``queries.py``). An exporter decides the scope itself (the user's own, as the page it mirrors) and
+masks personal data unless the user may see it and asked for it, in which case the reading is
+audited. ``request_export`` writes small sheets at once (the caller sends them) and leaves larger
+ones to the worker, which counts its progress on the ``ExportJob`` row the status page polls. Every
+export is audited (``reports.export``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,6 +34,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from minyi.audit.rules import record, record_personal_view
+from minyi.org.permissions import Action, can
 from minyi.reports.models import ExportJob
 from minyi.worker.rules import PermanentFailure, enqueue
 
@@ -78,17 +82,43 @@ def exporter(name: str) -> Callable[[Exporter], Exporter]:
 
 
 def known(name: str) -> bool:
-    _load()
     return name in _exporters
 
 
-def _load() -> None:
-    # The exporters live beside the pages they mirror; importing them registers them.
-    from minyi.reports import (  # noqa: F401  (imported for their registrations)
-        exporters,
-        exporters_lists,
-        exporters_more,
-    )
+# --- for the exporters: the page's parameters and the cells ------------------------------------------
+
+
+def reveal_personal(user: AnyUser, params: dict[str, str]) -> bool:
+    """Personal data in full only for those allowed who asked for it (``personal=1``); masked otherwise."""
+    return params.get("personal") == "1" and can(user, Action.VIEW_PERSONAL_DATA)
+
+
+def picked(params: dict[str, str], names: Iterable[str]) -> dict[str, str]:
+    """The parameters of ``names`` that have a value (to bind a page's filter form as the page does)."""
+    return {key: params[key] for key in names if params.get(key)}
+
+
+def form_errors(form: Any) -> ValidationError:
+    """A filter form's errors as one ValidationError, each message after its field's label."""
+    return ValidationError(
+        [f"{form.fields[name].label if name in form.fields else ''}: {message}".lstrip(": ")
+         for name, messages in form.errors.items() for message in messages]
+    )  # fmt: skip
+
+
+def time_cell(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+
+
+def day_cell(value: date | None) -> str:
+    return f"{value:%Y-%m-%d}" if value is not None else ""
+
+
+def yes_cell(flag: bool) -> str:
+    return str(_("Yes")) if flag else ""
+
+
+# --- asking for an export and writing it ---------------------------------------------------------------
 
 
 def clean_params(params: dict[str, str]) -> dict[str, str]:
@@ -102,7 +132,6 @@ def clean_params(params: dict[str, str]) -> dict[str, str]:
 
 
 def _sheet(job_user: AnyUser, name: str, params: dict[str, str]) -> Sheet:
-    _load()
     if name not in _exporters:
         raise ValidationError(_("There is no such export."))
     return _exporters[name](job_user, params)

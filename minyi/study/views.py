@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minyi.org.models import Unit
-from minyi.org.permissions import EVERYTHING, AnyUser, can, person_of, require, scope_filter, scope_of
+from minyi.org.permissions import EVERYTHING, can, person_of, require, scope_filter, scope_of
 from minyi.study import qr, rules
+from minyi.study.choices import ActivityKind, MaterialKind
 from minyi.study.forms import ActivityForm, CheckInForm, MaterialForm, PeriodForm, RecordForm, SessionForm
 from minyi.study.models import Activity, Attendance, Branch, Membership, Session
+from minyi.study.queries import branches_of, scoped_activities
 
 #: Days the branch page looks back by default for members left behind.
 DEFAULT_PERIOD_DAYS = 30
@@ -31,18 +33,8 @@ def _scope_unit(request: HttpRequest) -> Unit | None:
     return None if scope is EVERYTHING or not isinstance(scope, Unit) else scope
 
 
-def scoped_activities(user: AnyUser) -> QuerySet[Activity]:
-    """The study activities of ``user``'s scope (the list, its pages and its export)."""
-    return scope_filter(user, Activity.objects.select_related("unit", "campaign"), "unit__path")
-
-
 def _activities(request: HttpRequest) -> QuerySet[Activity]:
     return scoped_activities(request.user)
-
-
-def branches_of(user: AnyUser) -> QuerySet[Branch]:
-    """The party branches in ``user``'s scope (the branch pages and the branch list's export)."""
-    return scope_filter(user, Branch.objects.select_related("unit"), "unit__path")
 
 
 def _branches(request: HttpRequest) -> QuerySet[Branch]:
@@ -320,8 +312,6 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 
 def _labels(figures: dict[str, object]) -> dict[str, list[tuple[str, int]]]:
-    from minyi.study.choices import ActivityKind, MaterialKind
-
     activities = figures["activities"]
     materials = figures["materials"]
     assert isinstance(activities, dict) and isinstance(materials, dict)

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,33 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from minyi.appeals.models import Appeal
 from minyi.ledger.models import Issue
-from minyi.org.permissions import AnyUser, can, require, scope_filter, visible
+from minyi.org.permissions import can, require, scope_filter, visible
 from minyi.paging import window
 from minyi.supervision import rules
 from minyi.supervision.forms import AnswerForm, NoticeFilterForm, NoticeForm
 from minyi.supervision.models import Notice, local_today
+from minyi.supervision.queries import RELATED, listed_notices
 
 PAGE_SIZE = 50
-RELATED = ("unit", "appeal", "issue", "issued_by__person", "answered_by__person")
-
-
-def listed_notices(user: AnyUser, form: NoticeFilterForm) -> tuple[QuerySet[Notice], dict[str, str]]:
-    """The notices ``user`` may see with the (bound) filter ``form`` applied when valid, newest first
-    (the model's order), and the chosen filters as a query; the list page and its export share it."""
-    notices = Notice.objects.all()
-    chosen: dict[str, str] = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["level"]:
-            notices = notices.filter(level=data["level"])
-            chosen["level"] = data["level"]
-        if data["unanswered"]:
-            notices = notices.unanswered()
-            chosen["unanswered"] = "on"
-        if data["late"]:
-            notices = notices.late()
-            chosen["late"] = "on"
-    return visible(user, notices).select_related(*RELATED), chosen
 
 
 @login_required

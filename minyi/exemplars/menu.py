@@ -1,0 +1,10 @@
+"""The role-model library's link on the home page (see minyi.org.home)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from minyi.org.home import STUDY, allowed, register_menu
+
+register_menu(
+    STUDY, 40, _("Role models to learn from"), "exemplars:list", _("Materials and where they were shown"),
+    shown=allowed("study.view_study"),
+)  # fmt: skip

@@ -1,0 +1,15 @@
+"""Who may see which rectification item: the item page and the API ask it."""
+
+from __future__ import annotations
+
+from minyi.ledger.models import Issue
+from minyi.org.permissions import AnyUser, in_scope
+
+
+def may_view(user: AnyUser, issue: Issue) -> bool:
+    """Whoever's scope holds the lead unit or a co-handling unit, and the supervising leader."""
+    if not user.has_perm("ledger.view_issue"):
+        return False
+    if user.pk == issue.leader_id or in_scope(user, issue.lead_unit):
+        return True
+    return any(in_scope(user, unit) for unit in issue.co_units.all())
