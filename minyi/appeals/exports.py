@@ -16,7 +16,7 @@ from minyi.appeals.models import Appeal
 from minyi.insight.duplicates import with_open_hint
 from minyi.org.permissions import require, visible
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
-from minyi.reports.exports import AnyUser, Sheet, exporter, form_errors, reveal_personal, time_cell
+from minyi.sheets import AnyUser, Sheet, exporter, form_errors, reveal_personal, time_cell
 
 VIEW_APPEALS = "appeals.view_appeal"
 APPEAL_RELATED = ("category", "township", "village", "lead_unit")

@@ -15,7 +15,7 @@ from minyi.assistance.choices import CaseState
 from minyi.assistance.queries import desk_cases, unit_parts
 from minyi.org.permissions import require
 from minyi.privacy import mask_name
-from minyi.reports.exports import AnyUser, Sheet, day_cell, exporter, reveal_personal, time_cell
+from minyi.sheets import AnyUser, Sheet, day_cell, exporter, reveal_personal, time_cell
 
 
 @exporter("assistance_cases")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from minyi.audit.forms import AuditFilterForm
 from minyi.audit.queries import filtered_events
 from minyi.org.permissions import Action, require
-from minyi.reports.exports import AnyUser, Sheet, exporter, form_errors, picked, time_cell
+from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked, time_cell
 
 
 @exporter("audit_trail")

@@ -12,7 +12,7 @@ from minyi.exemplars.choices import Level
 from minyi.exemplars.models import Exemplar
 from minyi.exemplars.queries import with_figures
 from minyi.org.permissions import require
-from minyi.reports.exports import AnyUser, Sheet, exporter
+from minyi.sheets import AnyUser, Sheet, exporter
 
 
 @exporter("exemplars")

@@ -14,7 +14,7 @@ from minyi.insight import board
 from minyi.insight.models import HotspotRun
 from minyi.insight.queries import board_clusters
 from minyi.org.permissions import require
-from minyi.reports.exports import AnyUser, Sheet, day_cell, exporter
+from minyi.sheets import AnyUser, Sheet, day_cell, exporter
 
 
 @exporter("hotspots")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from minyi.ledger.queries import signed_off
 from minyi.org.permissions import require
-from minyi.reports.exports import AnyUser, Sheet, exporter, time_cell
+from minyi.sheets import AnyUser, Sheet, exporter, time_cell
 
 
 @exporter("signoff_register")

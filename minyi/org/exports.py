@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from minyi.org.permissions import Action, require
 from minyi.org.queries import households_matching, people_matching
 from minyi.privacy import mask_address, mask_name, mask_phone
-from minyi.reports.exports import AnyUser, Sheet, exporter, reveal_personal
+from minyi.sheets import AnyUser, Sheet, exporter, reveal_personal
 
 
 def _search(params: dict[str, str]) -> str:

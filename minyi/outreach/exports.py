@@ -20,7 +20,7 @@ from minyi.outreach.models import Visit
 from minyi.outreach.pairings import measure, visits_done
 from minyi.outreach.queries import filtered, scoped_pairings
 from minyi.privacy import mask_name
-from minyi.reports.exports import (
+from minyi.sheets import (
     AnyUser,
     Sheet,
     day_cell,

@@ -13,7 +13,7 @@ from minyi.ledger.models import Campaign
 from minyi.org.permissions import can, person_of, require
 from minyi.partybuilding.access import MANAGE, VIEW
 from minyi.partybuilding.queries import listed
-from minyi.reports.exports import AnyUser, Sheet, day_cell, exporter
+from minyi.sheets import AnyUser, Sheet, day_cell, exporter
 
 
 def _party_campaign(user: AnyUser, params: dict[str, str]) -> Campaign | None:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from minyi.org.permissions import require
 from minyi.reports import dashboard, geo
-from minyi.reports.exports import AnyUser, Sheet, exporter, form_errors, picked
 from minyi.reports.forms import chosen_dashboard
+from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked
 
 VIEW_REPORTS = "reports.view_reports"
 

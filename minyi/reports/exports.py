@@ -1,12 +1,10 @@
-"""Excel exports of every list and dashboard table, through one small framework.
+"""Excel exports of every list and dashboard table: asking for one, writing it, and the worker's job.
 
-An exporter is registered under a name and turns (user, params) into a ``Sheet``: a title, Chinese
-column headers, the rows (an iterator, read once) and their count. Each app declares the exports of
-its own pages in its ``exports.py`` (ReportsConfig.ready imports them all at start-up, as the admin
-finds every ``admin.py``), reading the page's filters through the query the page uses (the app's
-``queries.py``). An exporter decides the scope itself (the user's own, as the page it mirrors) and
-masks personal data unless the user may see it and asked for it, in which case the reading is
-audited. ``request_export`` writes small sheets at once (the caller sends them) and leaves larger
+Each app declares the exports of its own pages in its ``exports.py`` with ``minyi.sheets.exporter``
+(ReportsConfig.ready imports them all at start-up, as the admin finds every ``admin.py``), reading the
+page's filters through the query the page uses (the app's ``queries.py``); an exporter decides the
+scope itself and masks personal data unless the user may see it and asked for it, in which case the
+reading is audited. ``request_export`` writes small sheets at once (the caller sends them) and leaves larger
 ones to the worker, which counts its progress on the ``ExportJob`` row the status page polls. Every
 export is audited (``reports.export``).
 """
@@ -18,9 +16,8 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,8 +31,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from minyi.audit.rules import record, record_personal_view
-from minyi.org.permissions import Action, can
 from minyi.reports.models import ExportJob
+from minyi.sheets import Sheet, exporter_named
 from minyi.worker.rules import PermanentFailure, enqueue
 
 logger = logging.getLogger("minyi.reports")
@@ -57,67 +54,6 @@ CLEANUP_JOB = "reports.export_cleanup"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@dataclass
-class Sheet:
-    title: str
-    headers: list[str]
-    rows: Iterable[list[Any]]
-    total: int
-    #: Personal data shown unmasked in the rows (audited when the export is asked for).
-    personal_fields: tuple[str, ...] = ()
-
-
-Exporter = Callable[[AnyUser, dict[str, str]], Sheet]
-_exporters: dict[str, Exporter] = {}
-
-
-def exporter(name: str) -> Callable[[Exporter], Exporter]:
-    """Register the decorated ``func(user, params) -> Sheet`` as the export ``name``."""
-
-    def register(func: Exporter) -> Exporter:
-        _exporters[name] = func
-        return func
-
-    return register
-
-
-def known(name: str) -> bool:
-    return name in _exporters
-
-
-# --- for the exporters: the page's parameters and the cells ------------------------------------------
-
-
-def reveal_personal(user: AnyUser, params: dict[str, str]) -> bool:
-    """Personal data in full only for those allowed who asked for it (``personal=1``); masked otherwise."""
-    return params.get("personal") == "1" and can(user, Action.VIEW_PERSONAL_DATA)
-
-
-def picked(params: dict[str, str], names: Iterable[str]) -> dict[str, str]:
-    """The parameters of ``names`` that have a value (to bind a page's filter form as the page does)."""
-    return {key: params[key] for key in names if params.get(key)}
-
-
-def form_errors(form: Any) -> ValidationError:
-    """A filter form's errors as one ValidationError, each message after its field's label."""
-    return ValidationError(
-        [f"{form.fields[name].label if name in form.fields else ''}: {message}".lstrip(": ")
-         for name, messages in form.errors.items() for message in messages]
-    )  # fmt: skip
-
-
-def time_cell(moment: datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
-
-
-def day_cell(value: date | None) -> str:
-    return f"{value:%Y-%m-%d}" if value is not None else ""
-
-
-def yes_cell(flag: bool) -> str:
-    return str(_("Yes")) if flag else ""
-
-
 # --- asking for an export and writing it ---------------------------------------------------------------
 
 
@@ -132,9 +68,10 @@ def clean_params(params: dict[str, str]) -> dict[str, str]:
 
 
 def _sheet(job_user: AnyUser, name: str, params: dict[str, str]) -> Sheet:
-    if name not in _exporters:
+    found = exporter_named(name)
+    if found is None:
         raise ValidationError(_("There is no such export."))
-    return _exporters[name](job_user, params)
+    return found(job_user, params)
 
 
 def request_export(user: AnyUser, name: str, params: dict[str, str]) -> tuple[ExportJob, bytes | None]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from minyi.audit.rules import record
 from minyi.reports import exports
 from minyi.reports.models import ExportJob
+from minyi.sheets import exporter_named
 
 R = TypeVar("R", HttpResponse, FileResponse)
 
@@ -29,7 +30,7 @@ def _attachment(response: R, job: ExportJob) -> R:
 @require_GET
 def export_start(request: HttpRequest, name: str, key: str = "") -> HttpResponse:
     """``/reports/export/<name>/?<the page's filters>``: the sheet, or the page of the worker's job."""
-    if not exports.known(name):
+    if exporter_named(name) is None:
         raise Http404
     params = request.GET.dict()
     if key:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from minyi.org.permissions import require
 from minyi.privacy import mask_name
-from minyi.reports.exports import (
+from minyi.sheets import (
     AnyUser,
     Sheet,
     exporter,

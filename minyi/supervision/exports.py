@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from minyi.org.permissions import require
 from minyi.privacy import mask_text
-from minyi.reports.exports import AnyUser, Sheet, day_cell, exporter, form_errors, picked, time_cell, yes_cell
+from minyi.sheets import AnyUser, Sheet, day_cell, exporter, form_errors, picked, time_cell, yes_cell
 from minyi.supervision import rules
 from minyi.supervision.forms import NoticeFilterForm
 from minyi.supervision.models import local_today

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from minyi.org.permissions import require
-from minyi.reports.exports import AnyUser, Sheet, day_cell, exporter, form_errors, picked
+from minyi.sheets import AnyUser, Sheet, day_cell, exporter, form_errors, picked
 from minyi.symposia.access import VIEW_SYMPOSIUM
 from minyi.symposia.forms import FilterForm
 from minyi.symposia.summary import listed

@@ -19,8 +19,8 @@ from minyi.appeals.choices import Channel, Kind
 from minyi.appeals.models import Appeal
 from minyi.audit.models import AuditEvent
 from minyi.reports import exports
-from minyi.reports.exports import Sheet, exporter
 from minyi.reports.models import ExportJob
+from minyi.sheets import Sheet, exporter
 from minyi.testing import PASSWORD, Actors
 from minyi.worker.rules import work
 
