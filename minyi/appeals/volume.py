@@ -37,7 +37,7 @@ from minyi.appeals.choices import (
     State,
     Urgency,
 )
-from minyi.appeals.models import Appeal, AppealEvent, Assignment, Category, Followup, Reply
+from minyi.appeals.models import Appeal, AppealEvent, Assignment, Category, EchoEntry, Followup, Reply
 from minyi.appeals.rules import hash_query_code
 from minyi.appeals.synthetic import make_text
 from minyi.bulk import copy_rows, next_id, reset_sequence
@@ -411,7 +411,6 @@ def _publish(
 ) -> int:
     """Echo-wall entries of the generated published replies (synthetic texts hold no personal data)."""
     from minyi.appeals.echo import search_text
-    from minyi.appeals.models_echo import EchoEntry
 
     fields = [
         "appeal_id",

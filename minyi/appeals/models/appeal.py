@@ -419,6 +419,3 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
-
-
-from minyi.appeals.models_echo import EchoEntry  # noqa: E402,F401
