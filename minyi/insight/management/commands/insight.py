@@ -30,6 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minyi.insight import classifier, corpus, evaluation, hotspots, registry, replies
 from minyi.insight.models import ClassifierVersion
+from minyi.insight.text import set_cache_dir
 
 
 def shared_data_dir() -> Path:
@@ -117,7 +118,7 @@ class Command(BaseCommand):
         if options["action"] in ("models", "activate"):
             self._registry(options)
             return
-        classifier.set_cache_dir(Path(settings.VAR_DIR) / "cache")
+        set_cache_dir(Path(settings.VAR_DIR) / "cache")
         action = options["action"]
         labelled_path = options["train"] if action == "evaluate" else options["csv"]
         try:
