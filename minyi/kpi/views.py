@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -17,7 +16,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -25,6 +24,7 @@ from openpyxl import Workbook
 from minyi.appeals.choices import AssignmentState
 from minyi.appeals.models import Appeal, Assignment
 from minyi.audit.rules import record
+from minyi.dates import day_text, minute_text
 from minyi.kpi.choices import LOWER_IS_BETTER, Metric, Part
 from minyi.kpi.forms import KpiQuery, parse, parse_params
 from minyi.kpi.models import Verdict
@@ -143,36 +143,33 @@ class Line:
     issue_pk: int | None = None
 
 
-def _local(moment: datetime | None) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "—"
-
-
 def _line(row: Model) -> Line:
     if isinstance(row, Issue):
-        facts = [_("Deadline: %(date)s") % {"date": f"{row.deadline:%Y-%m-%d}"}]
+        facts = [_("Deadline: %(date)s") % {"date": day_text(row.deadline)}]
         if row.signed_off_at:
-            facts.append(_("Signed off: %(date)s") % {"date": _local(row.signed_off_at)})
+            facts.append(_("Signed off: %(date)s") % {"date": minute_text(row.signed_off_at)})
         return Line("", row.title, row.get_state_display(), facts, issue_pk=row.pk)
     if isinstance(row, Appeal):
-        facts = [_("Closed: %(date)s") % {"date": _local(row.closed_at)}] if row.closed_at else []
+        facts = [_("Closed: %(date)s") % {"date": minute_text(row.closed_at)}] if row.closed_at else []
         return Line(row.number or "", mask_text(row.title), row.get_state_display(), facts)
     if isinstance(row, Assignment):
         appeal = row.appeal
         facts = [
-            _("Dispatched: %(date)s") % {"date": _local(row.dispatched_at)},
-            _("Accept or return by: %(date)s") % {"date": _local(row.return_by)},
-            _("Accepted: %(date)s") % {"date": _local(row.accepted_at)},
+            _("Dispatched: %(date)s") % {"date": minute_text(row.dispatched_at)},
+            _("Accept or return by: %(date)s") % {"date": minute_text(row.return_by)},
+            _("Accepted: %(date)s") % {"date": minute_text(row.accepted_at, "—")},
         ]
         if row.returned_at:
-            facts.append(_("Returned: %(date)s") % {"date": _local(row.returned_at)})
+            facts.append(_("Returned: %(date)s") % {"date": minute_text(row.returned_at)})
         if row.finished_at and row.state == AssignmentState.DONE:
-            facts.append(_("Answered: %(date)s") % {"date": _local(row.finished_at)})
-            facts.append(_("Deadline: %(date)s") % {"date": _local(row.deadline)})
+            facts.append(_("Answered: %(date)s") % {"date": minute_text(row.finished_at)})
+            facts.append(_("Deadline: %(date)s") % {"date": minute_text(row.deadline)})
         return Line(appeal.number or "", mask_text(appeal.title), row.get_state_display(), facts)
     assert isinstance(row, Verdict)
     facts = [
-        _("Follow-up: %(date)s, %(result)s") % {"date": _local(row.at), "result": row.get_result_display()},
-        _("Answer judged: %(date)s") % {"date": _local(row.answered_at)},
+        _("Follow-up: %(date)s, %(result)s")
+        % {"date": minute_text(row.at), "result": row.get_result_display()},
+        _("Answer judged: %(date)s") % {"date": minute_text(row.answered_at, "—")},
     ]
     return Line(row.appeal.number or "", mask_text(row.appeal.title), row.appeal.get_state_display(), facts)
 
