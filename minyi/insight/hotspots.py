@@ -1,7 +1,8 @@
 """Hotspots (热点): clusters of messages about one concentrated problem, ranked by a heat index.
 
-Pure Python (jieba, scikit-learn, scipy), no Django and no database: the board page, ``manage.py insight
-hotspots`` and the benchmark share it. The method, in short:
+Pure Python (jieba, scikit-learn, scipy) and no database; of Django only the project's time zone, in
+which local times are read and days counted. The board page, ``manage.py insight hotspots`` and the
+benchmark share it. The method, in short:
 
 1. Words: jieba words of the title and of the body's opening (masked place codes such as A2区 kept as
    whole words, a number joined to the word it counts, e.g. 58车贷, 3号线), TF-IDF with the title's
@@ -36,9 +37,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.utils import timezone
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
@@ -46,11 +47,9 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from minyi.dates import day_text, local_day
 from minyi.insight.corpus import CorpusError
 from minyi.insight.text import MASKED_PLACE, WORDLIKE, lcut, place_codes
-
-# Times without an offset are the board's local time.
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
 # --- Tunables (chosen by reading the clusters of the public data set, see the module docstring) ---
 # The title says what a message is about; its vector counts this many times the body's.
@@ -190,7 +189,8 @@ def parse_time(value: str) -> datetime | None:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIME)
+    """Times without an offset are local: the project's time zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.get_default_timezone())
 
 
 def _count(value: str) -> int:
@@ -298,7 +298,7 @@ def heat_parts(members: Sequence[Message], now: datetime | None) -> HeatParts:
     if times and now is not None:
         days_since = max(0.0, (_aware(now) - max(times)).total_seconds() / 86400)
         recency = math.exp(-days_since / HEAT_RECENCY_DAYS)
-    active_days = len({moment.astimezone(LOCAL_TIME).date() for moment in times})
+    active_days = len({local_day(moment) for moment in times})
     return HeatParts(
         people=HEAT_PEOPLE * math.log1p(people),
         size=HEAT_SIZE * math.log1p(len(members)),
@@ -354,10 +354,7 @@ def run_cli(csv_path: Path | str, top: int | None, out: TextIO, *, as_json: bool
     else:
         out.write(HEAT_FORMULA + "\n")
         for spot in spots:
-            span = " – ".join(
-                moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d") if moment else "?"
-                for moment in (spot.first_at, spot.last_at)
-            )
+            span = " – ".join(day_text(moment, "?") for moment in (spot.first_at, spot.last_at))
             out.write(
                 f"{spot.rank:>3}. {spot.heat:6.2f}  {spot.title}  [{spot.place or '—'}]  {span}"
                 f"  {spot.size} messages, {spot.people} people, {spot.likes} likes\n"
