@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from minyi.appeals.choices import AssignmentRole, AssignmentState, Satisfaction, State
 from minyi.appeals.models import Appeal, Assignment
 from minyi.dates import day_start
-from minyi.kpi.choices import LOWER_IS_BETTER, Metric, Part
+from minyi.kpi.choices import Metric, Part
 from minyi.kpi.models import Verdict
 from minyi.ledger.choices import IssueState
 from minyi.ledger.models import Issue
@@ -141,10 +141,6 @@ class Definition:
     numerator: Side
     denominator: Side
     formula: Promise
-
-    @property
-    def lower_is_better(self) -> bool:
-        return self.metric in LOWER_IS_BETTER
 
     def side(self, part: str) -> Side:
         return self.numerator if part == Part.NUMERATOR else self.denominator

@@ -70,10 +70,6 @@ class WorkCalendar:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_dates", tuple(sorted(self.exceptions)))
 
-    def is_known(self, year: int) -> bool:
-        """Whether the holidays of ``year`` are confirmed."""
-        return year in self.known_years
-
     def is_workday(self, day: dt.date) -> bool:
         """Whether people work on ``day`` (a date, or an aware datetime taken in local time)."""
         if isinstance(day, dt.datetime):
