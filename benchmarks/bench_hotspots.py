@@ -9,9 +9,9 @@ time moved by up to ±3 days, its likes drawn between 0 and the original's, and 
 the time (the original author otherwise). Its clusters are therefore mostly near-copies of one real
 message: the figure measures the time, not the quality, which the 4,326 run and the tests judge.
 
-No database is needed, only the settings (their time zone). The data set is looked for in BENCH_DATA
-(default: ../shared/data/appeals beside the repository); without it the benchmark prints one JSON line
-with "skipped" and the reason."""
+No database is needed, only the settings (their time zone). The data set (docs/data.md) is looked for in
+BENCH_DATA (default: ../shared/data/appeals beside the repository); without it the benchmark prints one
+JSON line with "skipped" and the reason."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bench insight: the appeal classifier on the real messages in ../shared/data/appeals (skipped without them).
+"""bench insight: the appeal classifier on the real messages (docs/data.md; skipped without them).
 
 Pinned to one CPU core. Timed: training on the labelled sample with the unlabelled messages and the
 taxonomy (what ``manage.py insight train`` does); loading the saved file; a fresh process's imports,

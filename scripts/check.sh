@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every check in one command (STYLE.md #10). `--pytest-only` runs just the suite (used for PostgreSQL).
+# Every check in one command. `--pytest-only` runs just the suite (used for PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python

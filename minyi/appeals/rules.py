@@ -1,4 +1,4 @@
-"""The appeal loop (DESIGN.md, "The loop"): one function per state change.
+"""The appeal loop (docs/design.md, "The appeal loop"): one function per state change.
 
 Each function takes the acting user as keyword-only ``actor``, runs in one transaction, checks that
 the transition is legal and that the actor may make it, saves with ``update_fields`` and a bumped

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from minyi.appeals.choices import AssignmentState
 from minyi.appeals.models import Appeal, Assignment
 from minyi.audit.rules import record
 from minyi.dates import day_text, minute_text
+from minyi.kpi.access import VIEW, visible_records
 from minyi.kpi.choices import LOWER_IS_BETTER, Metric, Part
 from minyi.kpi.forms import KpiQuery, parse, parse_params
 from minyi.kpi.models import Verdict
@@ -36,16 +37,14 @@ from minyi.kpi.rules import (
     UnitKpis,
     count_all,
     ranking,
-    records,
     source_of,
 )
 from minyi.ledger.models import Issue
 from minyi.org.models import Unit
-from minyi.org.permissions import require, scope_filter, visible
+from minyi.org.permissions import require
 from minyi.paging import window
 from minyi.privacy import mask_text
 
-VIEW = "kpi.view_ranking"
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -172,18 +171,6 @@ def _line(row: Model) -> Line:
         _("Answer judged: %(date)s") % {"date": minute_text(row.answered_at, "—")},
     ]
     return Line(row.appeal.number or "", mask_text(row.appeal.title), row.appeal.get_state_display(), facts)
-
-
-def visible_records(user: Any, metric: str, part: str, unit: Unit, query: KpiQuery) -> QuerySet[Any]:
-    """The counted rows the user may see: appeals through ``visible`` (回避, scopes), ledger items
-    through the ledger's scope (the lead unit's subtree)."""
-    rows = records(metric, part, unit, query.period)
-    source = source_of(metric, part)
-    if source.appeal_field is None:
-        return scope_filter(user, rows, "lead_unit__path")
-    if source.appeal_field == "pk":
-        return visible(user, rows)
-    return rows.filter(appeal__in=visible(user, Appeal.objects.all()).values("pk")).select_related("appeal")
 
 
 @login_required

@@ -13,7 +13,7 @@ and find hotspots in a CSV of messages.
 Only ``train`` (without ``--out``), ``models`` and ``activate`` touch the database. Unless
 ``--unlabelled``/``--taxonomy`` are given (or ``--no-beside``), the public data set's unlabelled messages
 and taxonomy are taken from the labelled CSV's directory, else from ``../shared/data/appeals`` beside the
-checkout; a note on stderr says which files were used."""
+checkout (docs/data.md); a note on stderr says which files were used."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from minyi.insight.text import set_cache_dir
 
 
 def shared_data_dir() -> Path:
-    """The public data set's usual place: ``../shared/data/appeals`` beside the checkout."""
+    """The public data set's usual place (docs/data.md): ``../shared/data/appeals`` beside the checkout."""
     return Path(settings.BASE_DIR).parent / "shared" / "data" / "appeals"
 
 
