@@ -9,8 +9,9 @@ time moved by up to ±3 days, its likes drawn between 0 and the original's, and 
 the time (the original author otherwise). Its clusters are therefore mostly near-copies of one real
 message: the figure measures the time, not the quality, which the 4,326 run and the tests judge.
 
-No database is needed. The data set is looked for in BENCH_DATA (default: ../shared/data/appeals beside
-the repository); without it the benchmark prints one JSON line with "skipped" and the reason."""
+No database is needed, only the settings (their time zone). The data set (docs/data.md) is looked for in
+BENCH_DATA (default: ../shared/data/appeals beside the repository); without it the benchmark prints one
+JSON line with "skipped" and the reason."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, report
+from benchmarks.common import ROOT, report, setup_django
 from minyi.insight.hotspots import Message, find_hotspots, read_csv
 
 CSV_NAME = "messages-with-votes.csv"
@@ -69,6 +70,7 @@ def timed_run(messages: list[Message]) -> tuple[float, int, int]:
 
 
 def main() -> None:
+    setup_django()  # the finder reads local times in the project's time zone (settings.TIME_ZONE)
     folder = Path(os.environ.get("BENCH_DATA", ROOT.parent / "shared" / "data" / "appeals"))
     path = folder / CSV_NAME
     if not path.is_file():

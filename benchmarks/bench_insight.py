@@ -1,4 +1,4 @@
-"""bench insight: the appeal classifier on the real messages in ../shared/data/appeals (skipped without them).
+"""bench insight: the appeal classifier on the real messages (docs/data.md; skipped without them).
 
 Pinned to one CPU core. Timed: training on the labelled sample with the unlabelled messages and the
 taxonomy (what ``manage.py insight train`` does); loading the saved file; a fresh process's imports,
@@ -36,8 +36,9 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     from minyi.insight import classifier, corpus
+    from minyi.insight.text import set_cache_dir
 
-    classifier.set_cache_dir(ROOT / "var" / "cache")
+    set_cache_dir(ROOT / "var" / "cache")
     figures: dict[str, object] = {
         "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     }
@@ -98,9 +99,9 @@ def _fresh_process(path: Path) -> dict[str, float]:
     code = f"""
 import json, time
 t0 = time.perf_counter()
-from minyi.insight import classifier
+from minyi.insight import classifier, text
 t1 = time.perf_counter()
-classifier.set_cache_dir({str(ROOT / "var" / "cache")!r})
+text.set_cache_dir({str(ROOT / "var" / "cache")!r})
 model = classifier.load({str(path)!r})
 t2 = time.perf_counter()
 model.predict_top("路灯坏了", "小区门口的路灯坏了一个月")

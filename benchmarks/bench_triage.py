@@ -1,6 +1,6 @@
 """bench triage: smart dispatch on the benchmark database (run after bench_appeals_load: a million appeals).
 
-500 new appeals (real messages from ../shared/data/appeals when present, else generated text) arrive
+500 new appeals (real messages, docs/data.md, when present, else generated text) arrive
 through the rules; the triage job's per-appeal work then runs on them: suggest their categories, note
 their likely duplicates, auto-dispatch the sure ones (threshold 0.9). Timed: the job's query finding
 the new appeals among all, its throughput, and the dispatcher's appeal page with its suggestions and

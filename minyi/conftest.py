@@ -93,7 +93,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def shared_data() -> Path:
-    """The real citizen messages beside the repository; skip when they are not there."""
+    """The real citizen messages beside the repository (docs/data.md); skip when they are not there."""
     if not (SHARED_DATA / "appeals").is_dir():
         pytest.skip(f"real appeal data not found at {SHARED_DATA}/appeals (CI has it beside the checkout)")
     return SHARED_DATA

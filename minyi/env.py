@@ -7,8 +7,10 @@ production fails loudly at start-up with a one-line reason instead of running wi
 from __future__ import annotations
 
 import os
+import re
+from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 
@@ -66,6 +68,54 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if any(not item for item in items):
         raise EnvError(f"{name}={raw!r} has an empty item")
     return items
+
+
+class Weekly(NamedTuple):
+    """A day of the week (0 = Monday) and a local time on it."""
+
+    weekday: int
+    at: time
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = r"([01][0-9]|2[0-3]):([0-5][0-9])"
+_INTERVAL = re.compile(r"([1-9][0-9]*)([mh])")
+_DAILY = re.compile(_CLOCK)
+_WEEKLY = re.compile(rf"({'|'.join(_WEEKDAYS)}) {_CLOCK}", re.IGNORECASE)
+
+
+def _env_match(name: str, pattern: re.Pattern[str], what: str) -> re.Match[str] | None:
+    """The variable matched in full by ``pattern``; None when it is unset, an error when it does not match."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return None
+    found = pattern.fullmatch(raw.strip())
+    if found is None:
+        raise EnvError(f"{name}={raw!r} is not {what}")
+    return found
+
+
+def env_interval(name: str, default: timedelta) -> timedelta:
+    """Parse an interval written in whole minutes or hours: ``15m``, ``1h``."""
+    found = _env_match(name, _INTERVAL, "an interval (write minutes or hours, e.g. 15m or 1h)")
+    if found is None:
+        return default
+    count = int(found[1])
+    return timedelta(minutes=count) if found[2] == "m" else timedelta(hours=count)
+
+
+def env_clock(name: str, default: time) -> time:
+    """Parse a time of day written HH:MM (24-hour clock)."""
+    found = _env_match(name, _DAILY, "a time of day (write HH:MM, e.g. 08:30)")
+    return default if found is None else time(int(found[1]), int(found[2]))
+
+
+def env_weekly(name: str, default: Weekly) -> Weekly:
+    """Parse a day of the week and a time of day: ``mon 08:30`` (mon, tue … sun; 24-hour clock)."""
+    found = _env_match(name, _WEEKLY, "a weekly time (write a day and HH:MM, e.g. mon 08:30)")
+    if found is None:
+        return default
+    return Weekly(_WEEKDAYS.index(found[1].lower()), time(int(found[2]), int(found[3])))
 
 
 def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:

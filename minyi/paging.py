@@ -29,10 +29,6 @@ class Window:
     def next_page_number(self) -> int:
         return self.number + 1
 
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.size + 1
-
 
 def page_number(raw: str | None, *, last: int) -> int:
     """The page asked for, between 1 and ``last`` (deep pages are refused: narrow the filters)."""

@@ -6,11 +6,23 @@ parsed strictly. Production uses ``minyi.settings_production`` on top of this mo
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from minyi.env import env_bool, env_int, env_list, env_str, parse_cache_url, parse_database_url
+from minyi.env import (
+    Weekly,
+    env_bool,
+    env_clock,
+    env_int,
+    env_interval,
+    env_list,
+    env_str,
+    env_weekly,
+    parse_cache_url,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -154,6 +166,19 @@ MINYI_SMS_FILE = env_str("SMS_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minyi@localhost")
+
+# When the worker runs each periodic job (minyi.worker.schedule), by job kind: an interval, a time each
+# day, or a day of the week and a time; times are local (TIME_ZONE).
+MINYI_SCHEDULE = {
+    "supervision.sweep": env_interval("JOB_SWEEP_EVERY", timedelta(hours=1)),
+    "supervision.briefing": env_weekly("JOB_BRIEFING_AT", Weekly(0, time(8, 30))),
+    "reports.weekly_bulletin": env_weekly("JOB_BULLETIN_AT", Weekly(0, time(8, 0))),
+    "notices.digest": env_clock("JOB_DIGEST_AT", time(18, 0)),
+    "assistance.stale": env_clock("JOB_ASSISTANCE_STALE_AT", time(8, 0)),
+    "reports.export_cleanup": env_clock("JOB_EXPORT_CLEANUP_AT", time(3, 30)),
+    "insight.triage": env_interval("JOB_TRIAGE_EVERY", timedelta(minutes=1)),
+    "kpi.refresh": env_interval("JOB_KPI_REFRESH_EVERY", timedelta(minutes=1)),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

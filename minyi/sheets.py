@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minyi.org.permissions import Action, can
@@ -71,14 +69,6 @@ def form_errors(form: Any) -> ValidationError:
         [f"{form.fields[name].label if name in form.fields else ''}: {message}".lstrip(": ")
          for name, messages in form.errors.items() for message in messages]
     )  # fmt: skip
-
-
-def time_cell(moment: datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
-
-
-def day_cell(value: date | None) -> str:
-    return f"{value:%Y-%m-%d}" if value is not None else ""
 
 
 def yes_cell(flag: bool) -> str:

@@ -58,13 +58,6 @@ class UserNameField(serializers.Field):
         return person.name if person is not None else value.get_username()
 
 
-def user_name(user: User | None) -> str | None:
-    """The name ``UserNameField`` shows, or None without a user."""
-    if user is None:
-        return None
-    return str(UserNameField().to_representation(user))
-
-
 def checked_query(request: Request, serializer_class: type[S]) -> dict[str, Any]:
     """The query parameters checked by ``serializer_class``: a 400 with every field's problem when
     one is malformed or unknown (the API never silently ignores a filter, unlike the pages)."""

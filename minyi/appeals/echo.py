@@ -33,8 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minyi.appeals.choices import ReplyState
-from minyi.appeals.models import Appeal, Category, Reply
-from minyi.appeals.models_echo import EchoEntry
+from minyi.appeals.models import Appeal, Category, EchoEntry, Reply
 from minyi.audit.rules import record
 from minyi.org.permissions import can
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from minyi.appeals.choices import DueStatus
 from minyi.appeals.filters import AppealFilterForm, apply_filters, default_filters, ordered, with_due_status
 from minyi.appeals.models import Appeal
+from minyi.dates import minute_text
 from minyi.insight.duplicates import with_open_hint
 from minyi.org.permissions import require, visible
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
-from minyi.sheets import AnyUser, Sheet, exporter, form_errors, reveal_personal, time_cell
+from minyi.sheets import AnyUser, Sheet, exporter, form_errors, reveal_personal
 
 VIEW_APPEALS = "appeals.view_appeal"
 APPEAL_RELATED = ("category", "township", "village", "lead_unit")
@@ -63,7 +64,7 @@ def appeal_list(user: AnyUser, params: dict[str, str]) -> Sheet:
             due = DueStatus(a.due_state)  # type: ignore[attr-defined]  # annotated by with_due_status
             yield [
                 a.number,
-                time_cell(a.received_at),
+                minute_text(a.received_at),
                 a.get_channel_display(),
                 a.get_kind_display(),
                 a.get_urgency_display(),
@@ -74,7 +75,7 @@ def appeal_list(user: AnyUser, params: dict[str, str]) -> Sheet:
                 a.body if reveal else mask_text(a.body),
                 a.get_state_display(),
                 a.lead_unit.name if a.lead_unit else "",
-                time_cell(a.deadline),
+                minute_text(a.deadline),
                 str(due.label) if due != DueStatus.NONE else "",
                 a.citizen_name if reveal else mask_name(a.citizen_name),
                 a.citizen_phone if reveal else mask_phone(a.citizen_phone),

@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +32,7 @@ from minyi.appeals.choices import (
 from minyi.appeals.forms.staff import DISPATCH_KINDS, CategoryChoice, UnitChoice
 from minyi.appeals.models import Appeal, Assignment, Category
 from minyi.appeals.rules import due_filter
+from minyi.dates import day_start
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import person_of
@@ -128,10 +128,6 @@ def default_filters(user: User | AnonymousUser) -> dict[str, str]:
     return {}
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
-
-
 def _category_and_below(category: Category) -> list[int]:
     children: dict[int | None, list[int]] = defaultdict(list)
     for pk, parent in Category.objects.values_list("pk", "parent_id"):
@@ -162,9 +158,9 @@ def apply_filters(
         if value := data.get(name):
             queryset = queryset.filter(**{name: value})
     if start := data.get("received_from"):
-        queryset = queryset.filter(received_at__gte=_local_midnight(start))
+        queryset = queryset.filter(received_at__gte=day_start(start))
     if end := data.get("received_to"):
-        queryset = queryset.filter(received_at__lt=_local_midnight(end + dt.timedelta(days=1)))
+        queryset = queryset.filter(received_at__lt=day_start(end + dt.timedelta(days=1)))
     if query := (data.get("q") or "").strip():
         queryset = queryset.filter(
             Q(number__icontains=query) | Q(title__icontains=query) | Q(body__icontains=query)

@@ -1,4 +1,4 @@
-"""The appeal loop (DESIGN.md, "The loop"): one function per state change.
+"""The appeal loop (docs/design.md, "The appeal loop"): one function per state change.
 
 Each function takes the acting user as keyword-only ``actor``, runs in one transaction, checks that
 the transition is legal and that the actor may make it, saves with ``update_fields`` and a bumped
@@ -62,6 +62,7 @@ from minyi.appeals.models import (
 )
 from minyi.appeals.uploads import checked_upload
 from minyi.audit.rules import record
+from minyi.dates import day_text, local_day, minute_text
 from minyi.org import notices
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Person, Unit
@@ -319,7 +320,7 @@ def submit(
         external_ref=external_ref,
         query_code_hash=hash_query_code(code),
     )
-    appeal.number = f"{timezone.localdate(appeal.received_at):%Y%m%d}{appeal.pk:08d}"
+    appeal.number = f"{local_day(appeal.received_at):%Y%m%d}{appeal.pk:08d}"
     Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
     for upload in checked:
         Attachment.objects.create(appeal=appeal, **upload)
@@ -444,14 +445,14 @@ def dispatch(
         notices.staff_of(units, [Role.HANDLER, Role.UNIT_HEAD]),
         STAFF_NEW_ASSIGNMENT,
         appeal,
-        date=f"{timezone.localtime(due_at):%Y-%m-%d}",
+        date=day_text(due_at),
     )
     _tell_citizen(
         appeal,
         MSG_DISPATCHED,
         key=f"dispatched:{appeal.version}",
         unit=lead.name,
-        date=f"{timezone.localtime(due_at):%Y-%m-%d}",
+        date=day_text(due_at),
     )
     return appeal
 
@@ -502,7 +503,7 @@ def return_to_dispatcher(assignment: Assignment, *, actor: Actor, reason: str) -
     if now > assignment.return_by:
         raise AppealError(
             _("The time to return this appeal ended on %(date)s; ask the dispatcher instead.")
-            % {"date": f"{timezone.localtime(assignment.return_by):%Y-%m-%d %H:%M}"},
+            % {"date": minute_text(assignment.return_by)},
             code="too_late",
         )
     appeal = _lock(assignment.appeal, None)
@@ -583,7 +584,7 @@ def decide_extension(extension: Extension, *, actor: Actor, approve: bool, note:
             appeal,
             MSG_EXTENDED,
             key=f"extended:{extension.pk}",
-            date=f"{timezone.localtime(moved.at):%Y-%m-%d}",
+            date=day_text(moved.at),
         )
     else:
         _event(appeal, EventKind.EXTENSION_DENIED, actor, note=note, days=extension.days)

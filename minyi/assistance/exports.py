@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from minyi.assistance.access import DELIVER, sees_all
 from minyi.assistance.choices import CaseState
 from minyi.assistance.queries import desk_cases, unit_parts
+from minyi.dates import day_text, minute_text
 from minyi.org.permissions import require
 from minyi.privacy import mask_name
-from minyi.sheets import AnyUser, Sheet, day_cell, exporter, reveal_personal, time_cell
+from minyi.sheets import AnyUser, Sheet, exporter, reveal_personal
 
 
 @exporter("assistance_cases")
@@ -37,10 +38,10 @@ def assistance_cases(user: AnyUser, params: dict[str, str]) -> Sheet:
                 head if reveal else mask_name(head),
                 c.household.village.name,
                 c.township.name if c.township else "",
-                time_cell(c.opened_at),
+                minute_text(c.opened_at),
                 "；".join(f"{part.get_type_display()}: {part.get_state_display()}" for part in c.parts.all()),
                 c.get_state_display(),
-                time_cell(c.closed_at),
+                minute_text(c.closed_at),
             ]
 
     return Sheet(
@@ -79,10 +80,10 @@ def assistance_parts(user: AnyUser, params: dict[str, str]) -> Sheet:
                 p.case.household.code,
                 head if reveal else mask_name(head),
                 p.case.household.village.name,
-                time_cell(p.handed_at),
+                minute_text(p.handed_at),
                 p.unit.name if p.unit else "",
                 p.get_state_display(),
-                day_cell(p.delivered_on),
+                day_text(p.delivered_on),
             ]
 
     return Sheet(

@@ -3,7 +3,6 @@ coordinating unit is told how many open cases have had nothing delivered for too
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import reverse
@@ -35,4 +34,4 @@ def warn_stale_cases(payload: dict[str, Any]) -> None:
     tell(staff_of([config.unit], DELIVERING_ROLES), text, link=reverse("assistance:desk"))
 
 
-periodic(STALE_JOB, daily_at=dt.time(8, 0))
+periodic(STALE_JOB)

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from minyi.audit.forms import AuditFilterForm
 from minyi.audit.queries import filtered_events
+from minyi.dates import minute_text
 from minyi.org.permissions import Action, require
-from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked, time_cell
+from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked
 
 
 @exporter("audit_trail")
@@ -27,7 +28,7 @@ def audit_trail(user: AnyUser, params: dict[str, str]) -> Sheet:
     def rows() -> Iterator[list[Any]]:
         for e in events.iterator(chunk_size=1000):
             yield [
-                time_cell(e.at),
+                minute_text(e.at),
                 e.actor_name,
                 e.ip or "",
                 e.action,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import timedelta
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from minyi.audit.forms import AuditFilterForm
 from minyi.audit.models import AuditEvent
+from minyi.dates import day_start
 
 
 def filtered_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
@@ -24,9 +24,7 @@ def filtered_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
         if data["subject"]:
             events = events.filter(subject__icontains=data["subject"])
         if data["date_from"]:
-            start = datetime.combine(data["date_from"], time.min)
-            events = events.filter(at__gte=timezone.make_aware(start))
+            events = events.filter(at__gte=day_start(data["date_from"]))
         if data["date_to"]:
-            end = datetime.combine(data["date_to"], time.max)
-            events = events.filter(at__lte=timezone.make_aware(end))
+            events = events.filter(at__lt=day_start(data["date_to"] + timedelta(days=1)))
     return events

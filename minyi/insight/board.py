@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from minyi.appeals.choices import RejectReason, State
 from minyi.appeals.models import Appeal
 from minyi.audit.rules import record
+from minyi.dates import day_bounds
 from minyi.insight import hotspots
 from minyi.insight.models import HotspotCluster, HotspotRun
 from minyi.ledger.models import Campaign, Issue
@@ -45,14 +46,6 @@ MAX_DAYS = 366
 TOP = 30
 #: Rejections that mean the text is not a citizen's voice on a problem.
 NOISE_REASONS = (RejectReason.ABUSIVE, RejectReason.OUT_OF_SCOPE)
-
-
-def period_bounds(starts_on: dt.date, ends_on: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The aware instants [start, end) of a period of local dates, both days included."""
-    zone = timezone.get_default_timezone()
-    start = dt.datetime.combine(starts_on, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return start, end
 
 
 def check_period(starts_on: dt.date, ends_on: dt.date) -> None:
@@ -97,7 +90,7 @@ def request_run(starts_on: dt.date, ends_on: dt.date, *, actor: Actor) -> Hotspo
 
 def appeals_of(run: HotspotRun) -> QuerySet[Appeal]:
     """The appeals a run reads (see the module docstring), oldest first."""
-    start, end = period_bounds(run.starts_on, run.ends_on)
+    start, end = day_bounds(run.starts_on, run.ends_on)
     return (
         Appeal.objects.filter(received_at__gte=start, received_at__lt=end, number__isnull=False)
         .exclude(state=State.REJECTED, reject_reason__in=NOISE_REASONS)
@@ -133,7 +126,7 @@ def compute(run: HotspotRun) -> HotspotRun:
     began = time.monotonic()
     try:
         messages = messages_of(appeals_of(run))
-        _start, end = period_bounds(run.starts_on, run.ends_on)
+        _start, end = day_bounds(run.starts_on, run.ends_on)
         found = hotspots.find_hotspots(messages, top=TOP, now=end)
         with transaction.atomic():
             # A second worker (the job taken back after a timeout) may have stored it meanwhile.

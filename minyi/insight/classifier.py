@@ -15,12 +15,10 @@ second score), fitted on out-of-fold predictions, so a threshold on it means wha
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import platform
 import re
 import tempfile
-import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -42,6 +40,7 @@ from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 from sklearn.svm import LinearSVC
 
 from minyi.insight.metrics import score
+from minyi.insight.text import WORDLIKE, lcut, without_place_codes
 
 FORMAT = "minyi-insight-classifier"
 FORMAT_VERSION = 1
@@ -50,69 +49,22 @@ MODEL_SUFFIX = ".joblib"
 # Up to this many labels, calibration and the measured figures come from 5-fold cross-validation.
 CALIBRATION_KFOLD_MAX = 2000
 
-# jieba logs every initialisation to stderr at DEBUG level; only real problems should reach the console.
-jieba.setLogLevel(logging.WARNING)
-
-# The board's organisers masked places as A市, A3区, K9县, M6州, 西地省: the codes carry no meaning (and
-# hurt in cross-validation), the 市/区/县 suffix a little. A real deployment's names pass untouched.
-_MASKED_PLACE = re.compile(r"(?<![A-Za-z])[A-Za-z]\d{0,2}(?=[市区县州])|西地省")
 _SPACE = re.compile(r"\s+")
-_WORDLIKE = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Segmentation
 
 
-class _Jieba:
-    """One private jieba tokenizer, initialised once, quietly, with its cache outside the package."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tokenizer: jieba.Tokenizer | None = None
-        self.cache_dir: Path | None = None
-
-    def tokenizer(self) -> jieba.Tokenizer:
-        if self._tokenizer is None:
-            with self._lock:
-                if self._tokenizer is None:
-                    tokenizer = jieba.Tokenizer()
-                    tokenizer.tmp_dir = str(self._usable_cache_dir())
-                    tokenizer.initialize()
-                    self._tokenizer = tokenizer
-        return self._tokenizer
-
-    def _usable_cache_dir(self) -> Path:
-        # jieba's default is /tmp/jieba.cache, created 0600: a second user of the machine could then
-        # neither read nor replace it and would rebuild the dictionary (about 1.5 s) in every process.
-        for candidate in (self.cache_dir, Path(tempfile.gettempdir()) / f"minyi-jieba-{os.getuid()}"):
-            if candidate is None:
-                continue
-            try:
-                candidate.mkdir(mode=0o700, parents=True, exist_ok=True)
-            except OSError:
-                continue
-            if os.access(candidate, os.W_OK | os.X_OK):
-                return candidate
-        return Path(tempfile.gettempdir())
-
-
-_JIEBA = _Jieba()
-
-
-def set_cache_dir(path: Path | str) -> None:
-    """Where jieba keeps its dictionary cache (e.g. ``var/cache``); call before the first tokenisation."""
-    _JIEBA.cache_dir = Path(path)
-
-
 def normalise(text: str) -> str:
-    """Collapse whitespace and drop the data set's masked place codes (A市 → 市, 西地省 → '')."""
-    return _SPACE.sub(" ", _MASKED_PLACE.sub("", text or "")).strip()
+    """Collapse whitespace and drop the data set's masked place codes (A市 → 市, 西地省 → ''): the codes
+    carry no meaning (and hurt in cross-validation), the 市/区/县 suffix a little."""
+    return _SPACE.sub(" ", without_place_codes(text or "")).strip()
 
 
 def tokenize(text: str) -> list[str]:
     """jieba's words of a text, without punctuation, spaces and bare numbers."""
-    return [word for word in _JIEBA.tokenizer().lcut(normalise(text)) if _WORDLIKE.search(word)]
+    return [word for word in lcut(normalise(text)) if WORDLIKE.search(word)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -776,7 +728,6 @@ __all__ = [
     "make_doc",
     "make_docs",
     "normalise",
-    "set_cache_dir",
     "tokenize",
     "train",
 ]

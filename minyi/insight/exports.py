@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from minyi.dates import day_text
 from minyi.insight import board
 from minyi.insight.models import HotspotRun
 from minyi.insight.queries import board_clusters
 from minyi.org.permissions import require
-from minyi.sheets import AnyUser, Sheet, day_cell, exporter
+from minyi.sheets import AnyUser, Sheet, exporter
 
 
 @exporter("hotspots")
@@ -29,8 +30,8 @@ def hotspot_board(user: AnyUser, params: dict[str, str]) -> Sheet:
 
     def rows() -> Iterator[list[Any]]:
         for c in clusters:
-            first = day_cell(timezone.localtime(c.first_at).date())
-            last = day_cell(timezone.localtime(c.last_at).date())
+            first = day_text(timezone.localtime(c.first_at).date())
+            last = day_text(timezone.localtime(c.last_at).date())
             yield [
                 c.rank,
                 c.title,

@@ -1,7 +1,8 @@
 """Hotspots (热点): clusters of messages about one concentrated problem, ranked by a heat index.
 
-Pure Python (jieba, scikit-learn, scipy), no Django and no database: the board page, ``manage.py insight
-hotspots`` and the benchmark share it. The method, in short:
+Pure Python (jieba, scikit-learn, scipy) and no database; of Django only the project's time zone, in
+which local times are read and days counted. The board page, ``manage.py insight hotspots`` and the
+benchmark share it. The method, in short:
 
 1. Words: jieba words of the title and of the body's opening (masked place codes such as A2区 kept as
    whole words, a number joined to the word it counts, e.g. 58车贷, 3号线), TF-IDF with the title's
@@ -27,23 +28,18 @@ from __future__ import annotations
 
 import csv
 import json
-import logging
 import math
-import os
 import re
 import sys
-import tempfile
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
-import jieba
 import numpy as np
+from django.utils import timezone
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
@@ -51,13 +47,9 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from minyi.dates import day_text, local_day
 from minyi.insight.corpus import CorpusError
-
-# jieba logs every initialisation to stderr at DEBUG level; only real problems should reach the console.
-jieba.setLogLevel(logging.WARNING)
-
-# Times without an offset are the board's local time.
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+from minyi.insight.text import MASKED_PLACE, WORDLIKE, lcut, place_codes
 
 # --- Tunables (chosen by reading the clusters of the public data set, see the module docstring) ---
 # The title says what a message is about; its vector counts this many times the body's.
@@ -106,10 +98,7 @@ HEAT_FORMULA_EN = (
     f" unknown); clusters of fewer than {MIN_PEOPLE} people or {MIN_SIZE} messages are not hotspots."
 )
 
-# The public data set's organisers masked places as A市, A3区, K9县, 西地省.
-_MASKED_PLACE = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}[市区县州]|西地省")
 _DISTRICT = re.compile(r"^[A-Z]\d{1,2}[区县州]$")
-_WORDLIKE = re.compile(r"[^\W\d_]")
 _NUMBER = re.compile(r"^[0-9０-９]+$")
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -145,33 +134,6 @@ _NOT_IN_NAME = frozenset("的了是把被就都也还又我你他她它这那该
 _GROUPS = ("购房者", "受害人", "受害者", "投资人", "出借人", "职工", "家长", "教师", "村民", "业主")
 # Groups named even beside a shared place (伊景园滨河苑购房者): people tied by a deal, not by living there.
 _DEAL_GROUPS = ("购房者", "受害人", "受害者", "投资人", "出借人", "职工")
-
-
-class _Jieba:
-    """One private jieba tokenizer, initialised once, quietly, with its cache outside the package."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tokenizer: jieba.Tokenizer | None = None
-
-    def lcut(self, text: str) -> list[str]:
-        if self._tokenizer is None:
-            with self._lock:
-                if self._tokenizer is None:
-                    tokenizer = jieba.Tokenizer()
-                    # Shared with the classifier's cache: one dictionary build per user and machine.
-                    cache = Path(tempfile.gettempdir()) / f"minyi-jieba-{os.getuid()}"
-                    try:
-                        cache.mkdir(mode=0o700, parents=True, exist_ok=True)
-                        tokenizer.tmp_dir = str(cache)
-                    except OSError:
-                        pass
-                    tokenizer.initialize()
-                    self._tokenizer = tokenizer
-        return self._tokenizer.lcut(text)
-
-
-_JIEBA = _Jieba()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -227,7 +189,8 @@ def parse_time(value: str) -> datetime | None:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIME)
+    """Times without an offset are local: the project's time zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.get_default_timezone())
 
 
 def _count(value: str) -> int:
@@ -335,7 +298,7 @@ def heat_parts(members: Sequence[Message], now: datetime | None) -> HeatParts:
     if times and now is not None:
         days_since = max(0.0, (_aware(now) - max(times)).total_seconds() / 86400)
         recency = math.exp(-days_since / HEAT_RECENCY_DAYS)
-    active_days = len({moment.astimezone(LOCAL_TIME).date() for moment in times})
+    active_days = len({local_day(moment) for moment in times})
     return HeatParts(
         people=HEAT_PEOPLE * math.log1p(people),
         size=HEAT_SIZE * math.log1p(len(members)),
@@ -391,10 +354,7 @@ def run_cli(csv_path: Path | str, top: int | None, out: TextIO, *, as_json: bool
     else:
         out.write(HEAT_FORMULA + "\n")
         for spot in spots:
-            span = " – ".join(
-                moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d") if moment else "?"
-                for moment in (spot.first_at, spot.last_at)
-            )
+            span = " – ".join(day_text(moment, "?") for moment in (spot.first_at, spot.last_at))
             out.write(
                 f"{spot.rank:>3}. {spot.heat:6.2f}  {spot.title}  [{spot.place or '—'}]  {span}"
                 f"  {spot.size} messages, {spot.people} people, {spot.likes} likes\n"
@@ -409,13 +369,13 @@ def run_cli(csv_path: Path | str, top: int | None, out: TextIO, *, as_json: bool
 def words(text: str) -> list[str]:
     """The words that say what a text is about: jieba words of two or more characters without stop
     words, masked place codes (A2区) whole, and a number joined to the word after it (58车贷)."""
-    found = _MASKED_PLACE.findall(text)
-    pieces = _JIEBA.lcut(_MASKED_PLACE.sub("，", text))
+    found = place_codes(text)
+    pieces = lcut(MASKED_PLACE.sub("，", text))
     for index, piece in enumerate(pieces):
         if _NUMBER.match(piece):
             if index + 1 < len(pieces) and _HAN_WORD.match(pieces[index + 1]):
                 found.append(piece + pieces[index + 1])
-        elif len(piece) >= 2 and _WORDLIKE.search(piece) and piece not in _STOP_WORDS:
+        elif len(piece) >= 2 and WORDLIKE.search(piece) and piece not in _STOP_WORDS:
             found.append(piece)
     return found
 
@@ -427,7 +387,7 @@ def place_names(
     ending such as 小区 or 苑, with the ending (丽发新城小区 gives 发新城小区 … 丽发新城小区, and 丽发新城).
 
     Over-long or clipped candidates are harmless: they are rarely shared, so they weigh little."""
-    text = _MASKED_PLACE.sub("，", text)
+    text = MASKED_PLACE.sub("，", text)
     names: set[str] = set()
     for match in endings.finditer(text):
         start = match.start()
@@ -618,7 +578,7 @@ def _on_topic(corpus: _Corpus, group: list[int]) -> list[int]:
     columns, local = np.unique(block.col, return_inverse=True)
     terms = [str(corpus.terms[column]) for column in columns]
     in_place = np.array(
-        [bool(_MASKED_PLACE.fullmatch(term)) or (term in label and term in shared) for term in terms]
+        [bool(MASKED_PLACE.fullmatch(term)) or (term in label and term in shared) for term in terms]
     )
     data = np.where(in_place[local], 0, block.data)
     topic = normalize(sparse.csr_matrix((data, (block.row, local)), shape=(len(group), len(columns))))
@@ -679,7 +639,7 @@ def _keywords(corpus: _Corpus, group: list[int], count: int = 5) -> tuple[str, .
         if centroid[column] <= 0 or len(chosen) == count:
             break
         term = str(corpus.terms[column])
-        if not _MASKED_PLACE.fullmatch(term):
+        if not MASKED_PLACE.fullmatch(term):
             chosen.append(term)
     return tuple(chosen)
 
@@ -742,7 +702,7 @@ def _common_phrase(titles: list[str], word: str) -> str:
     """``word`` grown one character at a time, left or right, while half the titles still contain it."""
     if not word:
         return ""
-    texts = [_MASKED_PLACE.sub("，", title) for title in titles]
+    texts = [MASKED_PLACE.sub("，", title) for title in titles]
     floor = max(2.0, 0.5 * len(texts))
     phrase = word
     while len(phrase) < _LABEL_NAME_MAX:
@@ -778,7 +738,7 @@ def _region(texts: list[str]) -> str:
     cities: Counter[str] = Counter()
     districts: Counter[str] = Counter()
     for text in texts:
-        codes = set(_MASKED_PLACE.findall(text))
+        codes = set(place_codes(text))
         districts.update(code for code in codes if _DISTRICT.match(code))
         cities.update(code for code in codes if not _DISTRICT.match(code) and code.endswith("市"))
     floor = 0.3 * len(texts)

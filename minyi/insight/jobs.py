@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -64,4 +63,4 @@ def train_from_labels(payload: dict[str, Any]) -> None:
         raise PermanentFailure(" ".join(error.messages)) from error
 
 
-periodic(TRIAGE_JOB, every=dt.timedelta(minutes=1))
+periodic(TRIAGE_JOB)

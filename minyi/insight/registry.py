@@ -26,6 +26,7 @@ from minyi.appeals.rules import Actor
 from minyi.insight import classifier
 from minyi.insight.classifier import AppealClassifier
 from minyi.insight.models import ClassifierVersion, Label
+from minyi.insight.text import set_cache_dir
 from minyi.org.permissions import require
 
 #: Appeals without a label whose words (not labels) help while the deployment has few labels.
@@ -96,7 +97,7 @@ class _Loaded:
             with self._lock:
                 model = self._models.get(key)
                 if model is None:
-                    classifier.set_cache_dir(Path(settings.VAR_DIR) / "cache")
+                    set_cache_dir(Path(settings.VAR_DIR) / "cache")
                     model = classifier.load(models_dir() / version.file)
                     # Only the active one is kept: an earlier version is read again if reactivated.
                     self._models = {key: model}

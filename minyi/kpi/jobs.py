@@ -4,7 +4,6 @@ their figures are exact either way)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from minyi.kpi.summary import refresh
@@ -19,4 +18,4 @@ def run_refresh(payload: dict[str, Any]) -> None:
     refresh()
 
 
-periodic(REFRESH_JOB, every=timedelta(minutes=1))
+periodic(REFRESH_JOB)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import F, Q
@@ -33,7 +33,8 @@ from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals.choices import AssignmentRole, AssignmentState, Satisfaction, State
 from minyi.appeals.models import Appeal, Assignment
-from minyi.kpi.choices import LOWER_IS_BETTER, Metric, Part
+from minyi.dates import day_start
+from minyi.kpi.choices import Metric, Part
 from minyi.kpi.models import Verdict
 from minyi.ledger.choices import IssueState
 from minyi.ledger.models import Issue
@@ -43,7 +44,7 @@ from minyi.ledger.models import Issue
 
 @dataclass(frozen=True)
 class Period:
-    """Local dates (the site's time zone, Asia/Shanghai), both inclusive; ``now``, when given, is the
+    """Local dates (the project's time zone), both inclusive; ``now``, when given, is the
     moment the figures are taken (else the moment they are counted)."""
 
     first: date
@@ -56,13 +57,12 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.first, time.min), timezone.get_default_timezone())
+        return day_start(self.first)
 
     @property
     def end(self) -> datetime:
         """The first moment after the period (the half-open end of [start, end))."""
-        following = datetime.combine(self.last + timedelta(days=1), time.min)
-        return timezone.make_aware(following, timezone.get_default_timezone())
+        return day_start(self.last + timedelta(days=1))
 
     def holds(self, model: type[models.Model], name: str) -> Q:
         """The field ``name`` of ``model`` (a date or a moment) lies in the period."""
@@ -141,10 +141,6 @@ class Definition:
     numerator: Side
     denominator: Side
     formula: Promise
-
-    @property
-    def lower_is_better(self) -> bool:
-        return self.metric in LOWER_IS_BETTER
 
     def side(self, part: str) -> Side:
         return self.numerator if part == Part.NUMERATOR else self.denominator

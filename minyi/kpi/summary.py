@@ -32,15 +32,12 @@ from django.utils import timezone
 
 from minyi.appeals.choices import AssignmentRole
 from minyi.appeals.models import Appeal, Assignment
+from minyi.dates import local_day
 from minyi.kpi.metrics import Period, Side, Source, sides
 from minyi.kpi.models import DailyCount, StaleDay, Verdict
 
 #: Stale marks removed per statement (keeps the list of ids within every database's limits).
 CHUNK = 500
-
-
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
 #: The date fields the summary counts on, by table: a mark names one of them and a day.

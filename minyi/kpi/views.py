@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -25,6 +24,8 @@ from openpyxl import Workbook
 from minyi.appeals.choices import AssignmentState
 from minyi.appeals.models import Appeal, Assignment
 from minyi.audit.rules import record
+from minyi.dates import day_text, minute_text
+from minyi.kpi.access import VIEW, visible_records
 from minyi.kpi.choices import LOWER_IS_BETTER, Metric, Part
 from minyi.kpi.forms import KpiQuery, parse, parse_params
 from minyi.kpi.models import Verdict
@@ -36,16 +37,14 @@ from minyi.kpi.rules import (
     UnitKpis,
     count_all,
     ranking,
-    records,
     source_of,
 )
 from minyi.ledger.models import Issue
 from minyi.org.models import Unit
-from minyi.org.permissions import require, scope_filter, visible
+from minyi.org.permissions import require
 from minyi.paging import window
 from minyi.privacy import mask_text
 
-VIEW = "kpi.view_ranking"
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -143,50 +142,35 @@ class Line:
     issue_pk: int | None = None
 
 
-def _local(moment: datetime | None) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "—"
-
-
 def _line(row: Model) -> Line:
     if isinstance(row, Issue):
-        facts = [_("Deadline: %(date)s") % {"date": f"{row.deadline:%Y-%m-%d}"}]
+        facts = [_("Deadline: %(date)s") % {"date": day_text(row.deadline)}]
         if row.signed_off_at:
-            facts.append(_("Signed off: %(date)s") % {"date": _local(row.signed_off_at)})
+            facts.append(_("Signed off: %(date)s") % {"date": minute_text(row.signed_off_at)})
         return Line("", row.title, row.get_state_display(), facts, issue_pk=row.pk)
     if isinstance(row, Appeal):
-        facts = [_("Closed: %(date)s") % {"date": _local(row.closed_at)}] if row.closed_at else []
+        facts = [_("Closed: %(date)s") % {"date": minute_text(row.closed_at)}] if row.closed_at else []
         return Line(row.number or "", mask_text(row.title), row.get_state_display(), facts)
     if isinstance(row, Assignment):
         appeal = row.appeal
         facts = [
-            _("Dispatched: %(date)s") % {"date": _local(row.dispatched_at)},
-            _("Accept or return by: %(date)s") % {"date": _local(row.return_by)},
-            _("Accepted: %(date)s") % {"date": _local(row.accepted_at)},
+            _("Dispatched: %(date)s") % {"date": minute_text(row.dispatched_at)},
+            _("Accept or return by: %(date)s") % {"date": minute_text(row.return_by)},
+            _("Accepted: %(date)s") % {"date": minute_text(row.accepted_at, "—")},
         ]
         if row.returned_at:
-            facts.append(_("Returned: %(date)s") % {"date": _local(row.returned_at)})
+            facts.append(_("Returned: %(date)s") % {"date": minute_text(row.returned_at)})
         if row.finished_at and row.state == AssignmentState.DONE:
-            facts.append(_("Answered: %(date)s") % {"date": _local(row.finished_at)})
-            facts.append(_("Deadline: %(date)s") % {"date": _local(row.deadline)})
+            facts.append(_("Answered: %(date)s") % {"date": minute_text(row.finished_at)})
+            facts.append(_("Deadline: %(date)s") % {"date": minute_text(row.deadline)})
         return Line(appeal.number or "", mask_text(appeal.title), row.get_state_display(), facts)
     assert isinstance(row, Verdict)
     facts = [
-        _("Follow-up: %(date)s, %(result)s") % {"date": _local(row.at), "result": row.get_result_display()},
-        _("Answer judged: %(date)s") % {"date": _local(row.answered_at)},
+        _("Follow-up: %(date)s, %(result)s")
+        % {"date": minute_text(row.at), "result": row.get_result_display()},
+        _("Answer judged: %(date)s") % {"date": minute_text(row.answered_at, "—")},
     ]
     return Line(row.appeal.number or "", mask_text(row.appeal.title), row.appeal.get_state_display(), facts)
-
-
-def visible_records(user: Any, metric: str, part: str, unit: Unit, query: KpiQuery) -> QuerySet[Any]:
-    """The counted rows the user may see: appeals through ``visible`` (回避, scopes), ledger items
-    through the ledger's scope (the lead unit's subtree)."""
-    rows = records(metric, part, unit, query.period)
-    source = source_of(metric, part)
-    if source.appeal_field is None:
-        return scope_filter(user, rows, "lead_unit__path")
-    if source.appeal_field == "pk":
-        return visible(user, rows)
-    return rows.filter(appeal__in=visible(user, Appeal.objects.all()).values("pk")).select_related("appeal")
 
 
 @login_required

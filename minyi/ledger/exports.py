@@ -8,9 +8,10 @@ from typing import Any
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from minyi.dates import minute_text
 from minyi.ledger.queries import signed_off
 from minyi.org.permissions import require
-from minyi.sheets import AnyUser, Sheet, exporter, time_cell
+from minyi.sheets import AnyUser, Sheet, exporter
 
 
 @exporter("signoff_register")
@@ -27,7 +28,7 @@ def signoff_register(user: AnyUser, params: dict[str, str]) -> Sheet:
                 person = getattr(s.decided_by, "person", None)
                 approver = person.name if person is not None and person.name else s.decided_by.get_username()
             yield [
-                time_cell(s.decided_at),
+                minute_text(s.decided_at),
                 s.issue.title,
                 s.issue.get_original_track_display(),
                 s.issue.lead_unit.name if s.issue.lead_unit else "",

@@ -2,7 +2,7 @@
 appeal (through minyi.appeals.rules.submit, so it follows the normal loop), and the public view of
 Open311 appeals and their updates.
 
-Decisions (README, "Open311"):
+Decisions:
 - Only appeals that came in through Open311 are listed, and never one that concerns a unit's own
   officials: the other channels' citizens did not send their words to a public interface.
 - ``status`` is ``closed`` once the citizen has an answer: replied (an unsatisfied follow-up reopens it,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from minyi.org.choices import Role
 from minyi.org.permissions import AnyUser, can, person_of, scope_of
 
-#: One sentence per role saying what the person does here (DESIGN.md, "Users").
+#: One sentence per role saying what the person does here (docs/design.md, "Roles").
 ROLE_WORK: dict[str, Promise] = {
     Role.OPERATOR: _("Record calls, letters and walk-ins quickly, and symposium opinions in batches."),
     Role.DISPATCHER: _(

@@ -14,17 +14,11 @@ code_validator = RegexValidator(
 )
 
 
-class UnitQuerySet(models.QuerySet["Unit"]):
-    def subtree_of(self, unit: Unit) -> UnitQuerySet:
-        """The unit and every unit below it."""
-        return self.filter(path__startswith=unit.path)
-
-
 class Unit(models.Model):
     """A node of the organisation tree: district, department, township, village, enterprise, branch.
 
     ``path`` is the materialised chain of codes from the root ("/D/T01/V0101/"), so a subtree is one
-    indexed prefix query; rules.py keeps it right when units are created or moved.
+    indexed prefix query; rules.create_unit (and the demo and Excel import) write it.
     """
 
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
@@ -42,8 +36,6 @@ class Unit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     sort = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit")

@@ -77,7 +77,3 @@ def send_digests(payload: dict[str, object]) -> None:
                     dedupe_key=f"digest:{user_id}:{notices[-1].pk}",
                 )
             StaffNotice.objects.filter(pk__in=[n.pk for n in notices]).update(digested_at=timezone.now())
-
-
-def unread_count(user_id: int) -> int:
-    return StaffNotice.objects.filter(user_id=user_id, read_at__isnull=True).count()

@@ -1,4 +1,4 @@
-"""Roles (DESIGN.md, "Users") as Django groups with permissions, kept in step after every migrate."""
+"""Roles (docs/design.md, "Roles") as Django groups with permissions, kept in step after every migrate."""
 
 from __future__ import annotations
 

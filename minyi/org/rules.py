@@ -6,8 +6,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from minyi.audit.rules import record
@@ -53,26 +51,6 @@ def create_unit(*, code: str, name: str, kind: str, parent: Unit | None, actor: 
     unit.full_clean()
     unit.save()
     record("org.unit.create", actor=actor, obj=unit, detail={"parent": parent.code if parent else None})
-    return unit
-
-
-@transaction.atomic
-def move_unit(unit: Unit, new_parent: Unit, *, actor: Actor) -> Unit:
-    """Hang ``unit`` (and its whole subtree) under ``new_parent``, rewriting the subtree's paths."""
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    check_parent(unit.kind, new_parent.kind)
-    if new_parent.is_within(unit):
-        raise ValidationError(_("A unit cannot be moved under itself or its own subtree."))
-    old_path, new_path = unit.path, path_for(unit.code, new_parent)
-    depth_change = new_parent.depth + 1 - unit.depth
-    subtree = Unit.objects.filter(path__startswith=old_path)
-    subtree.update(
-        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-        depth=F("depth") + depth_change,
-    )
-    Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
-    unit.refresh_from_db()
-    record("org.unit.move", actor=actor, obj=unit, detail={"from": old_path, "to": new_path})
     return unit
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minyi.dates import day_text
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import person_of, require, scope_of
@@ -20,16 +21,7 @@ from minyi.outreach.models import Visit
 from minyi.outreach.pairings import measure, visits_done
 from minyi.outreach.queries import filtered, scoped_pairings
 from minyi.privacy import mask_name
-from minyi.sheets import (
-    AnyUser,
-    Sheet,
-    day_cell,
-    exporter,
-    form_errors,
-    picked,
-    reveal_personal,
-    yes_cell,
-)
+from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked, reveal_personal, yes_cell
 
 
 @exporter("coverage")
@@ -87,7 +79,7 @@ def my_visits(user: AnyUser, params: dict[str, str]) -> Sheet:
         for v in visits.iterator(chunk_size=1000):
             head = v.household.head_name if v.household else ""
             yield [
-                day_cell(v.visited_on),
+                day_text(v.visited_on),
                 v.get_place_kind_display(),
                 v.township.name if v.township else "",
                 v.village.name if v.village else "",
@@ -161,11 +153,11 @@ def pairing_list(user: AnyUser, params: dict[str, str]) -> Sheet:
                 row.planned,
                 row.done,
                 row.shortfall,
-                day_cell(row.start),
-                day_cell(row.end),
+                day_text(row.start),
+                day_text(row.end),
                 p.get_state_display(),
-                day_cell(p.started_on),
-                day_cell(p.ended_on),
+                day_text(p.started_on),
+                day_text(p.ended_on),
             ]
 
     return Sheet(

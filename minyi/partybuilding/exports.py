@@ -9,11 +9,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from minyi.dates import day_text
 from minyi.ledger.models import Campaign
 from minyi.org.permissions import can, person_of, require
 from minyi.partybuilding.access import MANAGE, VIEW
 from minyi.partybuilding.queries import listed
-from minyi.sheets import AnyUser, Sheet, day_cell, exporter
+from minyi.sheets import AnyUser, Sheet, exporter
 
 
 def _party_campaign(user: AnyUser, params: dict[str, str]) -> Campaign | None:
@@ -39,10 +40,10 @@ def weak_branches(user: AnyUser, params: dict[str, str]) -> Sheet:
             yield [
                 m.branch.name,
                 township.name if township else "",
-                day_cell(m.marked_on),
+                day_text(m.marked_on),
                 m.reasons,
                 str(_("No longer weak")) if m.cleared_on else str(_("Weak")),
-                day_cell(m.cleared_on),
+                day_text(m.cleared_on),
                 m.decision,
                 m.campaign.name if m.campaign else "",
             ]
@@ -81,12 +82,12 @@ def joint_branches(user: AnyUser, params: dict[str, str]) -> Sheet:
     lines: list[list[Any]] = []
     for j in found:
         members = "、".join(f"{m.branch.name}（{m.get_role_display()}）" for m in j.members.all())
-        head = [j.name, j.township.name, day_cell(j.formed_on), members]
+        head = [j.name, j.township.name, day_text(j.formed_on), members]
         tasks = list(j.tasks.all())
         for t in tasks:
             lines.append([
                 *head, t.get_area_display(), t.issue.title, _leader(t.issue.leader),
-                day_cell(t.issue.deadline), t.issue.get_state_display(),
+                day_text(t.issue.deadline), t.issue.get_state_display(),
             ])  # fmt: skip
         if not tasks:
             lines.append([*head, "", "", "", "", ""])

@@ -10,7 +10,7 @@ sections of sentences in the active language (Chinese first), and ``as_markdown`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from minyi.appeals.choices import Channel, State
 from minyi.appeals.models import Appeal
+from minyi.dates import day_start, written_day
 from minyi.evaluation.results import summary as evaluation_summary
 from minyi.exemplars import rules as exemplar_rules
 from minyi.kpi import rules as kpi_rules
@@ -35,7 +36,7 @@ from minyi.outreach.coverage import coverage
 from minyi.outreach.models import Visit
 from minyi.partybuilding import rules as partybuilding_rules
 from minyi.reports import summary
-from minyi.reports.numbers import about, day, listing, percent
+from minyi.reports.numbers import about, listing, percent
 from minyi.study import rules as study_rules
 from minyi.study.choices import ActivityKind, BranchKind, MaterialKind
 from minyi.study.models import Attendance
@@ -60,12 +61,12 @@ class Scope:
 
     @property
     def start(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.date_from, time.min))
+        return day_start(self.date_from)
 
     @property
     def end(self) -> datetime:
         """The first moment after the period."""
-        return timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min))
+        return day_start(self.date_to + timedelta(days=1))
 
 
 def scope_for(
@@ -409,8 +410,8 @@ def compose(scope: Scope, figures: dict[str, Any]) -> Bulletin:
     return Bulletin(
         title=_("%(name)s work bulletin") % {"name": f"{where}{name}"},
         period=_("Figures from %(start)s to %(end)s")
-        % {"start": day(scope.date_from), "end": day(scope.date_to)},
-        issued=day(timezone.localdate()),
+        % {"start": written_day(scope.date_from), "end": written_day(scope.date_to)},
+        issued=written_day(timezone.localdate()),
         sections=[
             _study_section(figures["study"]),
             _hearing_section(figures["hearing"]),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from minyi.appeals.choices import OPEN_STATES, Channel, DueStatus, Kind
 from minyi.appeals.models import Appeal, Category
 from minyi.appeals.rules import due_filter
+from minyi.dates import day_bounds
 from minyi.insight.models import HotspotRun
 from minyi.kpi import rules as kpi_rules
 from minyi.kpi.choices import Metric
@@ -122,9 +123,8 @@ def _list(**params: Any) -> str:
 
 def _mine_counts(mine: Mine, first: date, last: date) -> tuple[dict[str, dict[str, int]], dict[date, int]]:
     """As summary.counts and summary.daily, counted live for a leader's appeals: one grouped query."""
-    appeals = mine_appeals(mine).filter(
-        received_at__gte=summary.day_start(first), received_at__lt=summary.day_start(last + timedelta(days=1))
-    )
+    start, end = day_bounds(first, last)
+    appeals = mine_appeals(mine).filter(received_at__gte=start, received_at__lt=end)
     found: dict[str, dict[str, int]] = {dim: {} for dim in summary.DIMS}
     per_day: dict[date, int] = {}
     for (day, owner, dim, value), n in summary.count_rows(appeals, summary.Owners()).items():

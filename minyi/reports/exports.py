@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from minyi.audit.rules import record, record_personal_view
+from minyi.dates import local_day
 from minyi.reports.models import ExportJob
 from minyi.sheets import Sheet, exporter_named
 from minyi.worker.rules import PermanentFailure, enqueue
@@ -151,7 +152,7 @@ def write(sheet: Sheet, target: IO[bytes] | str | Path, progress: Callable[[int]
 
 def file_name(job: ExportJob) -> str:
     """The name the download is offered under: the sheet's title and the day it was asked for."""
-    return f"{job.title or job.name}-{timezone.localtime(job.created_at):%Y%m%d}.xlsx"
+    return f"{job.title or job.name}-{local_day(job.created_at):%Y%m%d}.xlsx"
 
 
 def export_dir() -> Path:

@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,6 +28,7 @@ from minyi.appeals.choices import DueStatus, State
 from minyi.appeals.models import Appeal
 from minyi.appeals.rules import due_filter
 from minyi.audit.rules import record
+from minyi.dates import day_bounds
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import require
@@ -220,11 +221,9 @@ def map_data(unit: Unit | None, first: date, last: date) -> MapData:
         level, name = "village", f"minyi-{town.code}"
         areas = Unit.objects.filter(parent=town, kind__in=RESIDENTIAL_KINDS, is_active=True)
         appeals = Appeal.objects.filter(township=town, village__isnull=False).exclude(state=State.MERGED)
+        start, end = day_bounds(first, last)
         received = dict(
-            appeals.filter(
-                received_at__gte=summary.day_start(first),
-                received_at__lt=summary.day_start(last + timedelta(days=1)),
-            )
+            appeals.filter(received_at__gte=start, received_at__lt=end)
             .order_by()
             .values_list("village")
             .annotate(n=Count("pk"))

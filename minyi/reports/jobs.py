@@ -1,9 +1,9 @@
-"""The weekly bulletin: every Monday morning each active recipient gets a notice linking to the page
-(and the text by e-mail when they have an address), for their campaign so far."""
+"""The weekly bulletin: every Monday morning (settings.MINYI_SCHEDULE) each active recipient gets a
+notice linking to the page (and the text by e-mail when they have an address), for their campaign so far."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,22 +11,22 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from minyi.dates import local_today
 from minyi.org import notices
 from minyi.reports import bulletin, exports
 from minyi.reports.models import BulletinSubscription
 from minyi.worker.notify import notify
 from minyi.worker.rules import handler
-from minyi.worker.schedule import periodic
+from minyi.worker.schedule import periodic, schedule_of
 
 WEEKLY_JOB = "reports.weekly_bulletin"
-MONDAY = 0
 
 
 @handler(WEEKLY_JOB)
 def send_weekly(payload: dict[str, Any]) -> None:
-    """Daily at 08:00; sends on Mondays only."""
-    today = timezone.localdate()
-    if today.weekday() == MONDAY:
+    """Sends on the bulletin's weekday only (a job queued before the weekday was changed does nothing)."""
+    today = local_today()
+    if today.weekday() == schedule_of(WEEKLY_JOB).weekday:
         send_to_recipients(today)
 
 
@@ -50,7 +50,7 @@ def send_to_recipients(today: date) -> int:
     return sent
 
 
-periodic(WEEKLY_JOB, daily_at=time(8, 0))
+periodic(WEEKLY_JOB)
 
 
 # --- Excel exports (exports.py) ------------------------------------------------------------------------
@@ -68,4 +68,4 @@ def delete_old_exports(payload: dict[str, Any]) -> None:
     exports.delete_older_than(timezone.now() - exports.KEEP)
 
 
-periodic(exports.CLEANUP_JOB, daily_at=time(3, 30))
+periodic(exports.CLEANUP_JOB)

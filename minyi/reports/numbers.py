@@ -7,8 +7,6 @@ gives "13,000+" and "1,100+".
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -48,13 +46,6 @@ def rate(value: float | None) -> str:
     if value is None:
         return "—"
     return percent(round(value * 1000), 1000)
-
-
-def day(value: date) -> str:
-    """A date as a Chinese document writes it (2026年3月1日), or ISO in English."""
-    if _chinese():
-        return f"{value.year}年{value.month}月{value.day}日"
-    return value.isoformat()
 
 
 def listing(parts: list[str]) -> str:

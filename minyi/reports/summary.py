@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from minyi.appeals.choices import State
 from minyi.appeals.models import Appeal, Category
+from minyi.dates import day_bounds, local_day
 from minyi.kpi.summary import day_runs
 from minyi.org.models import Unit
 from minyi.reports.models import AppealDayCount, StaleAppealDay
@@ -34,14 +35,6 @@ COUNTED_FIELDS = frozenset({"channel", "kind", "category", "township", "lead_uni
 CHUNK = 500
 
 Key = tuple[int | None, str, str]  # (unit id or None, dim, value)
-
-
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
-
-
-def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 # --- marks ---------------------------------------------------------------------------------------------
@@ -149,7 +142,8 @@ def _recount(days: list[date] | None) -> int:
     if days is not None:
         runs = Q()
         for first, last in day_runs(days):
-            runs |= Q(received_at__gte=day_start(first), received_at__lt=day_start(last + timedelta(days=1)))
+            start, end = day_bounds(first, last)
+            runs |= Q(received_at__gte=start, received_at__lt=end)
         appeals = appeals.filter(runs)
         AppealDayCount.objects.filter(day__in=days).delete()
     else:
@@ -221,9 +215,8 @@ def daily(unit: Unit | None, first: date, last: date) -> dict[date, int]:
 
 def fresh_counts(unit: Unit | None, first: date, last: date) -> dict[str, dict[str, int]]:
     """The same as ``counts``, straight from the appeals (slow at a million: the reference)."""
-    appeals = Appeal.objects.filter(
-        received_at__gte=day_start(first), received_at__lt=day_start(last + timedelta(days=1))
-    )
+    start, end = day_bounds(first, last)
+    appeals = Appeal.objects.filter(received_at__gte=start, received_at__lt=end)
     found: dict[str, dict[str, int]] = {dim: {} for dim in DIMS}
     unit_id = None if unit is None else unit.pk
     for (_day, owner, dim, value), n in count_rows(appeals, Owners(), by_day=False).items():

@@ -13,18 +13,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minyi.dates import minute_text
 from minyi.org.permissions import require
 from minyi.privacy import mask_name
-from minyi.sheets import (
-    AnyUser,
-    Sheet,
-    exporter,
-    form_errors,
-    picked,
-    reveal_personal,
-    time_cell,
-    yes_cell,
-)
+from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked, reveal_personal, yes_cell
 from minyi.study import rules
 from minyi.study.forms import PeriodForm
 from minyi.study.models import Branch, Membership
@@ -45,7 +37,7 @@ def study_activities(user: AnyUser, params: dict[str, str]) -> Sheet:
                 a.unit.name,
                 a.campaign.name if a.campaign else "",
                 a.session_count,
-                time_cell(a.created_at),
+                minute_text(a.created_at),
             ]
 
     return Sheet(

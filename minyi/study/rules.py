@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minyi.audit.rules import record
+from minyi.dates import day_start, minute_text
 from minyi.ledger.models import Campaign
 from minyi.offline_batch import BatchProblem, BatchResult
 from minyi.org import notices
@@ -102,10 +103,6 @@ def _require_organiser(actor: Actor, unit: Unit) -> None:
         return  # the system (commands, seeding)
     if not can(actor, ORGANISE, unit):
         raise PermissionDenied(_("You may not organise study for this unit."))
-
-
-def _local_day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
 
 
 # --- branches and members --------------------------------------------------------------------------
@@ -358,8 +355,7 @@ def check_in(
         raise ValidationError(_("This code belongs to another session."), code="other_session")
     if now < found.code_opens_at:
         raise ValidationError(
-            _("Check-in for this session opens at %(time)s.")
-            % {"time": f"{timezone.localtime(found.code_opens_at):%Y-%m-%d %H:%M}"},
+            _("Check-in for this session opens at %(time)s.") % {"time": minute_text(found.code_opens_at)},
             code="not_open",
         )
     if now > found.code_closes_at:
@@ -600,9 +596,9 @@ class Period:
         if self.campaign is not None:
             sessions = sessions.filter(activity__campaign=self.campaign)
         if self.date_from is not None:
-            sessions = sessions.filter(starts_at__gte=_local_day_start(self.date_from))
+            sessions = sessions.filter(starts_at__gte=day_start(self.date_from))
         if self.date_to is not None:
-            sessions = sessions.filter(starts_at__lt=_local_day_start(self.date_to + dt.timedelta(days=1)))
+            sessions = sessions.filter(starts_at__lt=day_start(self.date_to + dt.timedelta(days=1)))
         return sessions
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from minyi.dates import minute_text
 from minyi.org.models import Unit
 from minyi.org.permissions import EVERYTHING, can, person_of, require, scope_filter, scope_of
 from minyi.study import qr, rules
@@ -186,7 +187,7 @@ def _check_in_page(request: HttpRequest, session: Session | None) -> HttpRespons
                     _("Checked in: %(topic)s, %(time)s.")
                     % {
                         "topic": attendance.session.topic,
-                        "time": f"{timezone.localtime(attendance.session.starts_at):%Y-%m-%d %H:%M}",
+                        "time": minute_text(attendance.session.starts_at),
                     },
                 )
                 return redirect("study:check_in")

@@ -32,6 +32,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from minyi.dates import minute_text
 from minyi.offline_batch import BatchResult
 from minyi.org.choices import RESIDENTIAL_KINDS
 from minyi.org.models import Unit
@@ -234,14 +235,14 @@ def data(request: HttpRequest) -> JsonResponse:
         "me": person.pk if person is not None else None,
         "self_only": _records_only_self(request),
         "villages": _villages(request),
-        "generated_at": f"{timezone.localtime():%Y-%m-%d %H:%M}",
+        "generated_at": minute_text(timezone.now()),
         "csrf": get_token(request),
         "sessions": [
             {
                 "id": s.pk,
                 "topic": s.topic,
                 "activity": s.activity.title,
-                "starts_at": f"{timezone.localtime(s.starts_at):%Y-%m-%d %H:%M}",
+                "starts_at": minute_text(s.starts_at),
                 "place": s.ship or s.place,
                 "attended": attended[s.pk],
             }

@@ -9,9 +9,10 @@ from typing import Any
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from minyi.dates import day_text, minute_text
 from minyi.org.permissions import require
 from minyi.privacy import mask_text
-from minyi.sheets import AnyUser, Sheet, day_cell, exporter, form_errors, picked, time_cell, yes_cell
+from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked, yes_cell
 from minyi.supervision import rules
 from minyi.supervision.forms import NoticeFilterForm
 from minyi.supervision.models import local_today
@@ -44,9 +45,9 @@ def supervision_notices(user: AnyUser, params: dict[str, str]) -> Sheet:
                 n.get_level_display(),
                 about,
                 n.unit.name,
-                time_cell(n.issued_at),
+                minute_text(n.issued_at),
                 issuer,
-                day_cell(n.answer_by),
+                day_text(n.answer_by),
                 str(n.answer_status(today).label),
                 yes_cell(n.briefed_at is not None),
                 mask_text(n.text),

@@ -1,8 +1,8 @@
-"""Background jobs of supervision (discovered by minyi.worker at start-up): the hourly SLA sweep and
-the weekly briefing on Monday morning.
+"""Background jobs of supervision (discovered by minyi.worker at start-up): the SLA sweep (hourly) and
+the weekly briefing (Monday morning); settings.MINYI_SCHEDULE says when.
 
-The schedule knows "every" and "daily at"; the briefing runs daily at 08:30 and acts only when the
-slot's date is a Monday, so a job retried later in the week still belongs to its Monday.
+The briefing acts only when the slot's date is the briefing's weekday, so a job retried later in the
+week still belongs to its day, and one queued before the weekday was changed does nothing.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from typing import Any
 
 from minyi.supervision.rules import send_weekly_briefing, sweep
 from minyi.worker.rules import PermanentFailure, handler
-from minyi.worker.schedule import periodic
+from minyi.worker.schedule import periodic, schedule_of
 
 SWEEP_JOB = "supervision.sweep"
 BRIEFING_JOB = "supervision.briefing"
-BRIEFING_WEEKDAY = 0  # Monday
-BRIEFING_AT = dt.time(8, 30)
 
 
 @handler(SWEEP_JOB)
@@ -28,14 +26,14 @@ def run_sweep(payload: dict[str, Any]) -> None:
 
 @handler(BRIEFING_JOB)
 def run_briefing(payload: dict[str, Any]) -> None:
-    """On a Monday slot, tell the district's leaders and dispatchers what the briefing names."""
+    """On a slot of the briefing's weekday, tell the district's leaders and dispatchers what it names."""
     try:
         day = dt.date.fromisoformat(str(payload.get("slot", "")))
     except ValueError as error:
         raise PermanentFailure(f"payload slot is not a date: {payload!r}") from error
-    if day.weekday() == BRIEFING_WEEKDAY:
+    if day.weekday() == schedule_of(BRIEFING_JOB).weekday:
         send_weekly_briefing(day)
 
 
-periodic(SWEEP_JOB, every=dt.timedelta(hours=1))
-periodic(BRIEFING_JOB, daily_at=BRIEFING_AT)
+periodic(SWEEP_JOB)
+periodic(BRIEFING_JOB)

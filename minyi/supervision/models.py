@@ -17,18 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals.models import Appeal
+from minyi.dates import local_day, local_today
 from minyi.ledger.models import Issue
 from minyi.org.models import Unit
 from minyi.supervision.choices import AnswerStatus, Level
-
-
-def local_today() -> dt.date:
-    """Today in the project's time zone (answer dates are local dates)."""
-    return timezone.localdate(timezone=timezone.get_default_timezone())
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
 class NoticeQuerySet(models.QuerySet["Notice"]):
@@ -135,9 +127,7 @@ class Notice(models.Model):
     def answer_status(self, today: dt.date | None = None) -> AnswerStatus:
         """Waiting, not answered by the answer date, answered on time, or answered late."""
         if self.answered_at is not None:
-            return (
-                AnswerStatus.LATE if local_date(self.answered_at) > self.answer_by else AnswerStatus.ON_TIME
-            )
+            return AnswerStatus.LATE if local_day(self.answered_at) > self.answer_by else AnswerStatus.ON_TIME
         return AnswerStatus.OVERDUE if (today or local_today()) > self.answer_by else AnswerStatus.WAITING
 
     @property

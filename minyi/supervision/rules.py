@@ -37,6 +37,7 @@ from minyi.appeals.choices import WORKING_STATES, DueStatus
 from minyi.appeals.models import Appeal
 from minyi.appeals.rules import due_filter, due_status
 from minyi.audit.rules import record
+from minyi.dates import day_text, local_day, local_today
 from minyi.ledger.choices import OPEN_ISSUE_STATES, EventKind
 from minyi.ledger.models import Issue
 from minyi.ledger.rules import log_event
@@ -45,7 +46,7 @@ from minyi.org.choices import Role
 from minyi.org.models import Person, StaffNotice, Unit
 from minyi.org.permissions import acts_for, can, visible
 from minyi.supervision.choices import SWEEP_LEVELS, Level
-from minyi.supervision.models import Notice, local_date, local_today
+from minyi.supervision.models import Notice
 from minyi.workdays.rules import WorkCalendar, calendar, end_of_day
 
 Actor = User | AnonymousUser | None
@@ -113,10 +114,6 @@ def _target_deadline(target: Target) -> dt.datetime | None:
     if isinstance(target, Appeal):
         return target.deadline
     return end_of_day(target.deadline)
-
-
-def _day(moment: dt.datetime | None) -> str:
-    return f"{local_date(moment):%Y-%m-%d}" if moment is not None else "—"
 
 
 def _working_days_back(cal: WorkCalendar, today: dt.date, days: int) -> dt.date:
@@ -266,8 +263,8 @@ def _issue_candidates(
     now: dt.datetime, cal: WorkCalendar, oldest: dt.date, red_day: dt.date
 ) -> list[_Candidate]:
     """Open rectification items due soon or overdue within the look-back window that lack their notice."""
-    today = local_date(now)
-    soon = local_date(cal.add_working_days(now, ITEM_DUE_SOON_DAYS).at)
+    today = local_day(now)
+    soon = local_day(cal.add_working_days(now, ITEM_DUE_SOON_DAYS).at)
     base = Issue.objects.filter(state__in=OPEN_ISSUE_STATES).only("pk", "title", "lead_unit", "deadline")
     ranges = [
         (Level.DUE_SOON, base.filter(deadline__gte=today, deadline__lte=soon)),
@@ -292,7 +289,7 @@ def with_work_state(notices_: QuerySet[Notice], now: dt.datetime) -> QuerySet[No
     issue = Issue.objects.filter(
         pk=OuterRef("issue_id"),
         state__in=OPEN_ISSUE_STATES,
-        deadline__lt=local_date(now),
+        deadline__lt=local_day(now),
         deadline=OuterRef("due_on"),
     )
     return notices_.alias(
@@ -311,9 +308,9 @@ def work_still_overdue(notice: Notice, now: dt.datetime) -> bool:
     return (
         issue is not None
         and issue.state in OPEN_ISSUE_STATES
-        and issue.deadline < local_date(now)
+        and issue.deadline < local_day(now)
         and notice.deadline is not None
-        and issue.deadline == local_date(notice.deadline)
+        and issue.deadline == local_day(notice.deadline)
     )
 
 
@@ -325,8 +322,8 @@ def _unanswered_yellow(now: dt.datetime, oldest: dt.datetime) -> list[_Candidate
     unanswered = Notice.objects.filter(
         level=Level.YELLOW,
         answered_at__isnull=True,
-        answer_by__lt=local_date(now),
-        answer_by__gte=local_date(oldest),
+        answer_by__lt=local_day(now),
+        answer_by__gte=local_day(oldest),
     )
     red = Notice.objects.filter(level=Level.RED, deadline=OuterRef("deadline")).filter(
         Q(appeal_id=OuterRef("appeal_id")) | Q(issue_id=OuterRef("issue_id"))
@@ -351,7 +348,7 @@ def _unanswered_yellow(now: dt.datetime, oldest: dt.datetime) -> list[_Candidate
 def briefing_queryset(now: dt.datetime | None = None) -> QuerySet[Notice]:
     """Red notices past their answer date that are unanswered, or whose target is still overdue."""
     now = now or timezone.now()
-    red = Notice.objects.filter(level=Level.RED, answer_by__lt=local_date(now))
+    red = Notice.objects.filter(level=Level.RED, answer_by__lt=local_day(now))
     return with_work_state(red, now).filter(Q(answered_at__isnull=True) | STILL_OVERDUE)
 
 
@@ -372,7 +369,7 @@ def _issue_sweep_notices(
                 text=str(SWEEP_TEXTS[Level(c.level)])
                 % {
                     "target": target_label(c.target),
-                    "date": _day(c.deadline),
+                    "date": day_text(c.deadline, "—"),
                     "answer_by": f"{answer_by:%Y-%m-%d}",
                 },
                 deadline=c.deadline,
@@ -402,13 +399,13 @@ def sweep(now: dt.datetime | None = None, *, lookback: dt.timedelta = LOOKBACK) 
     Returns how many notices of each level were issued and how many were newly named."""
     now = now or timezone.now()
     cal = calendar()
-    today = local_date(now)
+    today = local_day(now)
     red_day = _working_days_back(cal, today, RED_AFTER)
     oldest = now - lookback
-    answer_by = local_date(cal.add_working_days(now, ANSWER_DAYS).at)
+    answer_by = local_day(cal.add_working_days(now, ANSWER_DAYS).at)
     candidates = [
         *_appeal_candidates(now, oldest, end_of_day(red_day)),
-        *_issue_candidates(now, cal, local_date(oldest), red_day),
+        *_issue_candidates(now, cal, local_day(oldest), red_day),
         *_unanswered_yellow(now, oldest),
     ]
     counts = {str(level): 0 for level in SWEEP_LEVELS}

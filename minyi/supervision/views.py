@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minyi.appeals.models import Appeal
+from minyi.dates import local_today
 from minyi.ledger.models import Issue
 from minyi.org.permissions import can, require, scope_filter, visible
 from minyi.paging import window
 from minyi.supervision import rules
 from minyi.supervision.forms import AnswerForm, NoticeFilterForm, NoticeForm
-from minyi.supervision.models import Notice, local_today
+from minyi.supervision.models import Notice
 from minyi.supervision.queries import RELATED, listed_notices
 
 PAGE_SIZE = 50

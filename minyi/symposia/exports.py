@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from minyi.dates import day_text
 from minyi.org.permissions import require
-from minyi.sheets import AnyUser, Sheet, day_cell, exporter, form_errors, picked
+from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked
 from minyi.symposia.access import VIEW_SYMPOSIUM
 from minyi.symposia.forms import FilterForm
 from minyi.symposia.summary import listed
@@ -27,7 +28,7 @@ def symposium_list(user: AnyUser, params: dict[str, str]) -> Sheet:
     def rows() -> Iterator[list[Any]]:
         for s in symposia.iterator(chunk_size=1000):
             yield [
-                day_cell(s.held_on),
+                day_text(s.held_on),
                 s.title,
                 s.get_group_display(),
                 s.host.name,

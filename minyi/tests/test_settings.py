@@ -5,11 +5,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 
-from minyi.env import EnvError, env_bool, env_list, parse_database_url
+from minyi.env import (
+    EnvError,
+    Weekly,
+    env_bool,
+    env_clock,
+    env_interval,
+    env_list,
+    env_weekly,
+    parse_database_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "Z9x!q" * 8
@@ -52,6 +63,28 @@ def test_booleans_and_lists_are_strict(monkeypatch: pytest.MonkeyPatch) -> None:
         env_list("X_HOSTS", [])
 
 
+def test_job_times_are_strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    hourly = timedelta(hours=1)
+    for value, expected in [("15m", timedelta(minutes=15)), ("2h", timedelta(hours=2)), ("", hourly)]:
+        monkeypatch.setenv("X_EVERY", value)
+        assert env_interval("X_EVERY", hourly) == expected
+    monkeypatch.setenv("X_AT", "07:05")
+    assert env_clock("X_AT", time(18, 0)) == time(7, 5)
+    monday = Weekly(0, time(8, 30))
+    monkeypatch.setenv("X_WEEKLY", "Fri 17:30")
+    assert env_weekly("X_WEEKLY", monday) == Weekly(4, time(17, 30))
+    cases: list[tuple[str, Callable[[], object], list[str]]] = [
+        ("X_EVERY", lambda: env_interval("X_EVERY", hourly), ["0m", "1.5h", "90", "1d", "-5m"]),
+        ("X_AT", lambda: env_clock("X_AT", time(18, 0)), ["24:00", "7:05", "08:60", "0830", "08:30:00"]),
+        ("X_WEEKLY", lambda: env_weekly("X_WEEKLY", monday), ["monday 08:30", "mon", "08:30", "mon 8:30"]),
+    ]
+    for name, parse, bad in cases:
+        for value in bad:
+            monkeypatch.setenv(name, value)
+            with pytest.raises(EnvError, match=name):
+                parse()
+
+
 def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     unset = {"SECRET_KEY", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
@@ -82,6 +115,15 @@ def test_unknown_database_scheme_refuses_with_one_line() -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "DATABASE_URL scheme 'oracle' is not supported" in lines[0]
+
+
+def test_a_bad_job_time_refuses_with_one_line() -> None:
+    result = _manage({"JOB_BRIEFING_AT": "monday 8:30"}, "check")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "minyi: refusing to start: JOB_BRIEFING_AT='monday 8:30' is not a weekly time"
+        " (write a day and HH:MM, e.g. mon 08:30)"
+    ]
 
 
 def test_production_profile_passes_deploy_check() -> None:

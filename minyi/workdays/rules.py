@@ -1,6 +1,6 @@
 """Working days by the official Chinese holiday calendar, for deadlines and statistics.
 
-Semantics (all dates are local dates in the project's time zone, settings.TIME_ZONE = Asia/Shanghai,
+Semantics (all dates are local dates in the project's time zone, settings.TIME_ZONE,
 whatever time zone is active for the request):
 
 - A day is a working day when the calendar says so (a make-up working day on a weekend, 调休上班),
@@ -38,6 +38,7 @@ from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from minyi.dates import day_start, local_day, local_today
 from minyi.workdays.choices import MAKE_UP_DAY, Source
 from minyi.workdays.models import CalendarDay, CalendarYear
 
@@ -68,10 +69,6 @@ class WorkCalendar:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_dates", tuple(sorted(self.exceptions)))
-
-    def is_known(self, year: int) -> bool:
-        """Whether the holidays of ``year`` are confirmed."""
-        return year in self.known_years
 
     def is_workday(self, day: dt.date) -> bool:
         """Whether people work on ``day`` (a date, or an aware datetime taken in local time)."""
@@ -123,17 +120,9 @@ def _weekdays_upto(day: dt.date) -> int:
     return 5 * weeks + min(rest, 5)
 
 
-def local_day(moment: dt.datetime) -> dt.date:
-    """The date of an aware ``moment`` in the project's time zone (naive datetimes are refused)."""
-    if timezone.is_naive(moment):
-        raise ValueError(f"working days need an aware datetime, not the naive {moment.isoformat()}")
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
-
-
 def end_of_day(day: dt.date) -> dt.datetime:
     """The last microsecond of ``day`` in the project's time zone (next local midnight minus 1 µs)."""
-    midnight = dt.datetime.combine(day + _ONE_DAY, dt.time.min, tzinfo=timezone.get_default_timezone())
-    return midnight - dt.timedelta(microseconds=1)
+    return day_start(day + _ONE_DAY) - dt.timedelta(microseconds=1)
 
 
 # --- the cached snapshot ----------------------------------------------------------------------
@@ -213,7 +202,7 @@ def calendar_warning(today: dt.date | None = None, years: Iterable[int] = ()) ->
     the year), and ``years`` (e.g. the years of open deadlines).
     """
     if today is None:
-        today = timezone.localdate(timezone=timezone.get_default_timezone())
+        today = local_today()
     in_use = {today.year, *years}
     if today.month >= 11:
         in_use.add(today.year + 1)

@@ -1,6 +1,7 @@
 from importlib import import_module
 
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -14,3 +15,6 @@ class WorkerConfig(AppConfig):
         # can run any job: ours, and those each app defines in its ``jobs.py``.
         import_module("minyi.worker.notify")
         autodiscover_modules("jobs")
+        from minyi.worker.schedule import check_schedules  # imports the models: not before ready()
+
+        checks.register(check_schedules)

@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from minyi.appeals import categories, echo, rules
 from minyi.appeals.choices import FollowupBy, ReplyState, Satisfaction
-from minyi.appeals.models import Appeal, Category, Reply
-from minyi.appeals.models_echo import EchoEntry
+from minyi.appeals.models import Appeal, Category, EchoEntry, Reply
 from minyi.appeals.tests.factories import in_progress, lead_assignment
 from minyi.audit.models import AuditEvent
 from minyi.testing import Actors, make_actors

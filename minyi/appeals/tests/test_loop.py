@@ -1,4 +1,4 @@
-"""Every transition rule of the appeal loop (DESIGN.md, "The loop")."""
+"""Every transition rule of the appeal loop (docs/design.md, "The appeal loop")."""
 
 from __future__ import annotations
 

@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minyi.appeals import echo
-from minyi.appeals.models import Category
-from minyi.appeals.models_echo import EchoEntry
+from minyi.appeals.models import Category, EchoEntry
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.paging import window

@@ -3,7 +3,7 @@ the reply and add information the unit asked for. Every change goes through miny
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +33,7 @@ from minyi.appeals.choices import (
 from minyi.appeals.forms.public import InformationForm, RateForm, SubmitForm, TrackForm
 from minyi.appeals.models import Appeal, AppealEvent, Pause
 from minyi.appeals.uploads import MAX_FILE_BYTES, MAX_FILES
+from minyi.dates import day_text
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
 
 #: The number and query code of the appeal just stored, shown once on the done page.
@@ -173,15 +174,13 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATE_TRACK, {"form": form}, status=400)
 
 
-def _localdate(value: str | datetime | None) -> date | None:
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
-
-
-def _day(value: date) -> str:
-    return f"{value:%Y-%m-%d}"
+def _deadline_day(data: dict[str, Any]) -> str:
+    """The local day of the deadline an event recorded ('' when it recorded none)."""
+    raw = data.get("deadline")
+    if not raw:
+        return ""
+    moment = datetime.fromisoformat(raw)
+    return day_text(moment if timezone.is_aware(moment) else moment.date())
 
 
 def _event_text(event: AppealEvent) -> str:
@@ -199,12 +198,9 @@ def _event_text(event: AppealEvent) -> str:
             else _("Your message was received.")
         )
     if kind == EventKind.DISPATCHED:
-        day = _localdate(data.get("deadline"))
+        day = _deadline_day(data)
         if unit and day:
-            return _("Handed to %(unit)s, to be handled by %(date)s.") % {
-                "unit": unit,
-                "date": f"{day:%Y-%m-%d}",
-            }
+            return _("Handed to %(unit)s, to be handled by %(date)s.") % {"unit": unit, "date": day}
         return _("Handed to the responsible unit.")
     if kind == EventKind.ACCEPTED:
         return (
@@ -213,11 +209,9 @@ def _event_text(event: AppealEvent) -> str:
             else _("The unit took your message on.")
         )
     if kind == EventKind.EXTENSION_APPROVED:
-        day = _localdate(data.get("deadline"))
+        day = _deadline_day(data)
         if day:
-            return _("The unit was given more time; the new deadline is %(date)s.") % {
-                "date": f"{day:%Y-%m-%d}"
-            }
+            return _("The unit was given more time; the new deadline is %(date)s.") % {"date": day}
         return _("The unit was given more time.")
     if kind == EventKind.PAUSED:
         if data.get("waiting_for") == WaitingFor.CITIZEN:

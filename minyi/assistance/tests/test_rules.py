@@ -231,10 +231,15 @@ def test_no_warning_after_the_period_or_for_another_household(assist: Assist) ->
 
 
 def test_a_declined_part_is_no_receipt(assist: Assist) -> None:
-    first = opened(assist, T.MEDICAL)
-    rules.decline_part(part_of(first, T.MEDICAL), actor=assist.coordinator, reason="不符合条件")
-    second = opened(assist, T.MEDICAL)
-    rules.hand_out(part_of(second, T.MEDICAL), actor=assist.coordinator, unit=assist.health)
+    # Handed to the health bureau, which found the household not eligible: nothing was received.
+    first = part_of(opened(assist, T.MEDICAL), T.MEDICAL)
+    rules.hand_out(first, actor=assist.coordinator, unit=assist.health)
+    rules.decline_part(first, actor=assist.handler_health, reason="不符合条件")
+    part = part_of(opened(assist, T.MEDICAL), T.MEDICAL)
+    assert not rules.repeats(part).exists()
+    rules.hand_out(part, actor=assist.coordinator, unit=assist.health)  # no confirmation asked
+    part.refresh_from_db()
+    assert part.state == PartState.HANDED and not part.repeat_confirmed
 
 
 # --- delivery ---------------------------------------------------------------------------------------------

@@ -37,9 +37,10 @@ from minyi.appeals.choices import (
     State,
     Urgency,
 )
-from minyi.appeals.models import Appeal, AppealEvent, Assignment, Category, Followup, Reply
+from minyi.appeals.models import Appeal, AppealEvent, Assignment, Category, EchoEntry, Followup, Reply
 from minyi.appeals.rules import hash_query_code
 from minyi.bulk import copy_rows, next_id, reset_sequence
+from minyi.dates import local_day
 from minyi.demo.synthetic import make_text
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Person, Unit
@@ -207,7 +208,7 @@ def generate(
             closed_at = replied_at + timedelta(days=2) if state == State.CLOSED and replied_at else None
             if state == State.REJECTED:
                 closed_at = received + timedelta(hours=5)
-            number = f"{timezone.localtime(received):%Y%m%d}{pk:08d}"
+            number = f"{local_day(received):%Y%m%d}{pk:08d}"
             working = state in (State.DISPATCHED, State.IN_PROGRESS)
             events.append((pk, EventKind.RECEIVED, received, None, None, "", "{}"))
             if returned_before:
@@ -411,7 +412,6 @@ def _publish(
 ) -> int:
     """Echo-wall entries of the generated published replies (synthetic texts hold no personal data)."""
     from minyi.appeals.echo import search_text
-    from minyi.appeals.models_echo import EchoEntry
 
     fields = [
         "appeal_id",

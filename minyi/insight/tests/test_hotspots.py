@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from minyi.insight import hotspots
 from minyi.insight.corpus import CorpusError
-from minyi.insight.hotspots import LOCAL_TIME, Message, find_hotspots, hotspots_json, read_csv, run_cli
+from minyi.insight.hotspots import Message, find_hotspots, hotspots_json, read_csv, run_cli
 
+# The project's time zone (settings.TIME_ZONE), in which times without an offset are read.
+LOCAL_TIME = timezone.get_default_timezone()
 START = datetime(2019, 11, 4, 9, 0, tzinfo=LOCAL_TIME)
 
 # One estate's water cut: 8 messages from 6 people (two of them write twice).
@@ -331,6 +335,14 @@ def test_csv_with_the_original_chinese_headers_and_odd_values(tmp_path: Path) ->
     [message] = read_csv(path)
     assert message.received_at == datetime(2019, 2, 8, 9, 5, tzinfo=LOCAL_TIME)
     assert (message.id, message.likes, message.dislikes) == ("7", 0, 0)
+
+
+def test_times_without_an_offset_are_read_in_the_projects_time_zone(tmp_path: Path, settings: Any) -> None:
+    settings.TIME_ZONE = "Europe/Berlin"
+    path = write_csv(tmp_path / "berlin.csv", ["title", "received_at"], [["标题", "2019-02-08 09:05"]])
+    [message] = read_csv(path)
+    assert message.received_at == datetime(2019, 2, 8, 8, 5, tzinfo=UTC)
+    assert hotspots.parse_time("2019-02-08T09:05:00+08:00") == datetime(2019, 2, 8, 1, 5, tzinfo=UTC)
 
 
 def test_csv_without_text_columns_or_file_is_an_error(tmp_path: Path) -> None:

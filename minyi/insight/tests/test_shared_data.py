@@ -1,4 +1,4 @@
-"""A guard on the real messages (skipped without ../shared/data): the model still learns the board."""
+"""A guard on the real messages (docs/data.md; skipped without them): the model still learns the board."""
 
 from __future__ import annotations
 

@@ -16,11 +16,12 @@ from django.utils import translation
 from minyi.appeals import rules as appeal_rules
 from minyi.appeals.choices import Channel, Kind
 from minyi.audit.models import AuditEvent
+from minyi.dates import written_day
 from minyi.org.models import Household
 from minyi.outreach import rules as outreach_rules
 from minyi.outreach.rules import DifficultyInput
 from minyi.reports import bulletin
-from minyi.reports.numbers import about, day, percent
+from minyi.reports.numbers import about, percent
 from minyi.study.tests.conftest import Study, build_study
 from minyi.testing import PASSWORD, Actors
 
@@ -59,7 +60,7 @@ def test_office_numbers() -> None:
         assert [about(n) for n in (268, 1000, 1132, 1590, 13_245, 13_000, 109_000, 109_345)] == [
             "268", "1000", "1100多", "1500多", "1.3万多", "1.3万", "10.9万", "10.9万多"
         ]  # fmt: skip
-        assert day(dt.date(2026, 3, 1)) == "2026年3月1日"
+        assert written_day(dt.date(2026, 3, 1)) == "2026年3月1日"
     with translation.override("en"):
         assert [about(n) for n in (268, 1132, 13_245)] == ["268", "1,100+", "13,000+"]
     assert [percent(100, 100), percent(199, 200), percent(1, 3), percent(0, 0)] == [

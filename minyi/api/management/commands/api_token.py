@@ -8,9 +8,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from minyi.api import tokens
+from minyi.dates import minute_text
 
 
 class Command(BaseCommand):
@@ -46,9 +46,9 @@ class Command(BaseCommand):
                             token.prefix,
                             token.name,
                             token.user.get_username(),
-                            _when(token.created_at),
-                            _when(token.last_used_at) or "-",
-                            f"revoked {_when(token.revoked_at)}" if token.revoked_at else "active",
+                            minute_text(token.created_at),
+                            minute_text(token.last_used_at, "-"),
+                            f"revoked {minute_text(token.revoked_at)}" if token.revoked_at else "active",
                         ]
                     )
                 )
@@ -58,7 +58,3 @@ class Command(BaseCommand):
                 raise CommandError(f"No token with prefix {options['prefix']!r}.")
             tokens.revoke_token(found, actor=None)
             self.stdout.write(f"revoked {found.prefix} ({found.name})")
-
-
-def _when(moment: Any) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment is not None else ""

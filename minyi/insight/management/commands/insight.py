@@ -13,7 +13,7 @@ and find hotspots in a CSV of messages.
 Only ``train`` (without ``--out``), ``models`` and ``activate`` touch the database. Unless
 ``--unlabelled``/``--taxonomy`` are given (or ``--no-beside``), the public data set's unlabelled messages
 and taxonomy are taken from the labelled CSV's directory, else from ``../shared/data/appeals`` beside the
-checkout; a note on stderr says which files were used."""
+checkout (docs/data.md); a note on stderr says which files were used."""
 
 from __future__ import annotations
 
@@ -30,10 +30,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minyi.insight import classifier, corpus, evaluation, hotspots, registry, replies
 from minyi.insight.models import ClassifierVersion
+from minyi.insight.text import set_cache_dir
 
 
 def shared_data_dir() -> Path:
-    """The public data set's usual place: ``../shared/data/appeals`` beside the checkout."""
+    """The public data set's usual place (docs/data.md): ``../shared/data/appeals`` beside the checkout."""
     return Path(settings.BASE_DIR).parent / "shared" / "data" / "appeals"
 
 
@@ -117,7 +118,7 @@ class Command(BaseCommand):
         if options["action"] in ("models", "activate"):
             self._registry(options)
             return
-        classifier.set_cache_dir(Path(settings.VAR_DIR) / "cache")
+        set_cache_dir(Path(settings.VAR_DIR) / "cache")
         action = options["action"]
         labelled_path = options["train"] if action == "evaluate" else options["csv"]
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from minyi.appeals.models import Appeal, Category, Reply
+from minyi.appeals.models.appeal import Appeal, Category, Reply
 from minyi.org.models import Unit
 
 

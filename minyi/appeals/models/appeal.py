@@ -1,6 +1,7 @@
 """The appeal loop's records: appeals, their assignments to units, replies, follow-ups and history.
 
-State fields are written only by the functions in rules.py (STYLE.md #2); everything here is data.
+State fields are written only by the functions in rules.py (docs/design.md, "How state changes");
+everything here is data.
 """
 
 from __future__ import annotations
@@ -419,6 +420,3 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
-
-
-from minyi.appeals.models_echo import EchoEntry  # noqa: E402,F401
