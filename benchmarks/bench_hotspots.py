@@ -9,9 +9,10 @@ time moved by up to ±3 days, its likes drawn between 0 and the original's, and 
 the time (the original author otherwise). Its clusters are therefore mostly near-copies of one real
 message: the figure measures the time, not the quality, which the 4,326 run and the tests judge.
 
-No database is needed, only the settings (their time zone). The data set (docs/data.md) is looked for in
-BENCH_DATA (default: ../shared/data/appeals beside the repository); without it the benchmark prints one
-JSON line with "skipped" and the reason."""
+No database is needed, only the settings (their time zone). BENCH_MESSAGES (default: all) keeps only the
+first that many real messages, for both runs, so that the smoke run (scripts/bench.sh --smoke) stays
+short. The data set (docs/data.md) is looked for in BENCH_DATA (default: ../shared/data/appeals beside
+the repository); without it the benchmark prints one JSON line with "skipped" and the reason."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, report, setup_django
+from benchmarks.common import DATA, env_int, report, setup_django
 from minyi.insight.hotspots import Message, find_hotspots, read_csv
 
 CSV_NAME = "messages-with-votes.csv"
@@ -71,13 +72,13 @@ def timed_run(messages: list[Message]) -> tuple[float, int, int]:
 
 def main() -> None:
     setup_django()  # the finder reads local times in the project's time zone (settings.TIME_ZONE)
-    folder = Path(os.environ.get("BENCH_DATA", ROOT.parent / "shared" / "data" / "appeals"))
-    path = folder / CSV_NAME
+    path = DATA / CSV_NAME
     if not path.is_file():
         report("hotspots", {"skipped": f"{path} not found (set BENCH_DATA to the appeals data folder)"})
         return
     scale = int(os.environ.get("BENCH_HOTSPOTS", "100000"))
     messages = read_csv(path)
+    messages = messages[: env_int("BENCH_MESSAGES", len(messages))]
     figures: dict[str, object] = {"messages": len(messages)}
     seconds, found, largest = timed_run(messages)
     figures |= {"seconds": round(seconds, 1), "hotspots": found, "largest": largest, "target_seconds": 60}

@@ -7,7 +7,10 @@ model load and first prediction (jieba's dictionary from its cache); classifying
 Then training on 10,000 labelled rows (target: under 60 s), made of the 495 labelled messages, the
 7,142 unlabelled ones labelled by the sample-trained model, and 2,363 noisy copies of random ones among
 those (sentences shuffled, one character in twenty dropped), because the public data holds no 10,000
-labels. No database is used."""
+labels. No database is used.
+
+For the smoke run (scripts/bench.sh --smoke), BENCH_UNLABELLED keeps only the first that many unlabelled
+messages (default: all) and BENCH_TRAIN_ROWS sets the size of the big training (default 10,000)."""
 
 from __future__ import annotations
 
@@ -23,10 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, report
-
-DATA = ROOT.parent / "shared" / "data" / "appeals"
-BIG = 10_000
+from benchmarks.common import DATA, ROOT, env_int, report
 
 
 def main() -> None:
@@ -45,6 +45,7 @@ def main() -> None:
 
     labelled = corpus.read_labelled(DATA / "labelled-sample.csv")
     unlabelled = [text for name in corpus.UNLABELLED_NAMES for text in corpus.read_texts(DATA / name)]
+    unlabelled = unlabelled[: env_int("BENCH_UNLABELLED", len(unlabelled))]
     taxonomy = corpus.read_taxonomy(DATA / corpus.TAXONOMY_NAME)
     start = time.perf_counter()
     model = classifier.train(labelled, unlabelled=unlabelled, taxonomy=taxonomy)
@@ -62,7 +63,7 @@ def main() -> None:
         figures["load_seconds"] = round(time.perf_counter() - start, 2)
         figures.update(_fresh_process(path))
 
-    sample = random.Random(1).sample(unlabelled, 1000)
+    sample = random.Random(1).sample(unlabelled, min(1000, len(unlabelled)))
     start = time.perf_counter()
     for title, body in sample:
         model.predict_top(title, body, k=3, why=5)
@@ -76,13 +77,15 @@ def main() -> None:
         (t, b, p.label)
         for (t, b), p in zip(unlabelled, model.predict_many(unlabelled, k=1, why=0), strict=True)
     ]
+    big = env_int("BENCH_TRAIN_ROWS", 10_000)
     rng = random.Random(2)
-    rows += [_noisy(rng, *rng.choice(rows)) for _ in range(BIG - len(rows))]
+    rows += [_noisy(rng, *rng.choice(rows)) for _ in range(big - len(rows))]
+    rows = rows[:big]  # only ever shorter in a smoke run
     start = time.perf_counter()
-    big = classifier.train(rows, unlabelled=unlabelled, taxonomy=taxonomy)
+    trained = classifier.train(rows, unlabelled=unlabelled, taxonomy=taxonomy)
     figures["train_10k_seconds"] = round(time.perf_counter() - start, 1)
-    figures["train_10k_rows"] = big.metadata["training_rows"]
-    figures["train_10k_calibration"] = big.metadata["cv"]["method"]
+    figures["train_10k_rows"] = trained.metadata["training_rows"]
+    figures["train_10k_calibration"] = trained.metadata["cv"]["method"]
     report("insight", figures)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -24,7 +25,7 @@ from minyi.org.models import Person, Unit
 ISSUE_FIELDS = [
     "id", "campaign_id", "title", "description", "track", "original_track", "state", "lead_unit_id",
     "leader_id", "deadline", "source", "finding_ref", "tags", "converted_reason", "signed_off_at",
-    "created_at", "version",
+    "created_at", "version", "quantity_label", "quantity_total", "quantity_done", "quantity_unit",
 ]  # fmt: skip
 SIGNOFF_FIELDS = [
     "issue_id", "evidence", "submitted_by_id", "submitted_at", "agreed_by_id", "agreed_at", "decided_by_id",
@@ -88,6 +89,7 @@ def generate(count: int, *, seed: int = 4, appeals_per_issue: int = 3) -> dict[s
                 rng.choice(leaders), deadline,
                 IssueSource.APPEALS, "", "", "需要跨年度实施" if converted else "",
                 _local(deadline) if state == IssueState.SIGNED_OFF else None, created, 1,
+                "", None, Decimal(0), "",  # no measured quantity, as the rules write by default
             )  # fmt: skip
 
     with transaction.atomic():
