@@ -135,7 +135,7 @@ def test_a_rule_refusal_is_a_json_error_and_changes_nothing(actors: Actors, camp
     blank = handler.post(f"/api/v1/issues/{issue.pk}/submit/", {"evidence": "  "}, format="json")
     assert blank.status_code == 400 and "evidence" in blank.json()["fields"]
     early = handler.post(f"/api/v1/issues/{issue.pk}/agree/", {}, format="json")  # nothing submitted yet
-    assert early.status_code == 400 and early.json()["code"] == "illegal"
+    assert early.status_code == 409 and early.json()["code"] == "illegal"  # as for appeals
     handler.post(f"/api/v1/issues/{issue.pk}/submit/", {"evidence": "已整改"}, format="json")
     not_head = handler.post(f"/api/v1/issues/{issue.pk}/agree/", {}, format="json")
     assert not_head.status_code == 403 and not_head.json()["code"] == "permission_denied"

@@ -126,7 +126,7 @@ def test_a_page_made_stale_by_a_decision_is_refused(client: Any, actors: Actors,
     rules.decide_signoff(issue, actor=actors.leader, approve=False, reason="未见成效")
     client.force_login(actors.handler_edu)
     response = client.post(f"/ledger/{issue.pk}/submit/", {"version": stale, "evidence": "已整改"})
-    assert response.status_code == 400 and 'id="action-error"' in response.content.decode()
+    assert response.status_code == 409 and 'id="action-error"' in response.content.decode()  # a conflict
     assert issue.signoffs.count() == 1
     assert Issue.objects.get(pk=issue.pk).state == IssueState.OPEN
 
