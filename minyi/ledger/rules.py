@@ -444,7 +444,8 @@ def _lock_milestone(milestone: Milestone) -> Milestone:
 
 
 def check_complete_milestone(actor: Actor, milestone: Milestone) -> User:
-    """Staff of the unit that owns a step report it done, once."""
+    """Staff of the unit that owns a step report it done, once, while its item is open."""
+    _require_state(milestone.issue, OPEN_ISSUE_STATES)
     if milestone.done_at is not None:
         raise IllegalTransition(_("This step is already reported done."), code="done")
     return _of_unit(actor, milestone.owner, _STAFF)
@@ -454,7 +455,7 @@ def check_complete_milestone(actor: Actor, milestone: Milestone) -> User:
 def complete_milestone(
     milestone: Milestone, *, actor: Actor, evidence: str, files: Sequence[UploadedFile] = ()
 ) -> Milestone:
-    """Report a step done, with evidence; done steps stay done."""
+    """Report a step done, with evidence; done steps stay done, and a signed-off item's plan is closed."""
     milestone = _lock_milestone(milestone)
     user = check_complete_milestone(actor, milestone)
     if not evidence.strip():

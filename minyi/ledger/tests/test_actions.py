@@ -19,7 +19,7 @@ from django.utils import timezone
 from minyi.ledger import rules
 from minyi.ledger.actions import ACTIONS, Action, perform
 from minyi.ledger.choices import Track
-from minyi.ledger.models import Campaign, Issue
+from minyi.ledger.models import Campaign, Issue, Milestone
 from minyi.testing import Actors
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +157,11 @@ def test_the_rules_check_who_makes_and_changes_an_item(actors: Actors, campaign:
     rules.edit_issue(issue, actor=actors.handler_edu, title="东村路灯整治")  # the lead unit plans it
     issue.refresh_from_db()
     assert issue.title == "东村路灯整治"
+
+
+def test_a_step_of_a_signed_off_item_is_no_longer_reported_done(actors: Actors, campaign: Campaign) -> None:
+    issue = _signed_off(actors, campaign)
+    step = Milestone.objects.get(issue=issue)
+    with pytest.raises(ValidationError):
+        rules.complete_milestone(step, actor=actors.town_handler, evidence="补报一期验收单")
+    assert Milestone.objects.get(pk=step.pk).done_at is None
