@@ -1,8 +1,8 @@
 """Every API error in one JSON shape, ``{"code", "message", "fields"}``, with the message in the request's
 language (set as REST_FRAMEWORK's EXCEPTION_HANDLER, so every API view answers the same way).
 
-Rule functions raise Django's ValidationError and PermissionDenied, and views raise Http404 for
-records the user may not see; all of them come out here as JSON with the right status."""
+Rules refuse with the family of minyi.errors (and Django's ValidationError and PermissionDenied), each
+answered with its own status and code; views raise Http404 for records the user may not see."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from minyi.errors import code_of, fields_of, messages_of, status_of
+
 
 class ApiError(exceptions.APIException):
     """An error answered as ``{"code", "message", "fields"}``."""
@@ -24,24 +26,11 @@ class ApiError(exceptions.APIException):
         self.status_code, self.code, self.message, self.fields = status_code, code, message, fields or {}
 
 
-def from_validation(error: ValidationError, status_code: int = 400) -> ApiError:
-    """A rule's ValidationError as a 400 (or ``status_code``) with each field's messages."""
-    fields = (
-        {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
-        if hasattr(error, "error_dict")
-        else {}
-    )
-    code = getattr(error, "code", None) or "invalid"
-    return ApiError(status_code, str(code), " ".join(str(m) for m in error.messages), fields)
-
-
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, ValidationError):
-        exc = from_validation(exc)
+    if isinstance(exc, ValidationError | PermissionDenied):
+        exc = ApiError(status_of(exc), code_of(exc), " ".join(messages_of(exc)), fields_of(exc))
     elif isinstance(exc, Http404):
         exc = ApiError(404, "not_found", _("Not found, or not yours to see."))
-    elif isinstance(exc, PermissionDenied):
-        exc = ApiError(403, "permission_denied", str(exc) or _("You may not do this."))
     if isinstance(exc, ApiError):
         return Response(
             {"code": exc.code, "message": exc.message, "fields": exc.fields}, status=exc.status_code

@@ -4,8 +4,9 @@ campaigns and their summary figures.
 The views call the same rules as the ledger pages (``minyi.ledger.rules``) and see exactly what the
 pages show: the list is the ledger page's scoped query (``LedgerFilters.apply``), one item is readable
 by whoever ``ledger.access.may_view`` admits, and an item outside the user's scope is a 404 (its existence
-is never confirmed). Serializers only describe shapes; a rule's refusal comes back as JSON through
-``minyi.api.errors`` (ValidationError → 400, PermissionDenied → 403).
+is never confirmed). The steps of an item are the ledger's actions (``minyi.ledger.actions``, the same
+as the item page's); a rule's refusal comes back as JSON through ``minyi.api.errors``, with the status
+and code of its kind (minyi.errors).
 
 Every POST goes through ``idempotent`` (an ``Idempotency-Key`` replays the first answer), and a step may
 carry the item's ``version`` as the client saw it: a stale one is refused with 409 ``conflict``.
@@ -13,11 +14,9 @@ carry the item's ``version`` as the client saw it: a stale one is refused with 4
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -31,7 +30,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from minyi.api.errors import ApiError
 from minyi.api.idempotency import idempotent
 from minyi.api.pagination import ApiCursorPagination
 from minyi.api.resources_common import (
@@ -45,29 +43,16 @@ from minyi.api.resources_common import (
 )
 from minyi.api.schema import IDEMPOTENCY_KEY, errors
 from minyi.appeals.models import Appeal
-from minyi.ledger import rules
+from minyi.ledger import actions, rules
 from minyi.ledger.access import may_view
-from minyi.ledger.choices import LEAD_KINDS, OPEN_ISSUE_STATES, IssueSource, IssueState, Track
+from minyi.ledger.action_forms import StepSerializer, lead_units, leaders, unknown_code
+from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueSource, IssueState, Track
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.models import Campaign, Issue, Milestone, ProgressReport, SignOff
-from minyi.org.choices import Role
 from minyi.org.models import Unit
 from minyi.org.permissions import require, visible
 
-#: The ledger page's message for a stale version (already translated there).
-CONFLICT = gettext_lazy(
-    "Someone else changed this item while you were working on it. Reload it and try again."
-)
 VIEW = "ledger.view_issue"
-ADD = "ledger.add_issue"
-
-
-def _leaders() -> QuerySet[User]:
-    return User.objects.filter(person__role=Role.LEADER, is_active=True)
-
-
-def _lead_units() -> QuerySet[Unit]:
-    return Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True)
 
 
 # --- output shapes ---------------------------------------------------------------------------------
@@ -189,10 +174,6 @@ class SummarySerializer(serializers.Serializer):
 # --- input shapes ----------------------------------------------------------------------------------
 
 
-def _unknown(what: Any) -> dict[str, Any]:
-    return {"does_not_exist": what, "invalid": what}
-
-
 class IssueFilterSerializer(serializers.Serializer):
     """The ledger's filters (as on the page, by the track items were planned on)."""
 
@@ -200,7 +181,7 @@ class IssueFilterSerializer(serializers.Serializer):
         slug_field="code",
         queryset=Campaign.objects.all(),
         required=False,
-        error_messages=_unknown(gettext_lazy("No campaign has the code “{value}”.")),
+        error_messages=unknown_code(gettext_lazy("No campaign has the code “{value}”.")),
     )
     track = serializers.ChoiceField(choices=Track.choices, required=False)
     state = serializers.ChoiceField(choices=IssueState.choices, required=False)
@@ -210,10 +191,10 @@ class IssueFilterSerializer(serializers.Serializer):
         queryset=Unit.objects.all(),
         required=False,
         help_text="Items led by this unit or a unit below it.",
-        error_messages=_unknown(gettext_lazy("No unit has the code “{value}”.")),
+        error_messages=unknown_code(gettext_lazy("No unit has the code “{value}”.")),
     )
     leader = serializers.PrimaryKeyRelatedField(
-        queryset=_leaders(),
+        queryset=leaders(),
         required=False,
         help_text="The supervising leader's user id.",
         error_messages={
@@ -234,25 +215,25 @@ class IssueCreateSerializer(serializers.Serializer):
     campaign = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Campaign.objects.all(),
-        error_messages=_unknown(gettext_lazy("No campaign has the code “{value}”.")),
+        error_messages=unknown_code(gettext_lazy("No campaign has the code “{value}”.")),
     )
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     track = serializers.ChoiceField(choices=Track.choices)
     lead_unit = serializers.SlugRelatedField(
         slug_field="code",
-        queryset=_lead_units(),
-        error_messages=_unknown(gettext_lazy("No department or township has the code “{value}”.")),
+        queryset=lead_units(),
+        error_messages=unknown_code(gettext_lazy("No department or township has the code “{value}”.")),
     )
     co_units = serializers.SlugRelatedField(
         slug_field="code",
-        queryset=_lead_units(),
+        queryset=lead_units(),
         many=True,
         required=False,
-        error_messages=_unknown(gettext_lazy("No department or township has the code “{value}”.")),
+        error_messages=unknown_code(gettext_lazy("No department or township has the code “{value}”.")),
     )
     leader = serializers.PrimaryKeyRelatedField(
-        queryset=_leaders(),
+        queryset=leaders(),
         help_text="The supervising leader's user id.",
         error_messages={
             "does_not_exist": gettext_lazy("No supervising leader has the id {pk_value}."),
@@ -279,90 +260,6 @@ class IssueCreateSerializer(serializers.Serializer):
         if value < timezone.localdate():
             raise serializers.ValidationError(_("The deadline cannot be in the past."))
         return value
-
-
-class StepSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
-        required=False,
-        min_value=0,
-        max_value=2**31 - 1,
-        help_text="The item's version as the client saw it; a stale one is refused (409).",
-    )
-
-
-class ReportInput(StepSerializer):
-    text = serializers.CharField(allow_blank=True, help_text="What was done.")
-
-
-class SubmitInput(StepSerializer):
-    evidence = serializers.CharField(allow_blank=True, help_text="Evidence of what was done.")
-
-
-class DecideInput(StepSerializer):
-    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    reply = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default=None,
-        help_text="The reply every linked appeal still open gets on approval (default: the standard one).",
-    )
-
-
-class ConvertInput(StepSerializer):
-    reason = serializers.CharField(allow_blank=True, help_text="Why it becomes long-term work.")
-
-
-class MilestoneInput(StepSerializer):
-    title = serializers.CharField(max_length=200, allow_blank=True)
-    due_on = serializers.DateField()
-    owner = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=_lead_units(),
-        required=False,
-        help_text="The unit that does the step (default: the lead unit).",
-        error_messages=_unknown(gettext_lazy("No department or township has the code “{value}”.")),
-    )
-
-
-class EditInput(StepSerializer):
-    """The details to change (only those sent); named like the keyword arguments of ``rules.edit_issue``."""
-
-    title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    finding_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    tags = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    lead_unit = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=_lead_units(),
-        required=False,
-        error_messages=_unknown(gettext_lazy("No department or township has the code “{value}”.")),
-    )
-    co_units = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=_lead_units(),
-        many=True,
-        required=False,
-        error_messages=_unknown(gettext_lazy("No department or township has the code “{value}”.")),
-    )
-    leader = serializers.PrimaryKeyRelatedField(
-        queryset=_leaders(),
-        required=False,
-        help_text="The supervising leader's user id.",
-        error_messages={
-            "does_not_exist": gettext_lazy("No supervising leader has the id {pk_value}."),
-            "incorrect_type": gettext_lazy("A leader is given by the number of the login."),
-        },
-    )
-    deadline = serializers.DateField(required=False)
-
-
-class MilestoneDoneInput(StepSerializer):
-    milestone = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text="The id of the step reported done."
-    )
-    evidence = serializers.CharField(allow_blank=True)
 
 
 # --- queries ---------------------------------------------------------------------------------------
@@ -449,7 +346,7 @@ class IssueListView(generics.ListAPIView):
         summary="Open a rectification item (Idempotency-Key supported)",
     )
     def post(self, request: Request) -> Response:
-        require(request.user, ADD)
+        rules.check_create_issue(request.user)  # before reading the body; the rule asks again
 
         def create() -> Response:
             serializer = IssueCreateSerializer(data=request.data)
@@ -485,114 +382,40 @@ class IssueDetailView(APIView):
         return issue_detail(request, visible_issue(request, pk).pk)
 
 
-class IssueStepView(APIView):
-    """One step of an item (``POST /api/v1/issues/<id>/<step>/``) through its rule; answers the item."""
-
-    input: type[StepSerializer] = StepSerializer
-
-    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-    def post(self, request: Request, pk: str) -> Response:
-        issue = visible_issue(request, pk)
-
-        def step() -> Response:
-            serializer = self.input(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = dict(serializer.validated_data)
-            expected = data.get("version")
-            if expected is not None and expected != issue.version:
-                raise ApiError(409, "conflict", str(CONFLICT))
-            self.perform(request, issue, data)
-            return issue_detail(request, issue.pk)
-
-        return idempotent(request, step)
-
-
 def _files(request: Request) -> list[Any]:
     """Evidence files of a multipart request (field ``attachments``), checked by content by the rule."""
     return list(request.FILES.getlist("attachments")) if request.FILES else []
 
 
-def _step(input_: type[StepSerializer], summary: str) -> Callable[[type[IssueStepView]], type[IssueStepView]]:
-    def decorate(view: type[IssueStepView]) -> type[IssueStepView]:
-        view.input = input_
-        return extend_schema(
-            tags=["ledger"],
-            request=input_,
-            parameters=[ID_PARAMETER, IDEMPOTENCY_KEY],
-            responses={200: IssueDetailSerializer, **errors(400, 401, 403, 404, 409, 422)},
-            summary=summary,
-        )(view)
+def _step_view(action: actions.Action, body: type[StepSerializer]) -> type[APIView]:
+    @extend_schema(
+        tags=["ledger"],
+        request=body,
+        parameters=[ID_PARAMETER, IDEMPOTENCY_KEY],
+        responses={200: IssueDetailSerializer, **errors(400, 401, 403, 404, 409, 422)},
+        summary=action.summary,
+    )
+    def post(self: APIView, request: Request, pk: str) -> Response:
+        issue = visible_issue(request, pk)
 
-    return decorate
+        def step() -> Response:
+            serializer = body(data=request.data, context={"issue": issue})
+            serializer.is_valid(raise_exception=True)
+            data = {**serializer.validated_data, "attachments": _files(request)}
+            actions.perform(action, request.user, issue, data)
+            return issue_detail(request, issue.pk)
 
+        return idempotent(request, step)
 
-@_step(ReportInput, "Report progress on an item (its lead or a co-handling unit)")
-class ReportView(IssueStepView):
-    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
-        rules.report_progress(issue, actor=request.user, text=data["text"], files=_files(request))
-
-
-@_step(SubmitInput, "Submit an item for sign-off, with evidence (the lead unit)")
-class SubmitView(IssueStepView):
-    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
-        rules.submit_for_signoff(issue, actor=request.user, evidence=data["evidence"], files=_files(request))
-
-
-@_step(StepSerializer, "Agree to a sign-off request (the lead unit's head)")
-class AgreeView(IssueStepView):
-    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
-        rules.agree_signoff(issue, actor=request.user)
+    name = "Issue" + "".join(part.title() for part in action.slug.split("-")) + "View"
+    doc = "One step of an item (``POST /api/v1/issues/<id>/<step>/``) through its rule; answers the item."
+    return type(name, (APIView,), {"post": post, "__doc__": doc})
 
 
-@_step(DecideInput, "Approve or reject a sign-off (the supervising leader)")
-class DecideView(IssueStepView):
-    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
-        rules.decide_signoff(
-            issue,
-            actor=request.user,
-            approve=data["decision"] == "approve",
-            reason=data["reason"],
-            reply=data["reply"],
-        )
-
-
-@_step(ConvertInput, "Make a fix-while-learning item long-term work")
-class ConvertView(IssueStepView):
-    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
-        rules.convert_to_long_term(issue, actor=request.user, reason=data["reason"])
-
-
-@_step(EditInput, "Change an item's details (its lead unit, supervising leader or the district office)")
-class EditView(IssueStepView):
-    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
-        if not rules.may_plan(request.user, issue):
-            raise PermissionDenied(_("You may not change this item."))
-        fields = {name: value for name, value in data.items() if name != "version"}
-        if not fields:
-            raise ValidationError(_("Nothing was changed."), code="unchanged")
-        rules.edit_issue(issue, actor=request.user, expected_version=data.get("version"), **fields)
-
-
-@_step(MilestoneInput, "Add a dated step to an item's plan")
-class MilestoneView(IssueStepView):
-    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
-        owner = data.get("owner") or issue.lead_unit
-        rules.add_milestone(
-            issue, actor=request.user, title=data["title"], due_on=data["due_on"], owner=owner
-        )
-
-
-@_step(MilestoneDoneInput, "Report a step of the plan done, with evidence")
-class MilestoneDoneView(IssueStepView):
-    def perform(self, request: Request, issue: Issue, data: dict[str, Any]) -> None:
-        milestone = issue.milestones.filter(pk=data["milestone"]).first()
-        if milestone is None:
-            raise ValidationError({"milestone": _("This item's plan has no such step.")})
-        rules.complete_milestone(
-            milestone, actor=request.user, evidence=data["evidence"], files=_files(request)
-        )
+#: An endpoint for each step of an item that the API offers, by its path.
+STEP_VIEWS: dict[str, type[APIView]] = {
+    action.api_path: _step_view(action, action.body) for action in actions.ACTIONS if action.body is not None
+}
 
 
 class CampaignPagination(ApiCursorPagination):

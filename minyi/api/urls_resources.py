@@ -13,14 +13,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The ledger: items, every step to sign-off, campaigns and their summary.
     path("issues/", ledger.IssueListView.as_view(), name="issue-list"),
     path("issues/<str:pk>/", ledger.IssueDetailView.as_view(), name="issue-detail"),
-    path("issues/<str:pk>/edit/", ledger.EditView.as_view(), name="issue-edit"),
-    path("issues/<str:pk>/progress/", ledger.ReportView.as_view(), name="issue-progress"),
-    path("issues/<str:pk>/submit/", ledger.SubmitView.as_view(), name="issue-submit"),
-    path("issues/<str:pk>/agree/", ledger.AgreeView.as_view(), name="issue-agree"),
-    path("issues/<str:pk>/decide/", ledger.DecideView.as_view(), name="issue-decide"),
-    path("issues/<str:pk>/convert/", ledger.ConvertView.as_view(), name="issue-convert"),
-    path("issues/<str:pk>/milestones/", ledger.MilestoneView.as_view(), name="issue-milestone"),
-    path("issues/<str:pk>/milestone-done/", ledger.MilestoneDoneView.as_view(), name="issue-milestone-done"),
+    *[
+        path(f"issues/<str:pk>/{step}/", view.as_view(), name=f"issue-{step}")
+        for step, view in ledger.STEP_VIEWS.items()
+    ],
     path("campaigns/", ledger.CampaignListView.as_view(), name="campaign-list"),
     path("campaigns/<str:code>/summary/", ledger.CampaignSummaryView.as_view(), name="campaign-summary"),
     # The organisation.

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -63,6 +62,7 @@ from minyi.appeals.models import (
 from minyi.appeals.uploads import checked_upload
 from minyi.audit.rules import record
 from minyi.dates import day_text, local_day, minute_text
+from minyi.errors import IllegalTransition, Invalid, Refused, VersionConflict
 from minyi.org import notices
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Person, Unit
@@ -100,16 +100,14 @@ STAFF_REPLY_TO_APPROVE = gettext_lazy("A reply to appeal %(number)s %(title)s wa
 STAFF_REOPENED = gettext_lazy("Appeal %(number)s %(title)s was reopened: the citizen is not satisfied")
 
 
-class AppealError(ValidationError):
-    """A rule of the loop refused the change; the message says why, in the user's language."""
+#: The loop's name for bad input (callers catch it); illegal transitions and conflicts are kinds of it.
+AppealError = Invalid
 
 
-class IllegalTransition(AppealError):
-    pass
-
-
-class VersionConflict(AppealError):
-    pass
+class StaleAppeal(VersionConflict):
+    default_message = gettext_lazy(
+        "Someone else changed this appeal while you were working on it. Reload it and try again."
+    )
 
 
 @dataclass(frozen=True)
@@ -151,28 +149,23 @@ def find_for_citizen(number: str, code: str) -> Appeal | None:
 
 
 def _require(actor: Actor, action: str, obj: Any) -> User:
-    """The acting staff member, if they may do ``action`` to ``obj``; PermissionDenied otherwise."""
+    """The acting staff member, if they may do ``action`` to ``obj``; Refused otherwise."""
     if not isinstance(actor, User) or not can(actor, action, obj):
-        raise PermissionDenied(_("You may not do this to this appeal."))
+        raise Refused(_("You may not do this to this appeal."))
     return actor
 
 
 def _lock(appeal: Appeal, expected_version: int | None) -> Appeal:
     """Re-read the appeal under a row lock and refuse a stale form."""
     fresh = Appeal.objects.select_for_update(of=("self",)).select_related("concerns_unit").get(pk=appeal.pk)
-    if expected_version is not None and fresh.version != expected_version:
-        raise VersionConflict(
-            _("Someone else changed this appeal while you were working on it. Reload it and try again."),
-            code="conflict",
-        )
+    StaleAppeal.check(expected_version, fresh.version)
     return fresh
 
 
 def _require_state(appeal: Appeal, states: Iterable[str]) -> None:
     if appeal.state not in states:
         raise IllegalTransition(
-            _("This cannot be done while the appeal is “%(state)s”.") % {"state": appeal.get_state_display()},
-            code="illegal",
+            _("This cannot be done while the appeal is “%(state)s”.") % {"state": appeal.get_state_display()}
         )
 
 
@@ -230,24 +223,16 @@ def _citizens_of(appeal: Appeal) -> list[Appeal]:
     return [appeal, *Appeal.objects.filter(master=appeal, state=State.MERGED)]
 
 
-def _lead(appeal: Appeal) -> Assignment | None:
-    return (
-        appeal.assignments.filter(role=AssignmentRole.LEAD, state__in=ACTIVE_ASSIGNMENT_STATES)
-        .select_related("unit")
-        .first()
-    )
-
-
 # --- intake ----------------------------------------------------------------------------------
 
 
 def check_place(township: Unit | None, village: Unit | None) -> None:
     """The village must be a village/community of the chosen township, inside the district."""
     if township is not None and township.kind != UnitKind.TOWNSHIP:
-        raise ValidationError({"township": _("Choose a township or street of the district.")})
+        raise AppealError({"township": _("Choose a township or street of the district.")})
     outside = township is not None and village is not None and village.parent_id != township.pk
     if village is not None and (village.kind not in RESIDENTIAL_KINDS or outside):
-        raise ValidationError({"village": _("This village or community is not in the chosen township.")})
+        raise AppealError({"village": _("This village or community is not in the chosen township.")})
 
 
 def check_text(title: str, body: str) -> None:
@@ -261,7 +246,7 @@ def check_text(title: str, body: str) -> None:
     elif len(body) > BODY_MAX:
         errors["body"] = _("The text may have at most %(n)d characters.") % {"n": BODY_MAX}
     if errors:
-        raise ValidationError(errors)
+        raise AppealError(errors)
 
 
 @transaction.atomic
@@ -373,6 +358,42 @@ def due_filter(status: str, now: datetime | None = None) -> Q:
 
 
 # --- the loop --------------------------------------------------------------------------------
+#
+# Each transition has its guard, ``check_…(actor, target)``: who may take it (role, unit) and in which
+# state, raising the refusal. The rule locks its rows (an assignment, extension or reply before the
+# appeal, always in that order, so that two transitions never deadlock), then calls the guard on the
+# fresh rows, then checks the input. The staff page and the API call the same guard without the lock
+# to offer only what the rule would accept (minyi.appeals.actions).
+
+
+def _require_unit(actor: Actor, unit: Unit) -> None:
+    """Only staff of the assigned unit (or above it) act for it."""
+    if not acts_for(actor, unit):
+        raise Refused(_("Only staff of %(unit)s may do this.") % {"unit": unit.name})
+
+
+def _require_held(actor: Actor, appeal: Appeal, *, lead_only: bool) -> None:
+    """Only staff of a unit holding an open assignment of the appeal (the lead one, if ``lead_only``)
+    work on it: a unit that gave it back, or whose part is done, no longer does."""
+    held = [a for a in _held(appeal) if a.role == AssignmentRole.LEAD or not lead_only]
+    if not held:
+        _require_state(appeal, WORKING_STATES)
+        raise IllegalTransition(_("The appeal has no lead unit."))
+    if lead_only:
+        _require_unit(actor, held[0].unit)
+    elif not any(acts_for(actor, a.unit) for a in held):
+        raise Refused(_("Your unit holds no open assignment of this appeal."))
+
+
+def _held(appeal: Appeal) -> list[Assignment]:
+    return list(appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).select_related("unit"))
+
+
+def check_triage(actor: Actor, appeal: Appeal) -> User:
+    """Dispatch, correct, merge or reject: a dispatcher, while the appeal waits for dispatch."""
+    staff = _require(actor, "appeals.dispatch_appeal", appeal)
+    _require_state(appeal, TRIAGE_STATES)
+    return staff
 
 
 @transaction.atomic
@@ -389,9 +410,8 @@ def dispatch(
 ) -> Appeal:
     """Hand a new, returned or reopened appeal to a lead unit and co-units, with deadlines; ``category``,
     when given, is the category the dispatcher confirmed or corrected on the way (a label for insight)."""
-    staff = _require(actor, "appeals.dispatch_appeal", appeal)
     appeal = _lock(appeal, expected_version)
-    _require_state(appeal, TRIAGE_STATES)
+    staff = check_triage(actor, appeal)
     units = [lead, *[u for u in co_units if u.pk != lead.pk]]
     if appeal.concerns_unit is not None:
         for unit in units:
@@ -458,22 +478,36 @@ def dispatch(
 
 
 def _lock_assignment(assignment: Assignment) -> Assignment:
-    return (
+    """The assignment under a row lock, then its appeal (the guards read the fresh appeal too)."""
+    fresh = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("unit", "appeal")
         .get(pk=assignment.pk)
     )
+    fresh.appeal = _lock(fresh.appeal, None)
+    return fresh
+
+
+def _require_assignment_staff(actor: Actor, assignment: Assignment) -> User:
+    staff = _require(actor, "appeals.handle_appeal", assignment)
+    _require_unit(actor, assignment.unit)
+    return staff
+
+
+def check_accept(actor: Actor, assignment: Assignment) -> User:
+    """Staff of the assigned unit accept an assignment that waits for them."""
+    staff = _require_assignment_staff(actor, assignment)
+    if assignment.state != AssignmentState.PENDING:
+        raise IllegalTransition(_("This assignment has already been accepted or closed."))
+    return staff
 
 
 @transaction.atomic
 def accept(assignment: Assignment, *, actor: Actor) -> Assignment:
     """The unit takes the appeal on; for the lead unit the appeal moves to in progress."""
     assignment = _lock_assignment(assignment)
-    _require(actor, "appeals.handle_appeal", assignment)
-    _require_unit(actor, assignment.unit)
-    if assignment.state != AssignmentState.PENDING:
-        raise IllegalTransition(_("This assignment has already been accepted or closed."), code="illegal")
-    appeal = _lock(assignment.appeal, None)
+    check_accept(actor, assignment)
+    appeal = assignment.appeal
     assignment.state, assignment.accepted_at = AssignmentState.ACCEPTED, timezone.now()
     assignment.save(update_fields=["state", "accepted_at"])
     if assignment.role == AssignmentRole.LEAD and appeal.state == State.DISPATCHED:
@@ -483,30 +517,28 @@ def accept(assignment: Assignment, *, actor: Actor) -> Assignment:
     return assignment
 
 
-def _require_unit(actor: Actor, unit: Unit) -> None:
-    """Only staff of the assigned unit (or above it) act for it."""
-    if not acts_for(actor, unit):
-        raise PermissionDenied(_("Only staff of %(unit)s may do this.") % {"unit": unit.name})
+def check_return(actor: Actor, assignment: Assignment) -> User:
+    """Staff of the lead unit return its open assignment, within the return limit."""
+    staff = _require_assignment_staff(actor, assignment)
+    if assignment.role != AssignmentRole.LEAD or assignment.state not in ACTIVE_ASSIGNMENT_STATES:
+        raise IllegalTransition(_("Only the lead unit's open assignment can be returned."))
+    if timezone.now() > assignment.return_by:
+        raise AppealError(
+            _("The time to return this appeal ended on %(date)s; ask the dispatcher instead.")
+            % {"date": minute_text(assignment.return_by)},
+            code="too_late",
+        )
+    return staff
 
 
 @transaction.atomic
 def return_to_dispatcher(assignment: Assignment, *, actor: Actor, reason: str) -> Appeal:
     """A lead unit sends a misrouted appeal back, with the reason, within the return limit."""
     assignment = _lock_assignment(assignment)
-    _require(actor, "appeals.handle_appeal", assignment)
-    _require_unit(actor, assignment.unit)
+    check_return(actor, assignment)
     if not reason.strip():
         raise AppealError(_("Say why the appeal is returned."), code="reason")
-    if assignment.role != AssignmentRole.LEAD or assignment.state not in ACTIVE_ASSIGNMENT_STATES:
-        raise IllegalTransition(_("Only the lead unit's open assignment can be returned."), code="illegal")
-    now = timezone.now()
-    if now > assignment.return_by:
-        raise AppealError(
-            _("The time to return this appeal ended on %(date)s; ask the dispatcher instead.")
-            % {"date": minute_text(assignment.return_by)},
-            code="too_late",
-        )
-    appeal = _lock(assignment.appeal, None)
+    appeal, now = assignment.appeal, timezone.now()
     assignment.state, assignment.returned_at, assignment.return_reason = AssignmentState.RETURNED, now, reason
     assignment.save(update_fields=["state", "returned_at", "return_reason"])
     appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(
@@ -519,16 +551,21 @@ def return_to_dispatcher(assignment: Assignment, *, actor: Actor, reason: str) -
     return appeal
 
 
+def check_request_extension(actor: Actor, assignment: Assignment) -> User:
+    """Staff of the lead unit, once it has accepted, ask for more time (one request at a time)."""
+    staff = _require_assignment_staff(actor, assignment)
+    if assignment.role != AssignmentRole.LEAD or assignment.state != AssignmentState.ACCEPTED:
+        raise IllegalTransition(_("Only the lead unit, once it has accepted, may ask for more time."))
+    if assignment.extensions.filter(state=ExtensionState.PENDING).exists():
+        raise IllegalTransition(_("An extension request is already waiting for a decision."))
+    return staff
+
+
 @transaction.atomic
 def request_extension(assignment: Assignment, *, actor: Actor, days: int, reason: str) -> Extension:
     """The lead unit asks for more working days; the dispatcher decides."""
     assignment = _lock_assignment(assignment)
-    staff = _require(actor, "appeals.handle_appeal", assignment)
-    _require_unit(actor, assignment.unit)
-    if assignment.role != AssignmentRole.LEAD or assignment.state != AssignmentState.ACCEPTED:
-        raise IllegalTransition(
-            _("Only the lead unit, once it has accepted, may ask for more time."), code="illegal"
-        )
+    staff = check_request_extension(actor, assignment)
     if not reason.strip():
         raise AppealError(_("Say why more time is needed."), code="reason")
     rule = sla_for(assignment.appeal)
@@ -539,14 +576,20 @@ def request_extension(assignment: Assignment, *, actor: Actor, days: int, reason
             % {"n": rule.max_extension_days - granted},
             code="days",
         )
-    if assignment.extensions.filter(state=ExtensionState.PENDING).exists():
-        raise IllegalTransition(_("An extension request is already waiting for a decision."), code="illegal")
     extension = Extension.objects.create(assignment=assignment, days=days, reason=reason, requested_by=staff)
     _event(
         assignment.appeal, EventKind.EXTENSION_REQUESTED, actor, unit=assignment.unit, note=reason, days=days
     )
     _tell_staff(_dispatchers(), STAFF_EXTENSION, assignment.appeal, unit=assignment.unit.name, days=days)
     return extension
+
+
+def check_decide_extension(actor: Actor, extension: Extension) -> User:
+    """A dispatcher decides an extension request that waits for a decision."""
+    staff = _require(actor, "appeals.dispatch_appeal", extension.assignment.appeal)
+    if extension.state != ExtensionState.PENDING:
+        raise IllegalTransition(_("This request has already been decided."))
+    return staff
 
 
 @transaction.atomic
@@ -557,10 +600,8 @@ def decide_extension(extension: Extension, *, actor: Actor, approve: bool, note:
         .select_related("assignment__appeal")
         .get(pk=extension.pk)
     )
-    appeal = _lock(extension.assignment.appeal, None)
-    staff = _require(actor, "appeals.dispatch_appeal", appeal)
-    if extension.state != ExtensionState.PENDING:
-        raise IllegalTransition(_("This request has already been decided."), code="illegal")
+    appeal = extension.assignment.appeal = _lock(extension.assignment.appeal, None)
+    staff = check_decide_extension(actor, extension)
     extension.state = ExtensionState.APPROVED if approve else ExtensionState.DENIED
     extension.decided_by, extension.decided_at, extension.decision_note = staff, timezone.now(), note
     extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
@@ -591,12 +632,19 @@ def decide_extension(extension: Extension, *, actor: Actor, approve: bool, note:
     return extension
 
 
+def check_report_progress(actor: Actor, appeal: Appeal) -> User:
+    """Staff of a unit holding an open assignment note progress while the appeal is worked on."""
+    staff = _require(actor, "appeals.handle_appeal", appeal)
+    _require_held(actor, appeal, lead_only=False)
+    _require_state(appeal, WORKING_STATES)
+    return staff
+
+
 @transaction.atomic
 def report_progress(appeal: Appeal, *, actor: Actor, note: str) -> AppealEvent:
     """A note on the work done so far (internal)."""
     appeal = _lock(appeal, None)
-    _require(actor, "appeals.handle_appeal", appeal)
-    _require_state(appeal, WORKING_STATES)
+    check_report_progress(actor, appeal)
     if not note.strip():
         raise AppealError(_("Write what was done."), code="note")
     return _event(appeal, EventKind.PROGRESS, actor, unit=_unit_of_actor(actor), note=note)
@@ -607,14 +655,21 @@ def _unit_of_actor(actor: Actor) -> Unit | None:
     return person.unit if person is not None else None
 
 
+def check_pause(actor: Actor, appeal: Appeal) -> User:
+    """Staff of the lead unit stop the clock of an appeal being worked on, if it runs."""
+    staff = _require(actor, "appeals.handle_appeal", appeal)
+    _require_held(actor, appeal, lead_only=True)
+    _require_state(appeal, WORKING_STATES)
+    if appeal.paused_at is not None:
+        raise IllegalTransition(_("The clock is already paused."))
+    return staff
+
+
 @transaction.atomic
 def pause_clock(appeal: Appeal, *, actor: Actor, waiting_for: str, reason: str) -> Pause:
     """Stop the deadline clock while waiting for the citizen or a third party."""
     appeal = _lock(appeal, None)
-    staff = _require(actor, "appeals.handle_appeal", appeal)
-    _require_state(appeal, WORKING_STATES)
-    if appeal.paused_at is not None:
-        raise IllegalTransition(_("The clock is already paused."), code="illegal")
+    staff = check_pause(actor, appeal)
     if not reason.strip():
         raise AppealError(_("Say what information is awaited."), code="reason")
     pause = Pause.objects.create(appeal=appeal, waiting_for=waiting_for, reason=reason, started_by=staff)
@@ -626,19 +681,32 @@ def pause_clock(appeal: Appeal, *, actor: Actor, waiting_for: str, reason: str) 
     return pause
 
 
+def check_resume(actor: Actor, appeal: Appeal) -> None:
+    """Staff of the lead unit restart a paused clock (``actor`` None: the system, e.g. when the citizen
+    sent what was awaited)."""
+    if actor is not None:
+        _require(actor, "appeals.handle_appeal", appeal)
+        _require_held(actor, appeal, lead_only=True)
+    _open_pause(appeal)
+
+
 @transaction.atomic
 def resume_clock(appeal: Appeal, *, actor: Actor, note: str = "") -> Appeal:
     """Restart the clock; the deadline moves by the working days the pause lasted."""
     appeal = _lock(appeal, None)
-    if actor is not None:
-        _require(actor, "appeals.handle_appeal", appeal)
+    check_resume(actor, appeal)
     return _resume(appeal, actor, note)
 
 
+def _open_pause(appeal: Appeal) -> Pause:
+    pause = appeal.pauses.filter(ended_at__isnull=True).first() if appeal.paused_at is not None else None
+    if pause is None:
+        raise IllegalTransition(_("The clock is not paused."))
+    return pause
+
+
 def _resume(appeal: Appeal, actor: Actor, note: str) -> Appeal:
-    pause = appeal.pauses.filter(ended_at__isnull=True).first()
-    if appeal.paused_at is None or pause is None:
-        raise IllegalTransition(_("The clock is not paused."), code="illegal")
+    pause = _open_pause(appeal)
     now = timezone.now()
     lost = working_days_between(pause.started_at, now)
     pause.ended_at = now
@@ -672,22 +740,28 @@ def add_citizen_information(appeal: Appeal, *, text: str) -> Appeal:
     return appeal
 
 
+def check_draft_reply(actor: Actor, appeal: Appeal) -> User:
+    """Staff of the lead unit draft the reply of an appeal in progress, one draft at a time."""
+    staff = _require(actor, "appeals.handle_appeal", appeal)
+    _require_held(actor, appeal, lead_only=True)
+    _require_state(appeal, (State.IN_PROGRESS,))
+    if appeal.replies.filter(state=ReplyState.SUBMITTED).exists():
+        raise IllegalTransition(_("A reply is already waiting for approval."))
+    return staff
+
+
 @transaction.atomic
 def draft_reply(appeal: Appeal, *, actor: Actor, body: str, publish: bool = False) -> Reply:
     """The lead unit's handler submits a reply for the unit head's approval."""
     appeal = _lock(appeal, None)
-    staff = _require(actor, "appeals.handle_appeal", appeal)
-    _require_state(appeal, (State.IN_PROGRESS,))
-    lead = _lead(appeal)
-    if lead is None:
-        raise IllegalTransition(_("The appeal has no lead unit."), code="illegal")
-    _require_unit(actor, lead.unit)
+    staff = check_draft_reply(actor, appeal)
     if not body.strip():
         raise AppealError(_("Write the reply."), code="body")
     if len(body) > BODY_MAX:
         raise AppealError(_("The text may have at most %(n)d characters.") % {"n": BODY_MAX}, code="body")
-    if appeal.replies.filter(state=ReplyState.SUBMITTED).exists():
-        raise IllegalTransition(_("A reply is already waiting for approval."), code="illegal")
+    lead = appeal.assignments.select_related("unit").get(  # the guard found it
+        role=AssignmentRole.LEAD, state__in=ACTIVE_ASSIGNMENT_STATES
+    )
     reply = Reply.objects.create(
         appeal=appeal,
         unit=lead.unit,
@@ -705,14 +779,20 @@ def _lock_reply(reply: Reply) -> Reply:
     return Reply.objects.select_for_update(of=("self",)).select_related("unit", "appeal").get(pk=reply.pk)
 
 
+def check_send_back_reply(actor: Actor, reply: Reply) -> User:
+    """The head of the replying unit decides a draft that waits for approval."""
+    staff = _require(actor, "appeals.approve_reply", reply)
+    _require_unit(actor, reply.unit)
+    if reply.state != ReplyState.SUBMITTED:
+        raise IllegalTransition(_("This reply is not waiting for approval."))
+    return staff
+
+
 @transaction.atomic
 def send_back_reply(reply: Reply, *, actor: Actor, note: str) -> Reply:
     """The unit head returns a draft for rework, saying what is missing."""
     reply = _lock_reply(reply)
-    staff = _require(actor, "appeals.approve_reply", reply)
-    _require_unit(actor, reply.unit)
-    if reply.state != ReplyState.SUBMITTED:
-        raise IllegalTransition(_("This reply is not waiting for approval."), code="illegal")
+    staff = check_send_back_reply(actor, reply)
     if not note.strip():
         raise AppealError(_("Say what the reply lacks."), code="note")
     reply.state, reply.decided_by, reply.decided_at, reply.decision_note = (
@@ -726,16 +806,19 @@ def send_back_reply(reply: Reply, *, actor: Actor, note: str) -> Reply:
     return reply
 
 
+def check_approve_reply(actor: Actor, reply: Reply) -> User:
+    """As sending back, and only while the appeal is in progress (the reply answers it)."""
+    staff = check_send_back_reply(actor, reply)
+    _require_state(reply.appeal, (State.IN_PROGRESS,))
+    return staff
+
+
 @transaction.atomic
 def approve_reply(reply: Reply, *, actor: Actor, body: str | None = None) -> Reply:
     """The unit head approves; the reply goes to the citizen (and every merged citizen)."""
     reply = _lock_reply(reply)
-    staff = _require(actor, "appeals.approve_reply", reply)
-    _require_unit(actor, reply.unit)
-    if reply.state != ReplyState.SUBMITTED:
-        raise IllegalTransition(_("This reply is not waiting for approval."), code="illegal")
-    appeal = _lock(reply.appeal, None)
-    _require_state(appeal, (State.IN_PROGRESS,))
+    appeal = reply.appeal = _lock(reply.appeal, None)
+    staff = check_approve_reply(actor, reply)
     now = timezone.now()
     if body is not None and body.strip():
         reply.body = body.strip()
@@ -764,8 +847,8 @@ def answer_by_rectification(
 ) -> Reply | None:
     """A signed-off rectification item answers a linked appeal that is still open (any open state);
     answered, closed or rejected appeals are left as they are (None)."""
-    staff = _require(actor, "appeals.view_appeal", appeal)
     appeal = _lock(appeal, None)
+    staff = _require(actor, "appeals.view_appeal", appeal)
     if appeal.state not in OPEN_STATES:
         return None
     return _answer_at_once(appeal, staff, unit, body, issue=issue_id)
@@ -778,7 +861,7 @@ def answer_on_the_spot(appeal: Appeal, *, actor: Actor, unit: Unit, body: str, d
     for any answer. Only the person who recorded the appeal may, and only while it is just received."""
     appeal = _lock(appeal, None)
     if not isinstance(actor, User) or appeal.recorded_by_id != actor.pk:
-        raise PermissionDenied(_("Only the one who recorded the appeal answers it on the spot."))
+        raise Refused(_("Only the one who recorded the appeal answers it on the spot."))
     _require_state(appeal, (State.RECEIVED,))
     return _answer_at_once(appeal, actor, unit, body, on_the_spot=difficulty_id)
 
@@ -800,13 +883,18 @@ def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def check_follow_up(actor: Actor, appeal: Appeal, by: str = FollowupBy.CALL) -> None:
+    """A replied appeal is followed up: by a call, only staff who may make follow-up calls record it."""
+    if by == FollowupBy.CALL:
+        _require(actor, "appeals.follow_up_appeal", appeal)
+    _require_state(appeal, (State.REPLIED,))
+
+
 @transaction.atomic
 def follow_up(appeal: Appeal, *, result: str, by: str, actor: Actor = None, comment: str = "") -> Followup:
     """The satisfaction check: satisfied or basically satisfied closes; unsatisfied reopens (重办)."""
     appeal = _lock(appeal, None)
-    if by == FollowupBy.CALL:
-        _require(actor, "appeals.follow_up_appeal", appeal)
-    _require_state(appeal, (State.REPLIED,))
+    check_follow_up(actor, appeal, by)
     if result not in Satisfaction.values:
         raise AppealError(_("Choose satisfied, basically satisfied or unsatisfied."), code="result")
     user = actor if actor is not None and actor.is_authenticated else None
@@ -825,12 +913,18 @@ def follow_up(appeal: Appeal, *, result: str, by: str, actor: Actor = None, comm
     return followup
 
 
+def check_close(actor: Actor, appeal: Appeal) -> User:
+    """A dispatcher closes a replied appeal."""
+    staff = _require(actor, "appeals.dispatch_appeal", appeal)
+    _require_state(appeal, (State.REPLIED,))
+    return staff
+
+
 @transaction.atomic
 def close(appeal: Appeal, *, actor: Actor, note: str, expected_version: int | None = None) -> Appeal:
     """Close a replied appeal without a follow-up (e.g. the citizen cannot be reached)."""
-    _require(actor, "appeals.dispatch_appeal", appeal)
     appeal = _lock(appeal, expected_version)
-    _require_state(appeal, (State.REPLIED,))
+    check_close(actor, appeal)
     if not note.strip():
         raise AppealError(_("Say why it is closed without a follow-up."), code="note")
     appeal.state, appeal.closed_at = State.CLOSED, timezone.now()
@@ -844,9 +938,8 @@ def reject(
     appeal: Appeal, *, actor: Actor, reason: str, note: str, expected_version: int | None = None
 ) -> Appeal:
     """Refuse an appeal (out of scope, abusive); duplicates are merged instead."""
-    _require(actor, "appeals.dispatch_appeal", appeal)
     appeal = _lock(appeal, expected_version)
-    _require_state(appeal, TRIAGE_STATES)
+    check_triage(actor, appeal)
     if reason not in (RejectReason.OUT_OF_SCOPE, RejectReason.ABUSIVE):
         raise AppealError(_("A duplicate is merged into the earlier appeal, not rejected."), code="reason")
     if not note.strip():
@@ -861,10 +954,9 @@ def reject(
 @transaction.atomic
 def merge(appeal: Appeal, *, into: Appeal, actor: Actor, expected_version: int | None = None) -> Appeal:
     """Merge a duplicate into a master appeal; the master's reply will reach this citizen too."""
-    _require(actor, "appeals.dispatch_appeal", appeal)
-    _require(actor, "appeals.dispatch_appeal", into)
     appeal = _lock(appeal, expected_version)
-    _require_state(appeal, TRIAGE_STATES)
+    check_triage(actor, appeal)
+    _require(actor, "appeals.dispatch_appeal", into)
     if into.pk == appeal.pk or into.state in (State.MERGED, State.REJECTED):
         raise AppealError(_("Choose another open appeal to merge into."), code="master")
     appeal.state, appeal.master, appeal.reject_reason = State.MERGED, into, RejectReason.DUPLICATE
@@ -874,12 +966,18 @@ def merge(appeal: Appeal, *, into: Appeal, actor: Actor, expected_version: int |
     return appeal
 
 
+def check_unmerge(actor: Actor, appeal: Appeal) -> User:
+    """A dispatcher undoes the merge of a merged appeal."""
+    staff = _require(actor, "appeals.dispatch_appeal", appeal)
+    _require_state(appeal, (State.MERGED,))
+    return staff
+
+
 @transaction.atomic
 def unmerge(appeal: Appeal, *, actor: Actor) -> Appeal:
     """Undo a wrong merge: the appeal goes back to the dispatcher's inbox."""
-    _require(actor, "appeals.dispatch_appeal", appeal)
     appeal = _lock(appeal, None)
-    _require_state(appeal, (State.MERGED,))
+    check_unmerge(actor, appeal)
     master = appeal.master
     appeal.state, appeal.master, appeal.reject_reason = State.RECEIVED, None, ""
     _save(appeal, "state", "master", "reject_reason")
@@ -889,12 +987,16 @@ def unmerge(appeal: Appeal, *, actor: Actor) -> Appeal:
 
 @transaction.atomic
 def correct(appeal: Appeal, *, actor: Actor, expected_version: int, **changes: Any) -> Appeal:
-    """Correct details (category, urgency, kind, title, place) with an optimistic-lock check."""
+    """Correct details (category, urgency, kind, title, place) while the appeal waits for dispatch, with
+    an optimistic-lock check; only what differs is saved, and nothing differing is refused."""
     allowed = {"category", "urgency", "kind", "title", "body", "township", "village", "address"}
     if unknown := set(changes) - allowed:
         raise ValueError(f"not correctable: {sorted(unknown)}")
-    _require(actor, "appeals.dispatch_appeal", appeal)
     appeal = _lock(appeal, expected_version)
+    check_triage(actor, appeal)
+    changes = {field: value for field, value in changes.items() if getattr(appeal, field) != value}
+    if not changes:
+        raise AppealError(_("Nothing was changed."), code="unchanged")
     for field, value in changes.items():
         setattr(appeal, field, value)
     check_text(appeal.title, appeal.body)

@@ -1,5 +1,10 @@
 """Rules of the rectification ledger: items, progress reports, plans, conversion to long-term work,
 the three-step sign-off and the summary. Every step is written to the item's timeline (log_event).
+
+Each step has its guard, ``check_…(actor, item)``: in which state and by whom (raising the refusal,
+minyi.errors). The rule locks the item, then calls the guard on the fresh row, then checks the input;
+the item page and the API call the same guard without the lock to offer only what the rule would
+accept (minyi.ledger.actions).
 """
 
 from __future__ import annotations
@@ -12,17 +17,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minyi.appeals.models import Appeal
 from minyi.appeals.rules import answer_by_rectification
 from minyi.appeals.uploads import MAX_FILES, checked_upload
 from minyi.audit.rules import record
+from minyi.errors import IllegalTransition, Refused, VersionConflict
 from minyi.ledger.choices import OPEN_ISSUE_STATES, EventKind, IssueSource, IssueState, Track
 from minyi.ledger.models import (
     Campaign,
@@ -39,6 +46,14 @@ from minyi.org.models import Unit
 from minyi.org.permissions import acts_for, can
 
 Actor = User | AnonymousUser | None
+#: The roles of a unit's staff who work on its items.
+_STAFF = (Role.HANDLER, Role.UNIT_HEAD)
+
+
+class StaleItem(VersionConflict):
+    default_message = gettext_lazy(
+        "Someone else changed this item while you were working on it. Reload it and try again."
+    )
 
 
 def log_event(issue: Issue, kind: str, *, actor: Actor, note: str = "", **data: object) -> IssueEvent:
@@ -76,27 +91,42 @@ def may_report(user: Actor, issue: Issue) -> bool:
     return any(acts_for(user, unit, (Role.HANDLER, Role.UNIT_HEAD)) for unit in units)
 
 
+def _reporter(actor: Actor, issue: Issue) -> User:
+    if not isinstance(actor, User) or not may_report(actor, issue):
+        raise Refused(_("Only the units working on this item report its progress."))
+    return actor
+
+
+def check_report(actor: Actor, issue: Issue) -> User:
+    """The units working on an item report its progress while it is open."""
+    _require_state(issue, OPEN_ISSUE_STATES)
+    return _reporter(actor, issue)
+
+
 @transaction.atomic
 def report_progress(
     issue: Issue, *, actor: Actor, text: str, files: Sequence[UploadedFile] = ()
 ) -> ProgressReport:
     """A unit working on the item reports what was done so far, with evidence files."""
-    issue = _lock(issue, OPEN_ISSUE_STATES)
-    if not isinstance(actor, User) or not may_report(actor, issue):
-        raise PermissionDenied(_("Only the units working on this item report its progress."))
+    issue = _lock(issue)
+    user = check_report(actor, issue)
     if not text.strip():
         raise ValidationError({"text": _("Write what was done.")})
     checked = checked_files(files)
-    person = actor.person
-    report = ProgressReport.objects.create(
-        issue=issue, unit=person.unit, text=text.strip(), reported_by=actor
-    )
-    _store_files(issue, checked, actor, report=report)
+    person = user.person
+    report = ProgressReport.objects.create(issue=issue, unit=person.unit, text=text.strip(), reported_by=user)
+    _store_files(issue, checked, user, report=report)
     log_event(
         issue, EventKind.REPORT, actor=actor, note=report.text, unit=person.unit.name, files=len(checked)
     )
     record("ledger.issue.report", actor=actor, obj=issue, detail={"report": report.pk})
     return report
+
+
+def check_create_issue(actor: Actor) -> None:
+    """The district office and leaders make items (``actor`` None: the system, e.g. demo seeding)."""
+    if actor is not None and not can(actor, "ledger.add_issue"):
+        raise Refused(_("Only the district office and leaders make rectification items."))
 
 
 @transaction.atomic
@@ -121,6 +151,7 @@ def create_issue(
 ) -> Issue:
     """Open a rectification item; the supervising leader must hold the leader role. An item may plan a
     quantity of work (e.g. 11 公里 疏浚), whose reported part then gives its progress."""
+    check_create_issue(actor)
     check_quantity(quantity_total, Decimal(0), quantity_unit)
     if not title.strip():
         raise ValidationError({"title": _("Write what is to be rectified.")})
@@ -157,16 +188,22 @@ def create_issue(
     return issue
 
 
+def check_convert(actor: Actor, issue: Issue) -> User:
+    """The supervising leader or the district office make an open fix-while-learning item long-term."""
+    if issue.state not in OPEN_ISSUE_STATES:
+        raise IllegalTransition(_("A signed-off item cannot be converted."), code="signed_off")
+    if not isinstance(actor, User) or not (actor.pk == issue.leader_id or can(actor, "ledger.add_issue")):
+        raise Refused(_("Only the supervising leader or the district office converts an item."))
+    if issue.track != Track.FIX_IN_CAMPAIGN:
+        raise IllegalTransition(_("Only a fix-while-learning item becomes long-term work."), code="track")
+    return actor
+
+
 @transaction.atomic
 def convert_to_long_term(issue: Issue, *, actor: Actor, reason: str) -> Issue:
     """A fix-while-learning item becomes long-term work (转常态), with the recorded reason."""
-    issue = Issue.objects.select_for_update().get(pk=issue.pk)
-    if issue.state not in OPEN_ISSUE_STATES:
-        raise ValidationError(_("A signed-off item cannot be converted."), code="signed_off")
-    if not isinstance(actor, User) or not (actor.pk == issue.leader_id or can(actor, "ledger.add_issue")):
-        raise PermissionDenied(_("Only the supervising leader or the district office converts an item."))
-    if issue.track != Track.FIX_IN_CAMPAIGN:
-        raise ValidationError(_("Only a fix-while-learning item becomes long-term work."), code="track")
+    issue = _lock(issue)
+    check_convert(actor, issue)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why it becomes long-term work.")})
     issue.track, issue.converted_reason = Track.LONG_TERM, reason.strip()
@@ -237,14 +274,15 @@ def summary_json(figures: list[TrackFigures]) -> dict[str, dict[str, int]]:
     return {f.track: {k: v for k, v in asdict(f).items() if k != "track"} for f in figures}
 
 
-def _lock(issue: Issue, states: Iterable[str]) -> Issue:
-    fresh = Issue.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=issue.pk)
-    if fresh.state not in states:
-        raise ValidationError(
-            _("This cannot be done while the item is “%(state)s”.") % {"state": fresh.get_state_display()},
-            code="illegal",
+def _lock(issue: Issue) -> Issue:
+    return Issue.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=issue.pk)
+
+
+def _require_state(issue: Issue, states: Iterable[str]) -> None:
+    if issue.state not in states:
+        raise IllegalTransition(
+            _("This cannot be done while the item is “%(state)s”.") % {"state": issue.get_state_display()}
         )
-    return fresh
 
 
 def _move(issue: Issue, state: str) -> None:
@@ -254,8 +292,14 @@ def _move(issue: Issue, state: str) -> None:
 
 def _of_unit(actor: Actor, unit: Unit, roles: Iterable[str]) -> User:
     if not isinstance(actor, User) or not acts_for(actor, unit, roles):
-        raise PermissionDenied(_("Only %(unit)s may do this.") % {"unit": unit.name})
+        raise Refused(_("Only %(unit)s may do this.") % {"unit": unit.name})
     return actor
+
+
+def check_submit(actor: Actor, issue: Issue) -> User:
+    """Staff of the lead unit ask for the sign-off of an item being rectified."""
+    _require_state(issue, (IssueState.OPEN,))
+    return _of_unit(actor, issue.lead_unit, _STAFF)
 
 
 @transaction.atomic
@@ -263,8 +307,8 @@ def submit_for_signoff(
     issue: Issue, *, actor: Actor, evidence: str, files: Sequence[UploadedFile] = ()
 ) -> SignOff:
     """The lead unit asks for sign-off, with evidence of what was done."""
-    issue = _lock(issue, (IssueState.OPEN,))
-    user = _of_unit(actor, issue.lead_unit, (Role.HANDLER, Role.UNIT_HEAD))
+    issue = _lock(issue)
+    user = check_submit(actor, issue)
     if not evidence.strip():
         raise ValidationError({"evidence": _("Sign-off needs evidence of what was done.")})
     checked = checked_files(files)
@@ -276,11 +320,17 @@ def submit_for_signoff(
     return signoff
 
 
+def check_agree(actor: Actor, issue: Issue) -> User:
+    """The head of the lead unit agrees to a sign-off request."""
+    _require_state(issue, (IssueState.SUBMITTED,))
+    return _of_unit(actor, issue.lead_unit, (Role.UNIT_HEAD,))
+
+
 @transaction.atomic
 def agree_signoff(issue: Issue, *, actor: Actor) -> Issue:
     """The lead unit's head agrees to the request."""
-    issue = _lock(issue, (IssueState.SUBMITTED,))
-    user = _of_unit(actor, issue.lead_unit, (Role.UNIT_HEAD,))
+    issue = _lock(issue)
+    user = check_agree(actor, issue)
     SignOff.objects.filter(issue=issue, approved__isnull=True).update(
         agreed_by=user, agreed_at=timezone.now()
     )
@@ -300,20 +350,27 @@ def default_reply(issue: Issue) -> str:
             "title": issue.title, "unit": issue.lead_unit.name, "evidence": evidence}  # fmt: skip
 
 
+def check_decide(actor: Actor, issue: Issue) -> User:
+    """The supervising leader decides a sign-off the lead unit's head agreed to."""
+    _require_state(issue, (IssueState.UNIT_AGREED,))
+    if not isinstance(actor, User) or actor.pk != issue.leader_id:
+        raise Refused(_("Only the supervising leader of this item decides its sign-off."))
+    return actor
+
+
 @transaction.atomic
 def decide_signoff(
     issue: Issue, *, actor: Actor, approve: bool, reason: str = "", reply: str | None = None
 ) -> Issue:
     """The supervising leader approves (signed off) or rejects with a reason (back to work). On
     approval every linked appeal still open is answered with ``reply`` (default: default_reply)."""
-    issue = _lock(issue, (IssueState.UNIT_AGREED,))
-    if not isinstance(actor, User) or actor.pk != issue.leader_id:
-        raise PermissionDenied(_("Only the supervising leader of this item decides its sign-off."))
+    issue = _lock(issue)
+    leader = check_decide(actor, issue)
     if not approve and not reason.strip():
         raise ValidationError({"reason": _("Say why the sign-off is rejected.")})
     now = timezone.now()
     SignOff.objects.filter(issue=issue, approved__isnull=True).update(
-        decided_by=actor, decided_at=now, approved=approve, reason=reason.strip()
+        decided_by=leader, decided_at=now, approved=approve, reason=reason.strip()
     )
     if approve:
         text = reply if reply is not None and reply.strip() else default_reply(issue)
@@ -324,6 +381,18 @@ def decide_signoff(
     log_event(issue, EventKind.APPROVED if approve else EventKind.REJECTED, actor=actor, note=reason.strip())
     record("ledger.signoff.decide", actor=actor, obj=issue, detail={"approved": approve})
     return issue
+
+
+def _planner(actor: Actor, issue: Issue) -> User:
+    if not isinstance(actor, User) or not may_plan(actor, issue):
+        raise Refused(_("Only the lead unit, the supervising leader or the district office plans an item."))
+    return actor
+
+
+def check_plan(actor: Actor, issue: Issue) -> User:
+    """Who may plan an item (may_plan) adds steps to it while it is open."""
+    _require_state(issue, OPEN_ISSUE_STATES)
+    return _planner(actor, issue)
 
 
 @transaction.atomic
@@ -340,12 +409,9 @@ def add_milestone(
 ) -> Milestone:
     """Add a dated step to an item's plan; it must fall on or before the item's deadline. A step may
     plan a quantity of work like an item."""
+    issue = _lock(issue)
+    check_plan(actor, issue)
     check_quantity(quantity_total, Decimal(0), quantity_unit)
-    issue = _lock(issue, OPEN_ISSUE_STATES)
-    if not may_plan(actor, issue):
-        raise PermissionDenied(
-            _("Only the lead unit, the supervising leader or the district office plans an item.")
-        )
     if not title.strip():
         raise ValidationError({"title": _("Write what the step achieves.")})
     if due_on > issue.deadline:
@@ -369,15 +435,29 @@ def add_milestone(
     return milestone
 
 
+def _lock_milestone(milestone: Milestone) -> Milestone:
+    """The step's item under a row lock, then the step (the order report_quantity locks them in)."""
+    issue = _lock(milestone.issue)
+    fresh = Milestone.objects.select_for_update(of=("self",)).select_related("owner").get(pk=milestone.pk)
+    fresh.issue = issue
+    return fresh
+
+
+def check_complete_milestone(actor: Actor, milestone: Milestone) -> User:
+    """Staff of the unit that owns a step report it done, once, while its item is open."""
+    _require_state(milestone.issue, OPEN_ISSUE_STATES)
+    if milestone.done_at is not None:
+        raise IllegalTransition(_("This step is already reported done."), code="done")
+    return _of_unit(actor, milestone.owner, _STAFF)
+
+
 @transaction.atomic
 def complete_milestone(
     milestone: Milestone, *, actor: Actor, evidence: str, files: Sequence[UploadedFile] = ()
 ) -> Milestone:
-    """Report a step done, with evidence; done steps stay done."""
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
-    if milestone.done_at is not None:
-        raise ValidationError(_("This step is already reported done."), code="done")
-    user = _of_unit(actor, milestone.owner, (Role.HANDLER, Role.UNIT_HEAD))
+    """Report a step done, with evidence; done steps stay done, and a signed-off item's plan is closed."""
+    milestone = _lock_milestone(milestone)
+    user = check_complete_milestone(actor, milestone)
     if not evidence.strip():
         raise ValidationError({"evidence": _("A finished step needs evidence.")})
     checked = checked_files(files)
@@ -461,21 +541,28 @@ def quantity_text(obj: Quantity) -> str:
     return " ".join(text.split())
 
 
+def check_report_quantity(actor: Actor, target: Issue | Milestone) -> User:
+    """The units working on an open item (or owning the step) report the quantity done of an item or a
+    step that plans one."""
+    issue = target.issue if isinstance(target, Milestone) else target
+    _require_state(issue, OPEN_ISSUE_STATES)
+    if isinstance(target, Milestone) and isinstance(actor, User) and acts_for(actor, target.owner, _STAFF):
+        user = actor
+    else:
+        user = _reporter(actor, issue)
+    if target.quantity_total is None:
+        raise ValidationError({"quantity_done": _("No quantity is planned here; edit the plan first.")})
+    return user
+
+
 @transaction.atomic
 def report_quantity(target: Issue | Milestone, *, actor: Actor, done: object, note: str = "") -> Quantity:
     """The units working on an item report how much of its (or one step's) planned quantity is done
     so far; it may not go below zero or above the total. Written to the item's timeline."""
+    fresh = _lock_milestone(target) if isinstance(target, Milestone) else _lock(target)
+    issue = fresh.issue if isinstance(fresh, Milestone) else fresh
+    check_report_quantity(actor, fresh)
     amount = as_quantity(done)
-    if isinstance(target, Milestone):
-        issue = _lock(target.issue, OPEN_ISSUE_STATES)
-        fresh: Issue | Milestone = Milestone.objects.select_for_update().get(pk=target.pk)
-    else:
-        issue = fresh = _lock(target, OPEN_ISSUE_STATES)
-    step_owner = isinstance(fresh, Milestone) and acts_for(actor, fresh.owner, (Role.HANDLER, Role.UNIT_HEAD))
-    if not isinstance(actor, User) or not (may_report(actor, issue) or step_owner):
-        raise PermissionDenied(_("Only the units working on this item report its progress."))
-    if fresh.quantity_total is None:
-        raise ValidationError({"quantity_done": _("No quantity is planned here; edit the plan first.")})
     check_quantity(fresh.quantity_total, amount, fresh.quantity_unit)
     before = fresh.quantity_done
     fresh.quantity_done = amount
@@ -527,19 +614,25 @@ EDITABLE_FIELDS = (
 )
 
 
+def check_edit(actor: Actor, issue: Issue) -> User:
+    """Who may plan an item (may_plan) changes its details until it is signed off."""
+    if issue.state not in OPEN_ISSUE_STATES:
+        raise IllegalTransition(_("A signed-off item can no longer be changed."), code="signed_off")
+    return _planner(actor, issue)
+
+
 @transaction.atomic
 def edit_issue(issue: Issue, *, actor: Actor, expected_version: int | None = None, **fields: object) -> Issue:
     """Change an item's details (EDITABLE_FIELDS): only what differs is saved, as one timeline step that
-    names the changed fields. A signed-off item no longer changes, the lead unit only while the item is
-    being rectified; a stale ``expected_version`` is refused."""
+    names the changed fields (none given is refused). A signed-off item no longer changes, the lead unit
+    only while the item is being rectified; a stale ``expected_version`` is refused."""
     if unknown := set(fields) - set(EDITABLE_FIELDS):
         raise ValueError(f"not editable: {sorted(unknown)}")
-    fresh = Issue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
-    if expected_version is not None and fresh.version != expected_version:
-        raise ValidationError(
-            _("Someone else changed this item while you were working on it. Reload it and try again."),
-            code="conflict",
-        )
+    fresh = _lock(issue)
+    StaleItem.check(expected_version, fresh.version)
+    check_edit(actor, fresh)
+    if not fields:
+        raise ValidationError(_("Nothing was changed."), code="unchanged")
     changed: list[str] = []
     for name, kind in (
         ("title", str),
@@ -603,8 +696,6 @@ def edit_issue(issue: Issue, *, actor: Actor, expected_version: int | None = Non
 
 def _check_edit(issue: Issue, changed: list[str]) -> None:
     """Refuse an edit that would leave the item wrong, with every problem at its field."""
-    if issue.state not in OPEN_ISSUE_STATES:
-        raise ValidationError(_("A signed-off item can no longer be changed."), code="signed_off")
     errors: dict[str, str] = {}
     for name in ("title", "finding_ref", "tags"):
         limit = int(getattr(Issue._meta.get_field(name), "max_length", 0) or 0)

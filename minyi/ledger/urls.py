@@ -1,6 +1,7 @@
 from django.urls import path
 
 from minyi.ledger import views, views_excel, views_item
+from minyi.ledger.actions import ACTIONS
 
 app_name = "ledger"
 urlpatterns = [
@@ -12,7 +13,8 @@ urlpatterns = [
     path("<int:pk>/", views_item.detail, name="detail"),
     path("<int:pk>/files/<int:file_pk>/", views_item.evidence_file, name="file"),
     *[
-        path(f"<int:pk>/{name.replace('_', '-')}/", views_item.act, {"action": name}, name=name)
-        for name in views_item.ACTIONS
+        path(f"<int:pk>/{action.slug}/", views_item.act, {"action": action.key}, name=action.key)
+        for action in ACTIONS
+        if action.form is not None
     ],
 ]

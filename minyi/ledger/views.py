@@ -19,7 +19,14 @@ from minyi.ledger.choices import LEAD_KINDS, IssueSource, IssueState, Track
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.forms import IssueForm
 from minyi.ledger.models import Campaign
-from minyi.ledger.rules import create_issue, progress, quantity_text, summary, summary_sentence
+from minyi.ledger.rules import (
+    check_create_issue,
+    create_issue,
+    progress,
+    quantity_text,
+    summary,
+    summary_sentence,
+)
 from minyi.org.choices import Role
 from minyi.org.models import Unit
 from minyi.org.permissions import require, visible
@@ -68,7 +75,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_issue(request: HttpRequest) -> HttpResponse:
     """Make a rectification item, usually of appeals selected in the inbox (?appeal=N&appeal=M)."""
-    require(request.user, "ledger.add_issue")
+    check_create_issue(request.user)
     numbers = request.GET.getlist("appeal") or request.POST.getlist("appeal")
     appeals = list(visible(request.user, Appeal.objects.filter(number__in=numbers[:200])))
     first = appeals[0] if appeals else None

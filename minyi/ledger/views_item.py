@@ -4,7 +4,6 @@ may take now; and the sign-off register (/ledger/register/)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,22 +17,20 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minyi.appeals.choices import OPEN_STATES
 from minyi.appeals.uploads import serve
 from minyi.audit.rules import record
+from minyi.errors import CORRECT_BELOW, shown_on, status_of
 from minyi.ledger import action_forms as f
-from minyi.ledger import rules
+from minyi.ledger import actions, rules
 from minyi.ledger.access import may_view
-from minyi.ledger.choices import LEAD_KINDS, OPEN_ISSUE_STATES, IssueState, Track
+from minyi.ledger.choices import LEAD_KINDS
 from minyi.ledger.models import Campaign, Issue, IssueFile
 from minyi.ledger.queries import signed_off
-from minyi.org.choices import Role
 from minyi.org.models import Unit
-from minyi.org.permissions import acts_for, require, visible
+from minyi.org.permissions import require, visible
 from minyi.paging import window
 from minyi.supervision.queries import notices_for
 from minyi.supervision.rules import may_issue
@@ -54,146 +51,6 @@ def _item(request: HttpRequest, pk: int) -> Issue:
 # --- actions -----------------------------------------------------------------------------------
 
 
-def _files(request: HttpRequest) -> list[Any]:
-    return request.FILES.getlist("attachments")
-
-
-def _do_report(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
-    rules.report_progress(issue, actor=request.user, text=data["text"], files=_files(request))
-    return _("Progress reported.")
-
-
-def _do_submit(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
-    rules.submit_for_signoff(issue, actor=request.user, evidence=data["evidence"], files=_files(request))
-    return _("Submitted for sign-off; the unit head is asked to agree.")
-
-
-def _do_agree(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
-    rules.agree_signoff(issue, actor=request.user)
-    return _("Agreed; the supervising leader decides now.")
-
-
-def _do_decide(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
-    approve = data["decision"] == "approve"
-    rules.decide_signoff(
-        issue, actor=request.user, approve=approve, reason=data["reason"], reply=data["reply"]
-    )
-    return _("Signed off.") if approve else _("Sign-off rejected; the item is back at work.")
-
-
-def _do_convert(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
-    rules.convert_to_long_term(issue, actor=request.user, reason=data["reason"])
-    return _("The item is now long-term work; add the steps of its plan.")
-
-
-def _do_milestone(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
-    rules.add_milestone(
-        issue, actor=request.user, title=data["title"], due_on=data["due_on"], owner=data["owner"],
-        quantity_total=data["quantity_total"], quantity_unit=data["quantity_unit"],
-    )  # fmt: skip
-    return _("Step added to the plan.")
-
-
-def _do_quantity_plan(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
-    if not rules.may_plan(request.user, issue):
-        raise PermissionDenied(
-            _("Only the lead unit, the supervising leader or the district office plans an item.")
-        )
-    rules.edit_issue(
-        issue, actor=request.user, expected_version=data["version"], quantity_total=data["quantity_total"],
-        quantity_unit=data["quantity_unit"], quantity_label=data["quantity_label"],
-    )  # fmt: skip
-    return _("Planned quantity saved.")
-
-
-def _do_quantity(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
-    target = data.get("milestone") or issue
-    rules.report_quantity(target, actor=request.user, done=data["quantity_done"])
-    return _("Quantity done reported.")
-
-
-def _has_quantity(issue: Issue) -> bool:
-    return issue.quantity_total is not None or any(
-        m.quantity_total is not None for m in issue.milestones.all()
-    )
-
-
-def _do_milestone_done(request: HttpRequest, issue: Issue, data: dict[str, Any]) -> str:
-    rules.complete_milestone(
-        data["milestone"], actor=request.user, evidence=data["evidence"], files=_files(request)
-    )
-    return _("Step reported done.")
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    form: type[f.ItemActionForm]
-    perform: Callable[[HttpRequest, Issue, dict[str, Any]], str]
-    title: Any
-    button: Any
-    #: Whether the user may take the action now (decides which panels show; the rule checks again).
-    offered: Callable[[AnyUser, Issue], bool]
-
-
-def _lead(roles: tuple[str, ...]) -> Callable[[AnyUser, Issue], bool]:
-    return lambda user, issue: acts_for(user, issue.lead_unit, roles)
-
-
-_STAFF = (Role.HANDLER, Role.UNIT_HEAD)
-
-
-def _may_convert(user: AnyUser, issue: Issue) -> bool:
-    return (
-        issue.state in OPEN_ISSUE_STATES
-        and issue.track == Track.FIX_IN_CAMPAIGN
-        and (user.pk == issue.leader_id or user.has_perm("ledger.add_issue"))
-    )
-
-
-def _may_finish_step(user: AnyUser, issue: Issue) -> bool:
-    return any(acts_for(user, m.owner, _STAFF) for m in issue.milestones.all() if m.done_at is None)
-
-
-ACTIONS: dict[str, ActionSpec] = {
-    "report": ActionSpec(
-        f.ReportForm, _do_report, gettext_lazy("Report progress"), gettext_lazy("Report"),
-        lambda u, i: i.state in OPEN_ISSUE_STATES and rules.may_report(u, i),
-    ),
-    "submit": ActionSpec(
-        f.SubmitForm, _do_submit, gettext_lazy("Submit for sign-off"), gettext_lazy("Submit"),
-        lambda u, i: i.state == IssueState.OPEN and _lead(_STAFF)(u, i),
-    ),
-    "agree": ActionSpec(
-        f.AgreeForm, _do_agree, gettext_lazy("Agree to the sign-off"), gettext_lazy("Agree"),
-        lambda u, i: i.state == IssueState.SUBMITTED and _lead((Role.UNIT_HEAD,))(u, i),
-    ),
-    "decide": ActionSpec(
-        f.DecideForm, _do_decide, gettext_lazy("Decide the sign-off"), gettext_lazy("Decide"),
-        lambda u, i: i.state == IssueState.UNIT_AGREED and u.pk == i.leader_id,
-    ),
-    "convert": ActionSpec(
-        f.ConvertForm, _do_convert, gettext_lazy("Make it long-term work"), gettext_lazy("Convert"),
-        _may_convert,
-    ),
-    "milestone": ActionSpec(
-        f.MilestoneForm, _do_milestone, gettext_lazy("Add a step to the plan"), gettext_lazy("Add"),
-        lambda u, i: i.state in OPEN_ISSUE_STATES and rules.may_plan(u, i),
-    ),
-    "quantity": ActionSpec(
-        f.QuantityForm, _do_quantity, gettext_lazy("Report the quantity done"), gettext_lazy("Report"),
-        lambda u, i: i.state in OPEN_ISSUE_STATES and _has_quantity(i) and rules.may_report(u, i),
-    ),
-    "quantity_plan": ActionSpec(
-        f.QuantityPlanForm, _do_quantity_plan, gettext_lazy("Plan a quantity of work"), gettext_lazy("Save"),
-        lambda u, i: i.state in OPEN_ISSUE_STATES and rules.may_plan(u, i),
-    ),
-    "milestone_done": ActionSpec(
-        f.MilestoneDoneForm, _do_milestone_done, gettext_lazy("Report a step done"), gettext_lazy("Report"),
-        _may_finish_step,
-    ),
-}  # fmt: skip
-
-
 @dataclass
 class Panel:
     action: str
@@ -205,17 +62,15 @@ class Panel:
 
 
 def _panels(request: HttpRequest, issue: Issue, failed: tuple[str, f.ItemActionForm] | None) -> list[Panel]:
+    """A panel for each step (minyi.ledger.actions) the user may take now; the one that failed open."""
     panels = []
-    for name, spec in ACTIONS.items():
-        if not spec.offered(request.user, issue):
+    for action in actions.ACTIONS:
+        if action.form is None or not action.available(request.user, issue):
             continue
-        initial: dict[str, Any] = {"version": issue.version}
-        if name == "decide":
-            initial["reply"] = rules.default_reply(issue)
-        form = spec.form(initial=initial, issue=issue, auto_id=f"{name}-%s")
-        url = reverse(f"ledger:{name}", args=[issue.pk])
-        panel = Panel(name, str(spec.title), str(spec.button), form, url)
-        if failed is not None and failed[0] == name:
+        form = action.form(issue=issue, auto_id=f"{action.key}-%s")
+        url = reverse(f"ledger:{action.key}", args=[issue.pk])
+        panel = Panel(action.key, str(action.title), str(action.button), form, url)
+        if failed is not None and failed[0] == action.key:
             panel.form, panel.open = failed[1], True
         panels.append(panel)
     return panels
@@ -292,30 +147,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Run one action through its rule; on refusal show the page again with the reason (400)."""
+    """Run one step through its rule; on refusal show the page again with the reason, answered with the
+    refusal's status."""
     issue = _item(request, pk)
-    spec = ACTIONS[action]
-    form = spec.form(request.POST, request.FILES, issue=issue, auto_id=f"{action}-%s")
+    step = actions.BY_KEY[action]
+    if step.form is None:
+        raise Http404  # a step of the API only
+    form = step.form(request.POST, request.FILES, issue=issue, auto_id=f"{action}-%s")
     if not form.is_valid():
-        return _detail(request, issue, failed=(action, form), errors=[_("Please correct the errors below.")],
-                       status=400)  # fmt: skip
+        return _detail(request, issue, failed=(action, form), errors=[str(CORRECT_BELOW)], status=400)
     try:
-        if form.cleaned_data["version"] != issue.version:
-            raise ValidationError(
-                _("Someone else changed this item while you were working on it. Reload it and try again."),
-                code="conflict",
-            )
-        message = spec.perform(request, issue, form.cleaned_data)
-    except PermissionDenied as refused:
-        return _detail(request, issue, errors=[str(refused)], status=403)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, problems in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
-            errors = [_("Please correct the errors below.")]
-        else:
-            errors = list(error.messages)
-        return _detail(request, issue, failed=(action, form), errors=errors, status=400)
+        message = actions.perform(step, request.user, issue, form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        errors, status = shown_on(form, refusal), status_of(refusal)
+        return _detail(request, issue, failed=(action, form), errors=errors, status=status)
     messages.success(request, message)
     return redirect("ledger:detail", issue.pk)
 

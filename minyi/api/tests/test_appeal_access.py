@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from minyi.api.appeals import ACTIONS
 from minyi.api.tests.helpers import api_as
+from minyi.appeals.actions import ACTIONS
 from minyi.appeals.models import Appeal
 from minyi.appeals.tests.factories import dispatched, in_progress, new_appeal, replied
 from minyi.audit.models import AuditEvent

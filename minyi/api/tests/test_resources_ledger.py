@@ -135,7 +135,7 @@ def test_a_rule_refusal_is_a_json_error_and_changes_nothing(actors: Actors, camp
     blank = handler.post(f"/api/v1/issues/{issue.pk}/submit/", {"evidence": "  "}, format="json")
     assert blank.status_code == 400 and "evidence" in blank.json()["fields"]
     early = handler.post(f"/api/v1/issues/{issue.pk}/agree/", {}, format="json")  # nothing submitted yet
-    assert early.status_code == 400 and early.json()["code"] == "illegal"
+    assert early.status_code == 409 and early.json()["code"] == "illegal"  # as for appeals
     handler.post(f"/api/v1/issues/{issue.pk}/submit/", {"evidence": "已整改"}, format="json")
     not_head = handler.post(f"/api/v1/issues/{issue.pk}/agree/", {}, format="json")
     assert not_head.status_code == 403 and not_head.json()["code"] == "permission_denied"
@@ -324,3 +324,19 @@ def test_an_item_is_edited_through_the_api_by_who_may_plan_it(actors: Actors, ca
     assert hidden.status_code == 404
     issue.refresh_from_db()
     assert issue.title == "东村路灯全部更换"
+
+
+def test_a_step_of_a_signed_off_item_is_not_reported_done_through_the_api(
+    actors: Actors, campaign: Campaign
+) -> None:
+    issue = new_issue(actors, campaign, track=Track.LONG_TERM)
+    step = rules.add_milestone(issue, actor=actors.dispatcher, title="完成设计", due_on=issue.deadline,
+                               owner=actors.edu)  # fmt: skip
+    rules.submit_for_signoff(issue, actor=actors.handler_edu, evidence="已整改")
+    rules.agree_signoff(issue, actor=actors.head_edu)
+    rules.decide_signoff(issue, actor=actors.leader, approve=True)
+    url, done = f"/api/v1/issues/{issue.pk}/milestone-done/", {"milestone": step.pk, "evidence": "设计图"}
+    response = client_of(actors.handler_edu).post(url, done, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "illegal"
+    step.refresh_from_db()
+    assert step.done_at is None and not step.evidence

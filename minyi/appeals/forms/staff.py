@@ -1,4 +1,10 @@
-"""Forms of the staff actions on one appeal (each posts to its own URL with the version it was shown)."""
+"""The input of each staff action on one appeal (minyi.appeals.actions), twice side by side: the staff
+page's form and the API's serializer. Both clean to the same data — model instances where the page
+shows choices and the API takes codes or ids — so that one function runs the action for both.
+
+Every page form carries the appeal's version as rendered, so a stale page cannot overwrite; the API
+takes it where the rule checks it.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,13 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
+from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
+    ACTIVE_ASSIGNMENT_STATES,
     AssignmentRole,
+    AssignmentState,
     ExtensionState,
     Kind,
     RejectReason,
@@ -23,6 +33,7 @@ from minyi.appeals.choices import (
 from minyi.appeals.models import Appeal, Assignment, Category, Extension, Followup, Pause, Reply
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
+from minyi.org.permissions import acts_for, visible
 
 #: Units a dispatcher hands appeals to: the district's departments and townships (they pass work on
 #: to their villages themselves); the suggested unit is offered as well, whatever its kind.
@@ -31,6 +42,10 @@ NOTE_MAX = 2000
 REPLY_MAX = 4000
 MAX_EXTENSION_DAYS = 60
 STALE_PAGE = _("This page is out of date; reload it and try again.")
+REJECT_REASONS = (RejectReason.OUT_OF_SCOPE, RejectReason.ABUSIVE)
+DECISIONS = [("approve", _("Approve")), ("deny", _("Deny"))]
+
+AnyUser = User | AnonymousUser
 
 
 def _label(model: type[Any], field: str) -> Any:
@@ -44,12 +59,21 @@ def _text(label: Any, *, required: bool = True, max_length: int = NOTE_MAX, rows
     )
 
 
-def dispatch_units(appeal: Appeal, suggested: Unit | None = None) -> QuerySet[Unit]:
-    """Units offered for dispatch: never the unit the appeal concerns nor any unit below it (回避)."""
+def suggested_unit(appeal: Appeal) -> Unit | None:
+    """The unit that usually handles the appeal's category (None without a category)."""
+    return usual_units().get(appeal.category_id) if appeal.category_id is not None else None
+
+
+def _dispatchable(appeal: Appeal) -> QuerySet[Unit]:
     wanted = Q(kind__in=DISPATCH_KINDS)
-    if suggested is not None:
+    if (suggested := suggested_unit(appeal)) is not None:
         wanted |= Q(pk=suggested.pk)
-    units = Unit.objects.filter(wanted, is_active=True)
+    return Unit.objects.filter(wanted, is_active=True)
+
+
+def dispatch_units(appeal: Appeal) -> QuerySet[Unit]:
+    """Units offered for dispatch: never the unit the appeal concerns nor any unit below it (回避)."""
+    units = _dispatchable(appeal)
     if appeal.concerns_unit is not None:
         units = units.exclude(path__startswith=appeal.concerns_unit.path)
     return units.order_by("path")
@@ -58,6 +82,10 @@ def dispatch_units(appeal: Appeal, suggested: Unit | None = None) -> QuerySet[Un
 def active_categories(appeal: Appeal) -> QuerySet[Category]:
     """The categories a staff member may choose for an appeal: the active ones, and its current one."""
     return Category.objects.filter(Q(is_active=True) | Q(pk=appeal.category_id)).select_related("parent")
+
+
+def _visible_number(user: AnyUser, number: str) -> Appeal | None:
+    return visible(user, Appeal.objects.filter(number=number.strip())).first()
 
 
 class UnitChoice(forms.ModelChoiceField):
@@ -90,10 +118,14 @@ class ActionForm(forms.Form):
     #: Fields set by the submit button pressed rather than by an input.
     button_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args: Any, appeal: Appeal, user: User | AnonymousUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, appeal: Appeal, user: AnyUser, target: Any = None, **kwargs: Any) -> None:
+        """``target``: what an unbound form is about (its ``key_field``'s initial value)."""
         super().__init__(*args, **kwargs)
         self.appeal = appeal
         self.user = user
+        self.initial.setdefault("version", appeal.version)
+        if self.key_field and target is not None:
+            self.initial.setdefault(self.key_field, target)
 
     def key(self) -> str:
         """Which object the (bound or initial) form is about, to tell apart forms of one action."""
@@ -107,6 +139,40 @@ class ActionForm(forms.Form):
     def input_fields(self) -> list[forms.BoundField]:
         """The visible inputs (buttons supply ``button_fields``)."""
         return [f for f in self.visible_fields() if f.name not in self.button_fields]
+
+
+def _api_text(*, required: bool = True, max_length: int = NOTE_MAX, **kwargs: Any) -> serializers.CharField:
+    if not required:
+        kwargs.setdefault("default", "")
+    return serializers.CharField(
+        required=required, allow_blank=not required, max_length=max_length, trim_whitespace=False, **kwargs
+    )
+
+
+class ActionIn(serializers.Serializer):
+    """Every action takes the version of the appeal the client saw (optional where the rule does not
+    check it): a stale version is refused with 409."""
+
+    # The docstrings of these serializers are the API's documentation; the appeal and the acting user
+    # come in the context, to resolve codes and ids and to choose defaults.
+
+    version = serializers.IntegerField(min_value=1, required=False, default=None)
+
+    @property
+    def appeal(self) -> Appeal:
+        return self.context["appeal"]
+
+    @property
+    def user(self) -> AnyUser:
+        return self.context["user"]
+
+
+class VersionedIn(ActionIn):
+    version = serializers.IntegerField(min_value=1)
+
+
+def _field_error(field: str, message: Any) -> serializers.ValidationError:
+    return serializers.ValidationError({field: [message]})
 
 
 # --- dispatcher ------------------------------------------------------------------------------
@@ -136,8 +202,9 @@ class DispatchForm(ActionForm):
         help_text=_("Leave empty to count the working days of the deadline rules."),
     )
 
-    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        units = dispatch_units(self.appeal)
         self.fields["category"].queryset = active_categories(self.appeal)  # type: ignore[attr-defined]
         self.fields["lead"].queryset = units  # type: ignore[attr-defined]
         self.fields["co_units"].queryset = units  # type: ignore[attr-defined]
@@ -150,6 +217,58 @@ class DispatchForm(ActionForm):
         return data
 
 
+class DispatchIn(VersionedIn):
+    lead = serializers.CharField(max_length=40, help_text="Code of the lead unit.")
+    co_units = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list, max_length=20
+    )
+    instructions = _api_text(required=False)
+    deadline = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Local date; empty: the deadline rules decide.",
+    )
+    category = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text="Confirmed category code.",
+    )
+
+    def _unit(self, code: str) -> Unit:
+        # A unit the appeal concerns is let through, for the rule to refuse it with its reason (回避).
+        unit = _dispatchable(self.appeal).filter(code=code).first()
+        if unit is None:
+            raise serializers.ValidationError(_("Unknown unit code %(code)s.") % {"code": code})
+        return unit
+
+    def validate_lead(self, code: str) -> Unit:
+        return self._unit(code)
+
+    def validate_co_units(self, codes: list[str]) -> list[Unit]:
+        return [self._unit(code) for code in dict.fromkeys(codes)]
+
+    def validate_category(self, code: str | None) -> Category | None:
+        return _category(code)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if any(unit.pk == attrs["lead"].pk for unit in attrs["co_units"]):
+            raise _field_error("co_units", _("The lead unit cannot also be a co-handling unit."))
+        return attrs
+
+
+def _category(code: str | None) -> Category | None:
+    if not code:
+        return None
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise serializers.ValidationError(_("Unknown category code %(code)s.") % {"code": code})
+    return category
+
+
 class CorrectForm(ActionForm):
     category = CategoryChoice(
         queryset=Category.objects.none(), required=False, label=_label(Appeal, "category")
@@ -160,26 +279,32 @@ class CorrectForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = active_categories(self.appeal)  # type: ignore[attr-defined]
+        for name in ("category", "urgency", "kind"):
+            self.fields[name].initial = getattr(self.appeal, name)
 
-    def changes(self) -> dict[str, Any]:
-        """Only the fields whose value differs from the appeal's."""
-        data = self.cleaned_data
-        found: dict[str, Any] = {}
-        if data.get("category") != self.appeal.category:
-            found["category"] = data.get("category")
-        for name in ("urgency", "kind"):
-            if data.get(name) != getattr(self.appeal, name):
-                found[name] = data.get(name)
-        return found
+
+class CorrectIn(VersionedIn):
+    # Only the details sent are corrected.
+    category = serializers.CharField(max_length=40, required=False, allow_null=True, help_text="null: none.")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+
+    def validate_category(self, code: str | None) -> Category | None:
+        return _category(code)
 
 
 class RejectForm(ActionForm):
     reason = forms.ChoiceField(
         label=_label(Appeal, "reject_reason"),
-        choices=[(r.value, r.label) for r in (RejectReason.OUT_OF_SCOPE, RejectReason.ABUSIVE)],
+        choices=[(r.value, r.label) for r in REJECT_REASONS],
         help_text=_("A duplicate is merged into the earlier appeal instead."),
     )
     note = _text(_("Explanation for the citizen"))
+
+
+class RejectIn(VersionedIn):
+    reason = serializers.ChoiceField(choices=list(REJECT_REASONS))
+    note = _api_text(help_text="Explanation the citizen will read.")
 
 
 class MergeForm(ActionForm):
@@ -188,6 +313,22 @@ class MergeForm(ActionForm):
         max_length=20,
         help_text=_("This appeal will be answered with that appeal's reply."),
     )
+
+    def clean_into(self) -> Appeal:
+        master = _visible_number(self.user, self.cleaned_data["into"])
+        if master is None:
+            raise forms.ValidationError(_("No appeal you may see has this tracking number."))
+        return master
+
+
+class MergeIn(VersionedIn):
+    into = serializers.CharField(max_length=20, help_text="Tracking number of the earlier appeal.")
+
+    def validate_into(self, number: str) -> Appeal:
+        master = _visible_number(self.user, number)
+        if master is None:
+            raise serializers.ValidationError(_("No appeal you may see has this tracking number."))
+        return master
 
 
 class UnmergeForm(ActionForm):
@@ -198,9 +339,18 @@ class CloseForm(ActionForm):
     note = _text(_("Why it is closed without a follow-up"))
 
 
+class CloseIn(VersionedIn):
+    note = _api_text(help_text="Why it is closed without a follow-up.")
+
+
 class FollowupForm(ActionForm):
     result = forms.ChoiceField(label=_label(Followup, "result"), choices=Satisfaction.choices)
     comment = _text(_label(Followup, "comment"), required=False)
+
+
+class FollowUpIn(ActionIn):
+    result = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = _api_text(required=False)
 
 
 class DecideExtensionForm(ActionForm):
@@ -213,18 +363,40 @@ class DecideExtensionForm(ActionForm):
         },
     )
     note = _text(_("Note"), required=False, rows=2)
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("deny", _("Deny"))])
+    decision = forms.ChoiceField(choices=DECISIONS)
     key_field = "extension"
     button_fields = ("decision",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["extension"].queryset = Extension.objects.filter(  # type: ignore[attr-defined]
-            assignment__appeal=self.appeal, state=ExtensionState.PENDING
-        ).select_related("assignment__appeal")
+        self.fields["extension"].queryset = _pending(self.appeal)  # type: ignore[attr-defined]
+
+
+def _pending(appeal: Appeal) -> QuerySet[Extension]:
+    return Extension.objects.filter(assignment__appeal=appeal, state=ExtensionState.PENDING).select_related(
+        "assignment__appeal"
+    )
+
+
+class DecideExtensionIn(ActionIn):
+    extension = serializers.IntegerField(required=False, help_text="Default: the pending request.")
+    decision = serializers.ChoiceField(choices=[value for value, _name in DECISIONS])
+    note = _api_text(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        pending = _pending(self.appeal)
+        pk = attrs.get("extension")
+        found = pending.filter(pk=pk).first() if pk is not None else pending.first()
+        if found is None:
+            raise _field_error("extension", _("This request has already been decided."))
+        return {**attrs, "extension": found}
 
 
 # --- handler ---------------------------------------------------------------------------------
+
+
+def _assignments(appeal: Appeal) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(appeal=appeal).select_related("unit", "appeal")
 
 
 class _AssignmentForm(ActionForm):
@@ -237,9 +409,28 @@ class _AssignmentForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = (  # type: ignore[attr-defined]
-            Assignment.objects.filter(appeal=self.appeal).select_related("unit", "appeal")
-        )
+        self.fields["assignment"].queryset = _assignments(self.appeal)  # type: ignore[attr-defined]
+
+
+class AssignmentIn(ActionIn):
+    assignment = serializers.IntegerField(
+        required=False, help_text="Default: the open assignment of the user's unit (the lead first)."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        assignments, pk = _assignments(self.appeal), attrs.get("assignment")
+        if pk is not None:
+            found = assignments.filter(pk=pk).first()
+            if found is None:
+                raise _field_error("assignment", _("This appeal has no such assignment."))
+            return {**attrs, "assignment": found}
+        mine = [
+            a for a in assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES) if acts_for(self.user, a.unit)
+        ]
+        mine.sort(key=lambda a: (a.role != AssignmentRole.LEAD, a.state != AssignmentState.PENDING, a.pk))
+        if not mine:
+            raise _field_error("assignment", _("Your unit holds no open assignment of this appeal."))
+        return {**attrs, "assignment": mine[0]}
 
 
 class AcceptForm(_AssignmentForm):
@@ -250,13 +441,26 @@ class ReturnForm(_AssignmentForm):
     reason = _text(_("Why this appeal is not for your unit"))
 
 
+class ReturnIn(AssignmentIn):
+    reason = _api_text(help_text="Why this appeal is not for the unit.")
+
+
 class RequestExtensionForm(_AssignmentForm):
     days = forms.IntegerField(label=_("Extra working days"), min_value=1, max_value=MAX_EXTENSION_DAYS)
     reason = _text(_label(Extension, "reason"))
 
 
+class RequestExtensionIn(AssignmentIn):
+    days = serializers.IntegerField(min_value=1, max_value=MAX_EXTENSION_DAYS)
+    reason = _api_text()
+
+
 class ProgressForm(ActionForm):
     note = _text(_("What was done"))
+
+
+class ProgressIn(ActionIn):
+    note = _api_text(help_text="What was done.")
 
 
 class PauseForm(ActionForm):
@@ -264,8 +468,17 @@ class PauseForm(ActionForm):
     reason = _text(_("What information is awaited"))
 
 
+class PauseIn(ActionIn):
+    waiting_for = serializers.ChoiceField(choices=WaitingFor.choices)
+    reason = _api_text(help_text="What information is awaited.")
+
+
 class ResumeForm(ActionForm):
     note = _text(_("Note"), required=False, rows=2)
+
+
+class ResumeIn(ActionIn):
+    note = _api_text(required=False)
 
 
 class DraftReplyForm(ActionForm):
@@ -273,7 +486,16 @@ class DraftReplyForm(ActionForm):
     publish = forms.BooleanField(label=_label(Reply, "publish"), required=False)
 
 
+class DraftReplyIn(ActionIn):
+    body = _api_text(max_length=REPLY_MAX)
+    publish = serializers.BooleanField(required=False, default=False, help_text="On the echo wall (masked).")
+
+
 # --- unit head -------------------------------------------------------------------------------
+
+
+def _waiting(appeal: Appeal) -> QuerySet[Reply]:
+    return Reply.objects.filter(appeal=appeal, state=ReplyState.SUBMITTED).select_related("unit", "appeal")
 
 
 class _ReplyForm(ActionForm):
@@ -289,20 +511,45 @@ class _ReplyForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reply"].queryset = Reply.objects.filter(  # type: ignore[attr-defined]
-            appeal=self.appeal, state=ReplyState.SUBMITTED
-        ).select_related("unit", "appeal")
+        self.fields["reply"].queryset = _waiting(self.appeal)  # type: ignore[attr-defined]
+
+
+class ReplyIn(ActionIn):
+    reply = serializers.IntegerField(required=False, help_text="Default: the reply waiting for approval.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        waiting, pk = _waiting(self.appeal), attrs.get("reply")
+        found = waiting.filter(pk=pk).first() if pk is not None else waiting.first()
+        if found is None:
+            raise _field_error("reply", _("This reply is not waiting for approval."))
+        return {**attrs, "reply": found}
 
 
 class ApproveReplyForm(_ReplyForm):
     body = _text(_label(Reply, "body"), max_length=REPLY_MAX, rows=6)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, target: Reply | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, target=target, **kwargs)
         self.fields["body"].help_text = _(
             "You may correct the text; the approved text is sent to the citizen."
         )
+        if target is not None:
+            self.initial.setdefault("body", target.body)
+
+
+class ApproveReplyIn(ReplyIn):
+    body = serializers.CharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=REPLY_MAX,
+        help_text="Corrected text, if any.",
+    )
 
 
 class SendBackReplyForm(_ReplyForm):
     note = _text(_("What the reply lacks"))
+
+
+class SendBackReplyIn(ReplyIn):
+    note = _api_text(help_text="What the reply lacks.")

@@ -1,14 +1,13 @@
 """Staff pages of the loop: the list every role uses (the dispatcher's inbox, a unit's work), its Excel
 export, one appeal with everything about it, and one POST URL per action.
 
-Views never set state: each action calls its function in ``minyi.appeals.rules`` and shows the
+Views never set state: each action (``minyi.appeals.actions``) runs its rule and the page shows the
 refusal it raises. Every page asks ``visible``/``can`` first; an appeal the user may not see is a 404.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,42 +24,34 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from minyi.appeals import rules
+from minyi.appeals import actions, rules
 from minyi.appeals.access import citizen_details, reply_seen_by
 from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
-    ACTIVE_ASSIGNMENT_STATES,
     TRIAGE_STATES,
-    WORKING_STATES,
-    AssignmentRole,
-    AssignmentState,
     DueStatus,
     EventKind,
-    ExtensionState,
     FollowupBy,
     RejectReason,
-    ReplyState,
     Satisfaction,
     State,
     WaitingFor,
 )
 from minyi.appeals.filters import AppealFilterForm, apply_filters, default_filters, ordered, with_due_status
-from minyi.appeals.forms import staff as staff_forms
-from minyi.appeals.forms.staff import ActionForm, dispatch_units
+from minyi.appeals.forms.staff import ActionForm, suggested_unit
 from minyi.appeals.models import Appeal, AppealEvent, Assignment, Attachment, Extension, Reply
 from minyi.appeals.uploads import serve
 from minyi.audit.rules import record
+from minyi.errors import CORRECT_BELOW, code_of, shown_on, status_of
 from minyi.insight import routing
 from minyi.insight.duplicates import Mark, marks, with_open_hint
 from minyi.insight.duplicates import for_appeal as likely_duplicates
-from minyi.insight.replies import score_reply
 from minyi.org.models import Person, Unit
-from minyi.org.permissions import can, person_of, require, visible
+from minyi.org.permissions import can, require, visible
 from minyi.paging import window
 from minyi.privacy import mask_text
 from minyi.supervision.queries import notices_for
 from minyi.supervision.rules import may_issue
-from minyi.workdays.rules import end_of_day
 
 AnyUser = User | AnonymousUser
 
@@ -71,15 +62,10 @@ MAX_PAGE = 1000
 EXPORT_LIMIT = 10_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_RELATED = ("category", "township", "village", "lead_unit")
+MERGE = actions.BY_KEY["merge"]
 
 
 # --- shared helpers --------------------------------------------------------------------------
-
-
-def _suggested_for(appeal: Appeal) -> Unit | None:
-    if appeal.category_id is None:
-        return None
-    return usual_units().get(appeal.category_id)
 
 
 def _visible_appeal(request: HttpRequest, number: str) -> Appeal:
@@ -276,130 +262,41 @@ def _facts(user: AnyUser, appeal: Appeal) -> Facts:
     return Facts(assignments=assignments, extensions=extensions, replies=replies)
 
 
-def _panels(request: HttpRequest, appeal: Appeal, facts: Facts) -> list[Panel]:
-    """The actions this user may take on the appeal in its current state."""
-    user = request.user
-    person = person_of(user)
-    panels: list[Panel] = []
+def _panel(request: HttpRequest, appeal: Appeal, action: actions.Action, target: actions.Target) -> Panel:
+    """The form of ``action`` about ``target``, as the detail page offers it."""
+    initial, advice = _dispatch_start(request, appeal) if action.key == "dispatch" else ({}, None)
+    form = action.form(initial=initial, appeal=appeal, user=request.user, target=target)
+    form.auto_id = f"{action.key}-{form.key() or 'x'}-%s"
+    unit = target.assignment.unit if isinstance(target, Extension) else getattr(target, "unit", None)
+    buttons = [
+        (name, str(value), str(label))
+        for name in form.button_fields
+        for value, label in getattr(form.fields[name], "choices", [])
+    ] or [("", "", str(action.button))]
+    return Panel(
+        action=action.key,
+        title=str(action.title) % {"unit": unit.name if unit is not None else ""},
+        form=form,
+        url=reverse(f"appeals:{action.key}", args=[appeal.number]),
+        buttons=buttons,
+        intro=action.intro(target) if action.intro is not None else "",
+        open=action.open,
+        advice=advice,
+    )
 
-    def add(
-        action: str, title: str, button: str, initial: dict[str, Any] | None = None, **extra: Any
-    ) -> None:
-        spec = ACTIONS[action]
-        form = spec.form(
-            initial={"version": appeal.version, **(initial or {})}, **spec.kwargs(request, appeal)
-        )
-        form.auto_id = f"{action}-{form.key() or 'x'}-%s"
-        buttons = extra.pop("buttons", None) or [("", "", button)]
-        panels.append(
-            Panel(
-                action=action,
-                title=title,
-                form=form,
-                url=reverse(f"appeals:{action}", args=[appeal.number]),
-                buttons=buttons,
-                **extra,
-            )
-        )
 
-    may_dispatch = can(user, "appeals.dispatch_appeal", appeal)
-    if may_dispatch and appeal.state in TRIAGE_STATES:
-        hints = routing.advice(appeal)
-        category, suggested = appeal.category, _suggested_for(appeal)
-        # The form starts from the suggestion the dispatcher picked, else the first one when the
-        # appeal came without a category.
-        choice = _chosen_suggestion(request, hints)
-        if choice is None and category is None and hints is not None and hints.choices:
-            choice = hints.choices[0]
-        if choice is not None:
-            category, suggested = choice.category or category, choice.unit or suggested
-        offered = suggested if suggested is not None and not _recused_unit(appeal, suggested) else None
-        add(
-            "dispatch",
-            _("Dispatch"),
-            _("Dispatch"),
-            {"lead": offered, "category": category},
-            open=True,
-            advice=hints,
-        )
-        add(
-            "correct",
-            _("Correct category, urgency or kind"),
-            _("Save the correction"),
-            {"category": appeal.category, "urgency": appeal.urgency, "kind": appeal.kind},
-        )
-        add("merge", _("Merge into an earlier appeal (duplicate)"), _("Merge"))
-        add("reject", _("Reject"), _("Reject"))
-    if may_dispatch and appeal.state == State.MERGED:
-        add("unmerge", _("Undo the merge"), _("Undo the merge"))
-    if appeal.state == State.REPLIED and can(user, "appeals.follow_up_appeal", appeal):
-        add("follow_up", _("Record the follow-up call"), _("Record the follow-up"))
-    if appeal.state == State.REPLIED and may_dispatch:
-        add("close", _("Close without a follow-up"), _("Close"))
-    if may_dispatch:
-        for extension in facts.extensions:
-            if extension.state == ExtensionState.PENDING:
-                add(
-                    "decide_extension",
-                    _("Extension requested by %(unit)s") % {"unit": extension.assignment.unit.name},
-                    "",
-                    {"extension": extension},
-                    intro=_("%(days)d more working days: %(reason)s")
-                    % {"days": extension.days, "reason": extension.reason},
-                    buttons=[("decision", "approve", _("Approve")), ("decision", "deny", _("Deny"))],
-                    open=True,
-                )
-
-    if person is not None and can(user, "appeals.handle_appeal", appeal):
-        mine = [
-            a
-            for a in facts.assignments
-            if a.state in ACTIVE_ASSIGNMENT_STATES and a.unit.is_within(person.unit)
-        ]
-        now = timezone.now()
-        pending_extension = any(e.state == ExtensionState.PENDING for e in facts.extensions)
-        for a in mine:
-            named = {"unit": a.unit.name}
-            if a.state == AssignmentState.PENDING:
-                add("accept", _("Accept for %(unit)s") % named, _("Accept"), {"assignment": a}, open=True)
-            if a.role == AssignmentRole.LEAD and now <= a.return_by:
-                add("return", _("Return to the dispatcher (wrong unit)"), _("Return"), {"assignment": a})
-            if (
-                a.role == AssignmentRole.LEAD
-                and a.state == AssignmentState.ACCEPTED
-                and not pending_extension
-            ):
-                add("request_extension", _("Ask for more time"), _("Ask for more time"), {"assignment": a})
-        lead = next((a for a in mine if a.role == AssignmentRole.LEAD), None)
-        if mine and appeal.state in WORKING_STATES:
-            add("progress", _("Report progress"), _("Save the note"))
-        if lead is not None and appeal.state in WORKING_STATES:
-            if appeal.paused_at is None:
-                add("pause", _("Pause the deadline clock"), _("Pause the clock"))
-            else:
-                add("resume", _("Resume the deadline clock"), _("Resume the clock"))
-        submitted = any(r.state == ReplyState.SUBMITTED for r in facts.replies)
-        if (
-            lead is not None
-            and lead.state == AssignmentState.ACCEPTED
-            and appeal.state == State.IN_PROGRESS
-            and not submitted
-        ):
-            add("draft_reply", _("Draft the reply"), _("Submit for approval"))
-
-    if person is not None and can(user, "appeals.approve_reply", appeal):
-        for reply in facts.replies:
-            if reply.state == ReplyState.SUBMITTED and reply.unit.is_within(person.unit):
-                add(
-                    "approve_reply",
-                    _("Approve the reply"),
-                    _("Approve and send"),
-                    {"reply": reply, "body": reply.body},
-                    open=True,
-                    intro=score_reply(appeal.title, appeal.body, reply.body).describe(),
-                )
-                add("send_back_reply", _("Send the reply back"), _("Send back"), {"reply": reply})
-    return panels
+def _dispatch_start(request: HttpRequest, appeal: Appeal) -> tuple[dict[str, Any], routing.Advice | None]:
+    """The dispatch form starts from the suggestion the dispatcher picked, else the first one when the
+    appeal came without a category; the advice is shown beside it."""
+    hints = routing.advice(appeal)
+    category, suggested = appeal.category, suggested_unit(appeal)
+    choice = _chosen_suggestion(request, hints)
+    if choice is None and category is None and hints is not None and hints.choices:
+        choice = hints.choices[0]
+    if choice is not None:
+        category, suggested = choice.category or category, choice.unit or suggested
+    offered = suggested if suggested is not None and not _recused_unit(appeal, suggested) else None
+    return {"lead": offered, "category": category}, hints
 
 
 def _chosen_suggestion(request: HttpRequest, hints: routing.Advice | None) -> routing.Choice | None:
@@ -450,7 +347,12 @@ def _detail_response(
 ) -> HttpResponse:
     user = request.user
     facts = _facts(user, appeal)
-    panels = _panels(request, appeal, facts)
+    panels = [
+        _panel(request, appeal, action, target)
+        for action, target in actions.offered(
+            user, appeal, assignments=facts.assignments, extensions=facts.extensions, replies=facts.replies
+        )
+    ]
     if failed is not None:
         action, form = failed
         for panel in panels:
@@ -475,7 +377,7 @@ def _detail_response(
     context = {
         "appeal": appeal,
         "due": rules.due_status(appeal),
-        "suggested": _suggested_for(appeal) if appeal.state in TRIAGE_STATES else None,
+        "suggested": suggested_unit(appeal) if appeal.state in TRIAGE_STATES else None,
         "personal": personal,
         "revealed": reveal,
         "body": body,
@@ -493,10 +395,8 @@ def _detail_response(
         "panels": panels,
         "errors": errors or [],
         "labels": _labels(),
-        # Likely duplicates with a one-click merge (the merge action's form): for who may dispatch it now.
-        "duplicates": likely_duplicates(user, appeal)
-        if appeal.state in TRIAGE_STATES and can(user, "appeals.dispatch_appeal", appeal)
-        else [],
+        # Likely duplicates with a one-click merge (the merge action's form): for who may merge it now.
+        "duplicates": likely_duplicates(user, appeal) if MERGE.available(user, appeal) else [],
     }
     return render(request, "appeals/staff/detail.html", context, status=status)
 
@@ -521,211 +421,31 @@ def attachment(request: HttpRequest, number: str, pk: str) -> FileResponse:
 # --- actions -----------------------------------------------------------------------------------
 
 
-def _conflict() -> rules.VersionConflict:
-    return rules.VersionConflict(
-        _("Someone else changed this appeal while you were working on it. Reload it and try again."),
-        code="conflict",
-    )
-
-
-def _do_dispatch(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.dispatch(
-        appeal,
-        lead=data["lead"],
-        co_units=list(data["co_units"]),
-        instructions=data["instructions"],
-        deadline=end_of_day(data["deadline"]) if data["deadline"] else None,
-        actor=request.user,
-        expected_version=data["version"],
-        category=data["category"],
-    )
-    return _("The appeal was dispatched to %(unit)s.") % {"unit": data["lead"].name}
-
-
-def _do_correct(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    assert isinstance(form, staff_forms.CorrectForm)
-    changes = form.changes()
-    if not changes:
-        raise ValidationError(_("Nothing was changed."), code="unchanged")
-    rules.correct(appeal, actor=request.user, expected_version=form.cleaned_data["version"], **changes)
-    return _("The details were corrected.")
-
-
-def _do_reject(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.reject(
-        appeal, actor=request.user, reason=data["reason"], note=data["note"], expected_version=data["version"]
-    )
-    return _("The appeal was rejected.")
-
-
-def _do_merge(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    master = visible(request.user, Appeal.objects.filter(number=data["into"].strip())).first()
-    if master is None:
-        raise ValidationError(_("No appeal you may see has this tracking number."), code="master")
-    rules.merge(appeal, into=master, actor=request.user, expected_version=data["version"])
-    return _("The appeal was merged into %(number)s.") % {"number": master.number}
-
-
-def _do_unmerge(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    rules.unmerge(appeal, actor=request.user)
-    return _("The merge was undone; the appeal is back in the inbox.")
-
-
-def _do_close(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.close(appeal, actor=request.user, note=data["note"], expected_version=data["version"])
-    return _("The appeal was closed.")
-
-
-def _do_follow_up(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.follow_up(
-        appeal, result=data["result"], by=FollowupBy.CALL, actor=request.user, comment=data["comment"]
-    )
-    if data["result"] == Satisfaction.UNSATISFIED:
-        return _("The follow-up was recorded; the appeal is reopened for dispatch.")
-    return _("The follow-up was recorded and the appeal closed.")
-
-
-def _do_decide_extension(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    approve = data["decision"] == "approve"
-    rules.decide_extension(data["extension"], actor=request.user, approve=approve, note=data["note"])
-    return _("The extension was approved.") if approve else _("The extension was denied.")
-
-
-def _do_accept(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    rules.accept(form.cleaned_data["assignment"], actor=request.user)
-    return _("Accepted.")
-
-
-def _do_return(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.return_to_dispatcher(data["assignment"], actor=request.user, reason=data["reason"])
-    return _("The appeal was returned to the dispatcher.")
-
-
-def _do_request_extension(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.request_extension(data["assignment"], actor=request.user, days=data["days"], reason=data["reason"])
-    return _("The extension was requested; the dispatcher decides.")
-
-
-def _do_progress(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    rules.report_progress(appeal, actor=request.user, note=form.cleaned_data["note"])
-    return _("The progress note was saved.")
-
-
-def _do_pause(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.pause_clock(appeal, actor=request.user, waiting_for=data["waiting_for"], reason=data["reason"])
-    return _("The deadline clock is paused.")
-
-
-def _do_resume(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    rules.resume_clock(appeal, actor=request.user, note=form.cleaned_data["note"])
-    return _("The deadline clock runs again.")
-
-
-def _do_draft_reply(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.draft_reply(appeal, actor=request.user, body=data["body"], publish=data["publish"])
-    return _("The reply was submitted to the unit head.")
-
-
-def _do_approve_reply(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.approve_reply(data["reply"], actor=request.user, body=data["body"])
-    return _("The reply was approved and sent.")
-
-
-def _do_send_back_reply(request: HttpRequest, appeal: Appeal, form: ActionForm) -> str:
-    data = form.cleaned_data
-    rules.send_back_reply(data["reply"], actor=request.user, note=data["note"])
-    return _("The reply was sent back for rework.")
-
-
-def _plain_kwargs(request: HttpRequest, appeal: Appeal) -> dict[str, Any]:
-    return {"appeal": appeal, "user": request.user}
-
-
-def _dispatch_kwargs(request: HttpRequest, appeal: Appeal) -> dict[str, Any]:
-    return {"appeal": appeal, "user": request.user, "units": dispatch_units(appeal, _suggested_for(appeal))}
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    slug: str
-    form: type[ActionForm]
-    perform: Callable[[HttpRequest, Appeal, ActionForm], str]
-    kwargs: Callable[[HttpRequest, Appeal], dict[str, Any]] = _plain_kwargs
-
-
-#: Each action: its URL (/appeals/<number>/<slug>/, named appeals:<key>), its form and what it does.
-ACTIONS: dict[str, ActionSpec] = {
-    "dispatch": ActionSpec("dispatch", staff_forms.DispatchForm, _do_dispatch, _dispatch_kwargs),
-    "correct": ActionSpec("correct", staff_forms.CorrectForm, _do_correct),
-    "reject": ActionSpec("reject", staff_forms.RejectForm, _do_reject),
-    "merge": ActionSpec("merge", staff_forms.MergeForm, _do_merge),
-    "unmerge": ActionSpec("unmerge", staff_forms.UnmergeForm, _do_unmerge),
-    "close": ActionSpec("close", staff_forms.CloseForm, _do_close),
-    "follow_up": ActionSpec("follow-up", staff_forms.FollowupForm, _do_follow_up),
-    "decide_extension": ActionSpec("decide-extension", staff_forms.DecideExtensionForm, _do_decide_extension),
-    "accept": ActionSpec("accept", staff_forms.AcceptForm, _do_accept),
-    "return": ActionSpec("return", staff_forms.ReturnForm, _do_return),
-    "request_extension": ActionSpec(
-        "request-extension", staff_forms.RequestExtensionForm, _do_request_extension
-    ),
-    "progress": ActionSpec("progress", staff_forms.ProgressForm, _do_progress),
-    "pause": ActionSpec("pause", staff_forms.PauseForm, _do_pause),
-    "resume": ActionSpec("resume", staff_forms.ResumeForm, _do_resume),
-    "draft_reply": ActionSpec("draft-reply", staff_forms.DraftReplyForm, _do_draft_reply),
-    "approve_reply": ActionSpec("approve-reply", staff_forms.ApproveReplyForm, _do_approve_reply),
-    "send_back_reply": ActionSpec("send-back-reply", staff_forms.SendBackReplyForm, _do_send_back_reply),
-}
-
-
 @login_required
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    """Run one action through its rule; on refusal show the detail again with the reason."""
+    """Run one action (minyi.appeals.actions) through its rule; on refusal show the detail again with
+    the reason, answered with the refusal's status."""
     appeal = _visible_appeal(request, number)
-    spec = ACTIONS[action]
-    form = spec.form(request.POST, **spec.kwargs(request, appeal))
+    step = actions.BY_KEY[action]
+    form = step.form(request.POST, appeal=appeal, user=request.user)
     if not form.is_valid():
         # Errors of hidden fields (a stale version, a request decided meanwhile) have no place below.
         hidden = [str(e) for f in form.hidden_fields() for e in f.errors]
-        errors = list(dict.fromkeys(hidden)) or [_("Please correct the errors below.")]
+        errors = list(dict.fromkeys(hidden)) or [str(CORRECT_BELOW)]
         return _detail_response(request, appeal, failed=(action, form), errors=errors, status=400)
     try:
-        # Compare the version the user saw. The rules that take expected_version check it again
-        # under their row lock; the others lock an assignment, extension or reply before the appeal,
-        # so locking the appeal first here would invert that order and risk deadlocks.
-        if appeal.version != form.cleaned_data["version"]:
-            raise _conflict()
-        done = spec.perform(request, appeal, form)
-    except rules.VersionConflict as conflict:
+        done = actions.perform(step, request.user, appeal, form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
         fresh = _visible_appeal(request, number)
-        data = request.POST.copy()
-        data["version"] = str(fresh.version)  # the user's input stays; a deliberate resend may go through
-        again = spec.form(data, **spec.kwargs(request, fresh))
-        again.is_valid()
-        return _detail_response(request, fresh, failed=(action, again), errors=conflict.messages, status=409)
-    except PermissionDenied as denied:
-        message = str(denied) or _("You may not do this to this appeal.")
+        if code_of(refusal) == "conflict":
+            data = request.POST.copy()
+            data["version"] = str(fresh.version)  # the user's input stays; a deliberate resend may go through
+            form = step.form(data, appeal=fresh, user=request.user)
+            form.is_valid()
+        errors = shown_on(form, refusal)
         return _detail_response(
-            request, _visible_appeal(request, number), failed=(action, form), errors=[message], status=403
-        )
-    except ValidationError as refused:
-        return _detail_response(
-            request,
-            _visible_appeal(request, number),
-            failed=(action, form),
-            errors=refused.messages,
-            status=400,
+            request, fresh, failed=(action, form), errors=errors, status=status_of(refusal)
         )
     messages.success(request, done)
     return redirect("appeals:detail", appeal.number)

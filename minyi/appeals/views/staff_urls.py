@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path
 
+from minyi.appeals.actions import ACTIONS
 from minyi.appeals.views import staff
 
 # Tracking numbers are digits only, so these patterns never shadow /appeals/intake/ and its siblings.
@@ -13,7 +14,7 @@ urlpatterns: list = [
     re_path(rf"^{NUMBER}/$", staff.detail, name="detail"),
     re_path(rf"^{NUMBER}/files/(?P<pk>[0-9]+)/$", staff.attachment, name="attachment"),
     *[
-        re_path(rf"^{NUMBER}/{spec.slug}/$", staff.act, {"action": name}, name=name)
-        for name, spec in staff.ACTIONS.items()
+        re_path(rf"^{NUMBER}/{action.slug}/$", staff.act, {"action": action.key}, name=action.key)
+        for action in ACTIONS
     ],
 ]

@@ -126,7 +126,7 @@ def test_a_page_made_stale_by_a_decision_is_refused(client: Any, actors: Actors,
     rules.decide_signoff(issue, actor=actors.leader, approve=False, reason="未见成效")
     client.force_login(actors.handler_edu)
     response = client.post(f"/ledger/{issue.pk}/submit/", {"version": stale, "evidence": "已整改"})
-    assert response.status_code == 400 and 'id="action-error"' in response.content.decode()
+    assert response.status_code == 409 and 'id="action-error"' in response.content.decode()  # a conflict
     assert issue.signoffs.count() == 1
     assert Issue.objects.get(pk=issue.pk).state == IssueState.OPEN
 
@@ -194,3 +194,21 @@ def test_an_overdue_item_shows_its_supervision_notices_and_leaders_may_issue_one
     assert issue.events.filter(kind=EventKind.NOTICE).exists()  # on the item's timeline too
     client.force_login(actors.leader)
     assert 'id="issue-notice"' in client.get(f"/ledger/{issue.pk}/").content.decode()
+
+
+def test_a_step_of_a_signed_off_item_is_not_reported_done_on_the_page(
+    client: Any, actors: Actors, campaign: Campaign
+) -> None:
+    issue = make(actors, campaign, Track.LONG_TERM)
+    step = rules.add_milestone(issue, actor=actors.dispatcher, title="完成设计", due_on=issue.deadline,
+                               owner=actors.edu)  # fmt: skip
+    client.force_login(actors.handler_edu)
+    assert "panel-milestone_done" in client.get(f"/ledger/{issue.pk}/").content.decode()
+    rules.submit_for_signoff(issue, actor=actors.handler_edu, evidence="已整改")
+    rules.agree_signoff(issue, actor=actors.head_edu)
+    rules.decide_signoff(issue, actor=actors.leader, approve=True)
+    assert "panel-milestone_done" not in client.get(f"/ledger/{issue.pk}/").content.decode()
+    response = post(client, issue, "milestone-done", milestone=step.pk, evidence="设计图")
+    assert response.status_code == 409 and 'id="action-error"' in response.content.decode()
+    step.refresh_from_db()
+    assert step.done_at is None
