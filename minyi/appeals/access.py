@@ -80,7 +80,16 @@ def _appeal_rule(user: AnyUser, action: str, appeal: Appeal) -> bool:
         return False
     if isinstance(scope, Everything):
         return True
-    return appeal.assignments.filter(unit__path__startswith=scope.path).exists()
+    return _assigned_within(appeal, scope.path)
+
+
+def _assigned_within(appeal: Appeal, path: str) -> bool:
+    """Whether the appeal is (or was) assigned to a unit at or below ``path``: asked once per appeal
+    object (a page asks for each of its actions; a rule checks the fresh row it locked, a new object)."""
+    memo: dict[str, bool] = appeal.__dict__.setdefault("_assigned_within", {})
+    if path not in memo:
+        memo[path] = appeal.assignments.filter(unit__path__startswith=path).exists()
+    return memo[path]
 
 
 def _assignment_rule(user: AnyUser, action: str, assignment: Assignment) -> bool:

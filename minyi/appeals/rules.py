@@ -386,7 +386,14 @@ def _require_held(actor: Actor, appeal: Appeal, *, lead_only: bool) -> None:
 
 
 def _held(appeal: Appeal) -> list[Assignment]:
-    return list(appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).select_related("unit"))
+    """The appeal's open assignments, read once per appeal object: the page asks each action's guard
+    in turn, while a rule asks on the row it has just locked (a fresh object, read afresh)."""
+    if "_held" not in appeal.__dict__:
+        appeal.__dict__["_held"] = list(
+            appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).select_related("unit")
+        )
+    held: list[Assignment] = appeal.__dict__["_held"]
+    return held
 
 
 def check_triage(actor: Actor, appeal: Appeal) -> User:

@@ -143,6 +143,19 @@ def test_list_query_count_does_not_grow_with_rows(client: Client, actors: Actors
     assert count() == few
 
 
+def test_the_detail_page_asks_each_action_without_a_query_per_action(
+    client: Client, actors: Actors, django_assert_max_num_queries: Any
+) -> None:
+    """Every action's guard is asked which panels to show; the appeal's assignments and its visibility
+    are read once for all of them (33 queries before they were shared, 23 after)."""
+    appeal = in_progress(actors)
+    for user in (actors.handler_edu, actors.head_edu, actors.dispatcher):
+        client.force_login(user)
+        client.get(reverse("appeals:detail", args=[appeal.number]))  # the session and caches settle
+        with django_assert_max_num_queries(25):
+            assert client.get(reverse("appeals:detail", args=[appeal.number])).status_code == 200
+
+
 def test_handler_sees_only_the_appeals_of_his_unit(client: Client, actors: Actors) -> None:
     mine = dispatched(actors, title="教育局的诉求")
     theirs = rules.dispatch(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 import zoneinfo
 
 import pytest
@@ -231,11 +230,12 @@ def test_seeding_repairs_a_library_year_and_skips_years_it_does_not_know() -> No
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 
-def test_seeding_every_year_is_fast(django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
-    started = time.perf_counter()
+def test_seeding_every_year_takes_a_bounded_number_of_queries(
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    # Bulk statements whatever the number of years (timings belong in benchmarks, not here).
     with django_assert_max_num_queries(20):
         rules.seed_from_library()
-    assert time.perf_counter() - started < 2
     assert CalendarYear.objects.filter(confirmed=True).count() == 23
 
 
