@@ -84,12 +84,14 @@ def _appeal_rule(user: AnyUser, action: str, appeal: Appeal) -> bool:
 
 
 def _assigned_within(appeal: Appeal, path: str) -> bool:
-    """Whether the appeal is (or was) assigned to a unit at or below ``path``: asked once per appeal
-    object (a page asks for each of its actions; a rule checks the fresh row it locked, a new object)."""
-    memo: dict[str, bool] = appeal.__dict__.setdefault("_assigned_within", {})
-    if path not in memo:
-        memo[path] = appeal.assignments.filter(unit__path__startswith=path).exists()
-    return memo[path]
+    """Whether the appeal is (or was) assigned to a unit at or below ``path``: asked once per version of
+    the appeal object (a page asks for each of its actions; only dispatch adds assignments, and it
+    raises the version, so a refreshed object asks again)."""
+    memo: dict[tuple[int, str], bool] = appeal.__dict__.setdefault("_assigned_within", {})
+    key = (appeal.version, path)
+    if key not in memo:
+        memo[key] = appeal.assignments.filter(unit__path__startswith=path).exists()
+    return memo[key]
 
 
 def _assignment_rule(user: AnyUser, action: str, assignment: Assignment) -> bool:

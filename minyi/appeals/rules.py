@@ -386,14 +386,15 @@ def _require_held(actor: Actor, appeal: Appeal, *, lead_only: bool) -> None:
 
 
 def _held(appeal: Appeal) -> list[Assignment]:
-    """The appeal's open assignments, read once per appeal object: the page asks each action's guard
-    in turn, while a rule asks on the row it has just locked (a fresh object, read afresh)."""
-    if "_held" not in appeal.__dict__:
-        appeal.__dict__["_held"] = list(
+    """The appeal's open assignments, read once per version of the appeal object: the page asks each
+    action's guard in turn; every rule that opens or ends an assignment raises the version, and a rule
+    asks on the row it has just locked (a fresh object)."""
+    memo: dict[int, list[Assignment]] = appeal.__dict__.setdefault("_held", {})
+    if appeal.version not in memo:
+        memo[appeal.version] = list(
             appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).select_related("unit")
         )
-    held: list[Assignment] = appeal.__dict__["_held"]
-    return held
+    return memo[appeal.version]
 
 
 def check_triage(actor: Actor, appeal: Appeal) -> User:
