@@ -107,4 +107,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     return report
 
 
-from minyi.browser import browser, page  # noqa: E402, F401  (fixtures shared by every app's browser tests)
+from minyi.browser import browser, page  # noqa: E402, F401  fixtures shared by every app's browser tests

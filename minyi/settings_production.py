@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from minyi.env import EnvError, env_bool, env_int, env_list, env_str
-from minyi.settings import *  # noqa: F403  (this profile is the base settings plus overrides)
+from minyi.settings import *  # noqa: F403  this profile is the base settings plus overrides
 
 if "SECRET_KEY" not in os.environ:
     raise EnvError("SECRET_KEY must be set in production")

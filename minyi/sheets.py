@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from minyi.org.permissions import Action, can
+from minyi.org.permissions import OrgPerm, can
 
 AnyUser = User | AnonymousUser
 
@@ -55,7 +55,7 @@ def exporter_named(name: str) -> Exporter | None:
 
 def reveal_personal(user: AnyUser, params: dict[str, str]) -> bool:
     """Personal data in full only for those allowed who asked for it (``personal=1``); masked otherwise."""
-    return params.get("personal") == "1" and can(user, Action.VIEW_PERSONAL_DATA)
+    return params.get("personal") == "1" and can(user, OrgPerm.VIEW_PERSONAL_DATA)
 
 
 def picked(params: dict[str, str], names: Iterable[str]) -> dict[str, str]:

@@ -39,7 +39,7 @@ from minyi.api.pagination import ApiCursorPagination
 from minyi.api.schema import IDEMPOTENCY_KEY, errors
 from minyi.api.schema import ErrorSerializer as ErrorSerializer  # re-exported: resources_common uses it
 from minyi.appeals import actions
-from minyi.appeals.access import citizen_details, reply_seen_by
+from minyi.appeals.access import AppealPerm, citizen_details, reply_seen_by
 from minyi.appeals.api import AppealSubmitSerializer, AppealSubmitView
 from minyi.appeals.choices import (
     AssignmentRole,
@@ -59,7 +59,6 @@ from minyi.org.permissions import can, visible
 from minyi.privacy import mask_text
 
 AnyUser = User | AnonymousUser
-VIEW = "appeals.view_appeal"
 RELATED = ("category", "township", "village", "lead_unit", "concerns_unit", "master")
 
 
@@ -184,7 +183,7 @@ class ActionResultSerializer(serializers.Serializer):
 
 def _readable(user: AnyUser) -> QuerySet[Appeal]:
     """The appeals ``user`` may see (403 for users who may not read appeals at all)."""
-    if not can(user, VIEW):
+    if not can(user, AppealPerm.VIEW):
         raise ApiError(403, "permission_denied", _("Log in as staff who may read appeals."))
     return visible(user, Appeal.objects.select_related(*RELATED))
 
@@ -192,7 +191,7 @@ def _readable(user: AnyUser) -> QuerySet[Appeal]:
 def visible_appeal(user: AnyUser, number: str) -> Appeal:
     """The appeal with this number if ``user`` may see it; a 404 otherwise (its existence is not told)."""
     appeal = with_due_status(_readable(user).filter(number=number), timezone.now()).first()
-    if appeal is None or not can(user, VIEW, appeal):
+    if appeal is None or not can(user, AppealPerm.VIEW, appeal):
         raise ApiError(404, "not_found", _("No appeal you may see has this tracking number."))
     return appeal
 

@@ -21,12 +21,11 @@ from rest_framework.views import APIView
 
 from minyi.api.errors import ApiError
 from minyi.api.resources_common import READ_ERRORS, UnitRefSerializer
+from minyi.appeals.access import AppealPerm
 from minyi.appeals.models import Appeal
 from minyi.insight import routing
 from minyi.insight.duplicates import for_appeal
 from minyi.org.permissions import can, visible
-
-DISPATCH = "appeals.dispatch_appeal"
 
 # --- output shapes ---------------------------------------------------------------------------------
 
@@ -74,7 +73,7 @@ def dispatchable(request: Request, number: str) -> Appeal:
     appeal = visible(request.user, Appeal.objects.filter(number=number)).first()
     if appeal is None:
         raise Http404
-    if not can(request.user, DISPATCH, appeal):
+    if not can(request.user, AppealPerm.DISPATCH, appeal):
         raise ApiError(
             403, "permission_denied", _("Only those who may dispatch this appeal see its suggestions.")
         )

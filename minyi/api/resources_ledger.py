@@ -44,16 +44,13 @@ from minyi.api.resources_common import (
 from minyi.api.schema import IDEMPOTENCY_KEY, errors
 from minyi.appeals.models import Appeal
 from minyi.ledger import actions, rules
-from minyi.ledger.access import may_view
+from minyi.ledger.access import LedgerPerm, may_view
 from minyi.ledger.action_forms import StepSerializer, lead_units, leaders, unknown_code
 from minyi.ledger.choices import OPEN_ISSUE_STATES, IssueSource, IssueState, Track
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.models import Campaign, Issue, Milestone, ProgressReport, SignOff
 from minyi.org.models import Unit
 from minyi.org.permissions import require, visible
-
-VIEW = "ledger.view_issue"
-
 
 # --- output shapes ---------------------------------------------------------------------------------
 
@@ -327,7 +324,7 @@ class IssueListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Issue]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
             return Issue.objects.none()
-        require(self.request.user, VIEW)
+        require(self.request.user, LedgerPerm.VIEW)
         chosen = LedgerFilters(**checked_query(self.request, IssueFilterSerializer))
         return _listed(chosen.apply(self.request.user))
 
@@ -435,7 +432,7 @@ class CampaignListView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Campaign]:
         if not getattr(self, "swagger_fake_view", False):
-            require(self.request.user, VIEW)
+            require(self.request.user, LedgerPerm.VIEW)
         return Campaign.objects.all()
 
 
@@ -451,7 +448,7 @@ class CampaignSummaryView(APIView):
     filters (the ledger page's summary line)."""
 
     def get(self, request: Request, code: str) -> Response:
-        require(request.user, VIEW)
+        require(request.user, LedgerPerm.VIEW)
         campaign = get_object_or_404(Campaign, code=code)
         chosen = LedgerFilters(campaign=campaign, **checked_query(request, SummaryFilterSerializer))
         today = timezone.localdate()

@@ -31,7 +31,7 @@ from minyi.api.resources_common import (
 from minyi.audit.rules import record_personal_view
 from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Person, Unit
-from minyi.org.permissions import Action, AnyUser, can, require, scope_filter
+from minyi.org.permissions import AnyUser, OrgPerm, can, require, scope_filter
 from minyi.privacy import mask_email, mask_name, mask_phone
 
 # --- output shapes ---------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ class UnitListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Unit.objects.none()
         user = self.request.user
-        require(user, Action.VIEW_UNIT)
+        require(user, OrgPerm.VIEW_UNIT)
         filters = checked_query(self.request, UnitFilterSerializer)
         units = _units_in_scope(user).select_related("parent")
         if kind := filters.get("kind"):
@@ -155,9 +155,9 @@ class UnitDetailView(APIView):
     """``GET /api/v1/units/<code>/``: one unit with its ancestors and children; 404 outside your scope."""
 
     def get(self, request: Request, code: str) -> Response:
-        require(request.user, Action.VIEW_UNIT)
+        require(request.user, OrgPerm.VIEW_UNIT)
         unit = Unit.objects.select_related("parent").filter(code=code).first()
-        if unit is None or not can(request.user, Action.VIEW_UNIT, unit):
+        if unit is None or not can(request.user, OrgPerm.VIEW_UNIT, unit):
             raise Http404
         codes = unit.path.strip("/").split("/")[:-1]
         ancestors = sorted(Unit.objects.filter(code__in=codes), key=lambda u: u.depth)
@@ -194,7 +194,7 @@ class PersonListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Person.objects.none()
         user = self.request.user
-        require(user, Action.VIEW_PERSON)
+        require(user, OrgPerm.VIEW_PERSON)
         filters = checked_query(self.request, PersonFilterSerializer)
         people = scope_filter(user, Person.objects.filter(is_active=True), "unit__path")
         if query := filters.get("q", "").strip():
@@ -224,11 +224,11 @@ class PersonDetailView(APIView):
     a user with ``org.view_personal_data`` for this person, and that read is audited."""
 
     def get(self, request: Request, pk: str) -> Response:
-        require(request.user, Action.VIEW_PERSON)
+        require(request.user, OrgPerm.VIEW_PERSON)
         person = Person.objects.select_related("unit").filter(pk=record_id(pk), is_active=True).first()
-        if person is None or not can(request.user, Action.VIEW_PERSON, person):
+        if person is None or not can(request.user, OrgPerm.VIEW_PERSON, person):
             raise Http404
-        reveal = can(request.user, Action.VIEW_PERSONAL_DATA, person)
+        reveal = can(request.user, OrgPerm.VIEW_PERSONAL_DATA, person)
         shown = [name for name in ("phone", "email") if getattr(person, name)]
         if reveal and shown:
             record_personal_view(actor=request.user, obj=person, subject=mask_name(person.name), fields=shown)

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from minyi.api.access import ApiPerm
 from minyi.api.auth import hash_key
 from minyi.api.errors import ApiError
 from minyi.api.idempotency import idempotent
@@ -31,7 +32,6 @@ from minyi.api.schema import IDEMPOTENCY_KEY, errors
 from minyi.audit.rules import record
 from minyi.org.rules import Actor
 
-MANAGE = "api.manage_token"
 PREFIX_LENGTH = 8
 NAME_MAX = 100
 
@@ -45,7 +45,7 @@ class NewToken:
 
 
 def _may_manage(actor: Actor) -> bool:
-    return actor is None or (actor.is_authenticated and actor.is_active and actor.has_perm(MANAGE))
+    return actor is None or (actor.is_authenticated and actor.is_active and actor.has_perm(ApiPerm.MANAGE))
 
 
 def _require_manager(actor: Actor) -> None:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -17,9 +18,9 @@ from minyi.appeals.models import Appeal, Assignment, Reply
 from minyi.audit.rules import record_personal_view
 from minyi.org.choices import DISTRICT_WIDE_ROLES
 from minyi.org.permissions import (
-    Action,
     AnyUser,
     Everything,
+    OrgPerm,
     can,
     person_of,
     register_queryset_scope,
@@ -27,6 +28,23 @@ from minyi.org.permissions import (
     scope_of,
 )
 from minyi.privacy import mask_address, mask_email, mask_name, mask_phone, mask_text
+
+
+class AppealPerm(StrEnum):
+    """The appeal loop's permissions (role groups carry them: minyi/roles.py)."""
+
+    VIEW = "appeals.view_appeal"
+    RECORD = "appeals.record_appeal"
+    DISPATCH = "appeals.dispatch_appeal"
+    HANDLE = "appeals.handle_appeal"
+    APPROVE_REPLY = "appeals.approve_reply"
+    FOLLOW_UP = "appeals.follow_up_appeal"
+    VIEW_CATEGORY = "appeals.view_category"
+    ADD_CATEGORY = "appeals.add_category"
+    CHANGE_CATEGORY = "appeals.change_category"
+    VIEW_SLA_RULE = "appeals.view_slarule"
+    ADD_SLA_RULE = "appeals.add_slarule"
+    CHANGE_SLA_RULE = "appeals.change_slarule"
 
 
 def _own_unit_path(user: AnyUser) -> str | None:
@@ -121,7 +139,7 @@ class CitizenDetails:
 def citizen_details(user: AnyUser, appeal: Appeal, *, reveal: bool = True) -> CitizenDetails:
     """Personal data in full (and the reading audited) for a user allowed to see it, masked otherwise;
     the staff page and the API show an appeal through this one function."""
-    revealed = reveal and can(user, Action.VIEW_PERSONAL_DATA, appeal)
+    revealed = reveal and can(user, OrgPerm.VIEW_PERSONAL_DATA, appeal)
     personal = {
         "name": appeal.citizen_name,
         "phone": appeal.citizen_phone,
@@ -152,7 +170,7 @@ def citizen_details(user: AnyUser, appeal: Appeal, *, reveal: bool = True) -> Ci
 
 def reply_seen_by(user: AnyUser, reply: Reply) -> bool:
     """Drafts are internal: the drafting unit (and the units above it) and dispatchers see them."""
-    if reply.state == ReplyState.SENT or user.has_perm("appeals.dispatch_appeal"):
+    if reply.state == ReplyState.SENT or user.has_perm(AppealPerm.DISPATCH):
         return True
     person = person_of(user)
     return person is not None and reply.unit.is_within(person.unit)

@@ -34,6 +34,7 @@ from minyi import ratelimit
 from minyi.api.errors import ApiError
 from minyi.api.idempotency import body_hash, key_of
 from minyi.appeals import rules
+from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import Channel, Kind
 from minyi.appeals.forms.intake import normalise_phone
 from minyi.appeals.models import Appeal, IdempotencyRecord
@@ -43,7 +44,6 @@ from minyi.org.lookup import active_unit
 from minyi.org.models import Unit
 from minyi.org.permissions import can
 
-RECORD = "appeals.record_appeal"
 #: Units whose officials an appeal may be about (not the district: then no one could handle it).
 CONCERNS_KINDS: set[str] = {UnitKind.DEPARTMENT, UnitKind.TOWNSHIP, *RESIDENTIAL_KINDS}
 
@@ -101,7 +101,7 @@ class AppealSubmitView(APIView):
     def post(self, request: Request) -> Response:
         user = request.user
         staff = bool(user and user.is_authenticated)
-        if staff and not can(user, RECORD):
+        if staff and not can(user, AppealPerm.RECORD):
             raise ApiError(403, "permission_denied", _("Your account may not record appeals."))
         if not staff and not ratelimit.hit(request._request, "appeal_submit"):
             raise ApiError(

@@ -32,6 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import ReplyState
 from minyi.appeals.models import Appeal, Category, EchoEntry, Reply
 from minyi.audit.rules import record
@@ -52,7 +53,7 @@ COMMON_SHARE = 0.01
 #: More terms than this are ignored: each one is another index condition.
 MAX_TERMS = 5
 #: Permissions that allow taking an entry down (the campaign office, or the answering unit's head).
-UNPUBLISH_ACTIONS = ("appeals.dispatch_appeal", "appeals.approve_reply")
+UNPUBLISH_ACTIONS = (AppealPerm.DISPATCH, AppealPerm.APPROVE_REPLY)
 
 # Masks personal data that mask_text (phones and ID numbers written plainly) does not catch.
 _SPACED_MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)[- ](\d{4})[- ](\d{4})(?!\d)")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import DueStatus
 from minyi.appeals.filters import AppealFilterForm, apply_filters, default_filters, ordered, with_due_status
 from minyi.appeals.models import Appeal
@@ -19,7 +20,6 @@ from minyi.org.permissions import require, visible
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
 from minyi.sheets import AnyUser, Sheet, exporter, form_errors, reveal_personal
 
-VIEW_APPEALS = "appeals.view_appeal"
 APPEAL_RELATED = ("category", "township", "village", "lead_unit")
 PERSONAL_FIELDS = ("name", "phone", "address", "body")
 
@@ -33,7 +33,7 @@ def appeal_list(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The appeal list with its filters (the role's defaults when none is given), as the list shows it
     to ``user``. Citizens' details and the text are masked unless the user may see personal data and
     asked for it (``personal=1``); that reading is audited by the caller."""
-    require(user, VIEW_APPEALS)
+    require(user, AppealPerm.VIEW)
     now = timezone.now()
     given = any(name in params for name in AppealFilterForm.base_fields)
     form = AppealFilterForm(params if given else default_filters(user))

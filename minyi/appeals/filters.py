@@ -17,6 +17,7 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Val
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import (
     ACTIVE_ASSIGNMENT_STATES,
     ANSWERED_STATES,
@@ -119,11 +120,11 @@ class AppealFilterForm(forms.Form):
 def default_filters(user: User | AnonymousUser) -> dict[str, str]:
     """What a role sees before choosing filters: dispatchers their inbox, unit staff their open work,
     operators the replies to follow up."""
-    if user.has_perm("appeals.dispatch_appeal"):
+    if user.has_perm(AppealPerm.DISPATCH):
         return {"state": "triage"}
-    if user.has_perm("appeals.handle_appeal") and person_of(user) is not None:
+    if user.has_perm(AppealPerm.HANDLE) and person_of(user) is not None:
         return {"state": "open", "mine": "on"}
-    if user.has_perm("appeals.follow_up_appeal"):
+    if user.has_perm(AppealPerm.FOLLOW_UP):
         return {"state": "answered"}  # operators: the replies waiting for their follow-up call
     return {}
 

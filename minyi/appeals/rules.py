@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minyi.appeals import echo
+from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import (
     ACTIVE_ASSIGNMENT_STATES,
     OPEN_STATES,
@@ -399,7 +400,7 @@ def _held(appeal: Appeal) -> list[Assignment]:
 
 def check_triage(actor: Actor, appeal: Appeal) -> User:
     """Dispatch, correct, merge or reject: a dispatcher, while the appeal waits for dispatch."""
-    staff = _require(actor, "appeals.dispatch_appeal", appeal)
+    staff = _require(actor, AppealPerm.DISPATCH, appeal)
     _require_state(appeal, TRIAGE_STATES)
     return staff
 
@@ -497,7 +498,7 @@ def _lock_assignment(assignment: Assignment) -> Assignment:
 
 
 def _require_assignment_staff(actor: Actor, assignment: Assignment) -> User:
-    staff = _require(actor, "appeals.handle_appeal", assignment)
+    staff = _require(actor, AppealPerm.HANDLE, assignment)
     _require_unit(actor, assignment.unit)
     return staff
 
@@ -594,7 +595,7 @@ def request_extension(assignment: Assignment, *, actor: Actor, days: int, reason
 
 def check_decide_extension(actor: Actor, extension: Extension) -> User:
     """A dispatcher decides an extension request that waits for a decision."""
-    staff = _require(actor, "appeals.dispatch_appeal", extension.assignment.appeal)
+    staff = _require(actor, AppealPerm.DISPATCH, extension.assignment.appeal)
     if extension.state != ExtensionState.PENDING:
         raise IllegalTransition(_("This request has already been decided."))
     return staff
@@ -642,7 +643,7 @@ def decide_extension(extension: Extension, *, actor: Actor, approve: bool, note:
 
 def check_report_progress(actor: Actor, appeal: Appeal) -> User:
     """Staff of a unit holding an open assignment note progress while the appeal is worked on."""
-    staff = _require(actor, "appeals.handle_appeal", appeal)
+    staff = _require(actor, AppealPerm.HANDLE, appeal)
     _require_held(actor, appeal, lead_only=False)
     _require_state(appeal, WORKING_STATES)
     return staff
@@ -665,7 +666,7 @@ def _unit_of_actor(actor: Actor) -> Unit | None:
 
 def check_pause(actor: Actor, appeal: Appeal) -> User:
     """Staff of the lead unit stop the clock of an appeal being worked on, if it runs."""
-    staff = _require(actor, "appeals.handle_appeal", appeal)
+    staff = _require(actor, AppealPerm.HANDLE, appeal)
     _require_held(actor, appeal, lead_only=True)
     _require_state(appeal, WORKING_STATES)
     if appeal.paused_at is not None:
@@ -693,7 +694,7 @@ def check_resume(actor: Actor, appeal: Appeal) -> None:
     """Staff of the lead unit restart a paused clock (``actor`` None: the system, e.g. when the citizen
     sent what was awaited)."""
     if actor is not None:
-        _require(actor, "appeals.handle_appeal", appeal)
+        _require(actor, AppealPerm.HANDLE, appeal)
         _require_held(actor, appeal, lead_only=True)
     _open_pause(appeal)
 
@@ -750,7 +751,7 @@ def add_citizen_information(appeal: Appeal, *, text: str) -> Appeal:
 
 def check_draft_reply(actor: Actor, appeal: Appeal) -> User:
     """Staff of the lead unit draft the reply of an appeal in progress, one draft at a time."""
-    staff = _require(actor, "appeals.handle_appeal", appeal)
+    staff = _require(actor, AppealPerm.HANDLE, appeal)
     _require_held(actor, appeal, lead_only=True)
     _require_state(appeal, (State.IN_PROGRESS,))
     if appeal.replies.filter(state=ReplyState.SUBMITTED).exists():
@@ -789,7 +790,7 @@ def _lock_reply(reply: Reply) -> Reply:
 
 def check_send_back_reply(actor: Actor, reply: Reply) -> User:
     """The head of the replying unit decides a draft that waits for approval."""
-    staff = _require(actor, "appeals.approve_reply", reply)
+    staff = _require(actor, AppealPerm.APPROVE_REPLY, reply)
     _require_unit(actor, reply.unit)
     if reply.state != ReplyState.SUBMITTED:
         raise IllegalTransition(_("This reply is not waiting for approval."))
@@ -856,7 +857,7 @@ def answer_by_rectification(
     """A signed-off rectification item answers a linked appeal that is still open (any open state);
     answered, closed or rejected appeals are left as they are (None)."""
     appeal = _lock(appeal, None)
-    staff = _require(actor, "appeals.view_appeal", appeal)
+    staff = _require(actor, AppealPerm.VIEW, appeal)
     if appeal.state not in OPEN_STATES:
         return None
     return _answer_at_once(appeal, staff, unit, body, issue=issue_id)
@@ -894,7 +895,7 @@ def _short(text: str, limit: int = 120) -> str:
 def check_follow_up(actor: Actor, appeal: Appeal, by: str = FollowupBy.CALL) -> None:
     """A replied appeal is followed up: by a call, only staff who may make follow-up calls record it."""
     if by == FollowupBy.CALL:
-        _require(actor, "appeals.follow_up_appeal", appeal)
+        _require(actor, AppealPerm.FOLLOW_UP, appeal)
     _require_state(appeal, (State.REPLIED,))
 
 
@@ -923,7 +924,7 @@ def follow_up(appeal: Appeal, *, result: str, by: str, actor: Actor = None, comm
 
 def check_close(actor: Actor, appeal: Appeal) -> User:
     """A dispatcher closes a replied appeal."""
-    staff = _require(actor, "appeals.dispatch_appeal", appeal)
+    staff = _require(actor, AppealPerm.DISPATCH, appeal)
     _require_state(appeal, (State.REPLIED,))
     return staff
 
@@ -964,7 +965,7 @@ def merge(appeal: Appeal, *, into: Appeal, actor: Actor, expected_version: int |
     """Merge a duplicate into a master appeal; the master's reply will reach this citizen too."""
     appeal = _lock(appeal, expected_version)
     check_triage(actor, appeal)
-    _require(actor, "appeals.dispatch_appeal", into)
+    _require(actor, AppealPerm.DISPATCH, into)
     if into.pk == appeal.pk or into.state in (State.MERGED, State.REJECTED):
         raise AppealError(_("Choose another open appeal to merge into."), code="master")
     appeal.state, appeal.master, appeal.reject_reason = State.MERGED, into, RejectReason.DUPLICATE
@@ -976,7 +977,7 @@ def merge(appeal: Appeal, *, into: Appeal, actor: Actor, expected_version: int |
 
 def check_unmerge(actor: Actor, appeal: Appeal) -> User:
     """A dispatcher undoes the merge of a merged appeal."""
-    staff = _require(actor, "appeals.dispatch_appeal", appeal)
+    staff = _require(actor, AppealPerm.DISPATCH, appeal)
     _require_state(appeal, (State.MERGED,))
     return staff
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import models
 from django.db.models import QuerySet
@@ -19,13 +20,28 @@ from minyi.assistance.models import Case, CasePart, Coordination
 from minyi.audit.rules import record_personal_view
 from minyi.org.choices import Role
 from minyi.org.models import Household, Unit
-from minyi.org.permissions import Action, AnyUser, can, person_of, register_queryset_scope
+from minyi.org.permissions import AnyUser, OrgPerm, can, person_of, register_queryset_scope
 from minyi.privacy import mask_address, mask_name, mask_phone
 
-OPEN_CASE = "assistance.open_case"
-COORDINATE = "assistance.coordinate"
-DELIVER = "assistance.deliver"
-VIEW_CASE = "assistance.view_case"
+
+class AssistancePerm(StrEnum):
+    """Social assistance's permissions."""
+
+    OPEN_CASE = "assistance.open_case"
+    COORDINATE = "assistance.coordinate"
+    DELIVER = "assistance.deliver"
+    VIEW_CASE = "assistance.view_case"
+    VIEW_COORDINATION = "assistance.view_coordination"
+    ADD_COORDINATION = "assistance.add_coordination"
+    CHANGE_COORDINATION = "assistance.change_coordination"
+    VIEW_DELIVERY_ROUTE = "assistance.view_deliveryroute"
+    ADD_DELIVERY_ROUTE = "assistance.add_deliveryroute"
+    CHANGE_DELIVERY_ROUTE = "assistance.change_deliveryroute"
+    VIEW_ELIGIBILITY_ITEM = "assistance.view_eligibilityitem"
+    ADD_ELIGIBILITY_ITEM = "assistance.add_eligibilityitem"
+    CHANGE_ELIGIBILITY_ITEM = "assistance.change_eligibilityitem"
+
+
 #: Roles of a delivering unit that act on its parts.
 DELIVERING_ROLES = (Role.HANDLER, Role.UNIT_HEAD)
 
@@ -43,7 +59,7 @@ def district_of(unit: Unit) -> Unit:
 
 def is_coordinator(user: AnyUser, config: Coordination | None = None) -> bool:
     """Staff of the coordinating unit (or a unit below it) with ``assistance.coordinate``."""
-    if not user.is_authenticated or not user.is_active or not user.has_perm(COORDINATE):
+    if not user.is_authenticated or not user.is_active or not user.has_perm(AssistancePerm.COORDINATE):
         return False
     config = config if config is not None else coordination()
     person = person_of(user)
@@ -56,17 +72,17 @@ def sees_all(user: AnyUser) -> bool:
     """The coordinator and read-only overseers (auditors) see every case."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or user.has_perm(VIEW_CASE) or is_coordinator(user)
+    return user.is_superuser or user.has_perm(AssistancePerm.VIEW_CASE) or is_coordinator(user)
 
 
 def may_open_case(user: AnyUser) -> bool:
     """The coordinator, and staff allowed to open a case (from an appeal or a visit's difficulty)."""
-    return is_coordinator(user) or can(user, OPEN_CASE)
+    return is_coordinator(user) or can(user, AssistancePerm.OPEN_CASE)
 
 
 def delivers_for(user: AnyUser, unit: Unit | None) -> bool:
     """Whether the user acts for ``unit`` (a handler or head of it or of a unit above it)."""
-    if unit is None or not user.is_authenticated or not user.has_perm(DELIVER):
+    if unit is None or not user.is_authenticated or not user.has_perm(AssistancePerm.DELIVER):
         return False
     person = person_of(user)
     return (
@@ -87,7 +103,7 @@ def visible_parts(user: AnyUser, queryset: QuerySet[CasePart]) -> QuerySet[CaseP
     if sees_all(user):
         return queryset
     person = person_of(user)
-    if person is None or not person.is_active or not user.has_perm(DELIVER):
+    if person is None or not person.is_active or not user.has_perm(AssistancePerm.DELIVER):
         return queryset.none()
     if person.role not in DELIVERING_ROLES:
         return queryset.none()
@@ -118,7 +134,7 @@ def household_details(user: AnyUser, household: Household, *, obj: models.Model)
     audited, with ``org.view_personal_data``; masked otherwise."""
     village = household.village
     township = village.parent.name if village.parent is not None else ""
-    revealed = user.has_perm(Action.VIEW_PERSONAL_DATA)
+    revealed = user.has_perm(OrgPerm.VIEW_PERSONAL_DATA)
     if revealed:
         fields = [
             name

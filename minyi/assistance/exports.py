@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from minyi.assistance.access import DELIVER, sees_all
+from minyi.assistance.access import AssistancePerm, sees_all
 from minyi.assistance.choices import CaseState
 from minyi.assistance.queries import desk_cases, unit_parts
 from minyi.dates import day_text, minute_text
@@ -67,8 +67,8 @@ def assistance_cases(user: AnyUser, params: dict[str, str]) -> Sheet:
 def assistance_parts(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The parts handed to the user's unit (those still to deliver, or all with ``show=all``), as its
     list shows them: a delivering unit sees its own parts and nothing else of the case."""
-    if not user.has_perm(DELIVER):
-        require(user, DELIVER)
+    if not user.has_perm(AssistancePerm.DELIVER):
+        require(user, AssistancePerm.DELIVER)
     parts = unit_parts(user, pending=params.get("show") != "all")
     reveal = reveal_personal(user, params)
 

@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from minyi.assistance.access import AssistancePerm
 from minyi.org.home import WORK, allowed, register_menu
 
 register_menu(
     WORK, 180, _("Social assistance"), "assistance:home", _("Help for households, across departments"),
-    shown=allowed("assistance.open_case", "assistance.deliver", "assistance.view_case"),
+    shown=allowed(AssistancePerm.OPEN_CASE, AssistancePerm.DELIVER, AssistancePerm.VIEW_CASE),
 )  # fmt: skip

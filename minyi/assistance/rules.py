@@ -32,7 +32,7 @@ from minyi.appeals.models import Appeal
 from minyi.appeals.uploads import checked_upload
 from minyi.assistance.access import (
     DELIVERING_ROLES,
-    OPEN_CASE,
+    AssistancePerm,
     coordination,
     delivers_for,
     district_of,
@@ -119,7 +119,7 @@ def open_case(
     if not isinstance(actor, User):
         raise PermissionDenied(_("You may not open assistance cases."))
     coordinating = is_coordinator(actor, config)
-    if not coordinating and not can(actor, OPEN_CASE):
+    if not coordinating and not can(actor, AssistancePerm.OPEN_CASE):
         raise PermissionDenied(_("You may not open assistance cases."))
     village = household.village
     if not village.is_within(district_of(config.unit)):

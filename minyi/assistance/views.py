@@ -19,6 +19,7 @@ from minyi.appeals.models import Appeal
 from minyi.appeals.uploads import serve
 from minyi.assistance import rules
 from minyi.assistance.access import (
+    AssistancePerm,
     coordination,
     delivers_for,
     household_details,
@@ -54,7 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The coordinator and overseers go to the desk; a delivering unit to its parts."""
     if sees_all(request.user):
         return redirect("assistance:desk")
-    if request.user.has_perm("assistance.deliver"):
+    if request.user.has_perm(AssistancePerm.DELIVER):
         return redirect("assistance:parts")
     if may_open_case(request.user):
         return redirect("assistance:new")
@@ -94,7 +95,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_parts(request: HttpRequest) -> HttpResponse:
     """The parts handed to the user's unit, those still to deliver first."""
-    if not request.user.has_perm("assistance.deliver"):
+    if not request.user.has_perm(AssistancePerm.DELIVER):
         raise PermissionDenied(_("You may not do this here: it lies outside your unit or your role."))
     pending = request.GET.get("show") != "all"
     rows, page = window(

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from minyi.audit.access import AuditPerm
 from minyi.audit.forms import AuditFilterForm
 from minyi.audit.queries import filtered_events
 from minyi.dates import minute_text
-from minyi.org.permissions import Action, require
+from minyi.org.permissions import require
 from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked
 
 
@@ -18,7 +19,7 @@ from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked
 def audit_trail(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The audit trail with its filters, for auditors: the page's columns as the page shows them (whose
     personal data was read is written masked when it is recorded, and stays so)."""
-    require(user, Action.VIEW_AUDIT)
+    require(user, AuditPerm.VIEW)
     given = picked(params, AuditFilterForm.base_fields)
     form = AuditFilterForm(given or None)
     if given and not form.is_valid():

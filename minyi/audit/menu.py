@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from minyi.audit.access import AuditPerm
 from minyi.org.home import OVERSIGHT, allowed, register_menu
-from minyi.org.permissions import Action
 
 register_menu(
     OVERSIGHT, 10, _("Audit trail"), "audit:list", _("Who did what, and when"),
-    shown=allowed(Action.VIEW_AUDIT),
+    shown=allowed(AuditPerm.VIEW),
 )  # fmt: skip

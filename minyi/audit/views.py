@@ -7,14 +7,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from minyi.audit.access import AuditPerm
 from minyi.audit.forms import AuditFilterForm
 from minyi.audit.queries import filtered_events
-from minyi.org.permissions import Action, require
+from minyi.org.permissions import require
 
 
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.VIEW_AUDIT)
+    require(request.user, AuditPerm.VIEW)
     form = AuditFilterForm(request.GET or None)
     page = Paginator(filtered_events(form), 50).get_page(request.GET.get("page"))
     return render(request, "audit/list.html", {"form": form, "page": page})

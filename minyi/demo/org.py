@@ -25,9 +25,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 
 from minyi.audit.rules import record
-from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
+from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind, group_name
 from minyi.org.models import Household, Person, Unit
-from minyi.org.roles import group_name
 from minyi.org.rules import check_parent, path_for
 
 SEED = 20140618  # Fixed: the same district on every run and every machine.
@@ -457,7 +456,7 @@ def _create_people(people: list[PersonSpec], units: dict[str, Unit], password_ha
         ],
         batch_size=BATCH,
     )
-    # The role groups come with migrate (minyi.org.roles); create any that is missing, without perms.
+    # The role groups come with migrate (minyi/roles.py); create any that is missing, without perms.
     groups = {g.name: g for g in Group.objects.filter(name__in=[group_name(r) for r in Role.values])}
     for name in {group_name(r) for r in Role.values} - groups.keys():
         groups[name] = Group.objects.get_or_create(name=name)[0]

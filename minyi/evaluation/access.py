@@ -3,15 +3,23 @@ user may see (results are shown per unit, to staff whose scope holds the unit)."
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from minyi.org.models import Unit
 from minyi.org.permissions import AnyUser, can, in_scope
 
-ADD_FORM = "evaluation.add_evaluationform"
-CHANGE_FORM = "evaluation.change_evaluationform"
-VIEW_RESULTS = "evaluation.view_results"
-IMPORT_ANSWERS = "evaluation.import_answers"
+
+class EvaluationPerm(StrEnum):
+    """Evaluation forms' permissions."""
+
+    ADD_FORM = "evaluation.add_evaluationform"
+    CHANGE_FORM = "evaluation.change_evaluationform"
+    VIEW_RESULTS = "evaluation.view_results"
+    IMPORT_ANSWERS = "evaluation.import_answers"
+
+
 #: Any of these lets a user into the staff pages of the app.
-STAFF_PERMISSIONS = (ADD_FORM, CHANGE_FORM, VIEW_RESULTS, IMPORT_ANSWERS)
+STAFF_PERMISSIONS = tuple(EvaluationPerm)
 
 
 def is_evaluation_staff(user: AnyUser) -> bool:
@@ -20,6 +28,6 @@ def is_evaluation_staff(user: AnyUser) -> bool:
 
 def result_units(user: AnyUser, units: list[Unit]) -> list[Unit]:
     """The units of ``units`` whose results ``user`` may see (their scope holds the unit)."""
-    if not can(user, VIEW_RESULTS):
+    if not can(user, EvaluationPerm.VIEW_RESULTS):
         return []
     return [unit for unit in units if in_scope(user, unit)]

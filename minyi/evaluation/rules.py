@@ -51,7 +51,7 @@ from minyi.appeals.choices import Channel, Kind
 from minyi.appeals.rules import QUERY_ALPHABET
 from minyi.audit.context import RequestContext, current
 from minyi.audit.rules import record
-from minyi.evaluation.access import ADD_FORM, CHANGE_FORM, IMPORT_ANSWERS
+from minyi.evaluation.access import EvaluationPerm
 from minyi.evaluation.choices import FormState, Source
 from minyi.evaluation.models import (
     COMMENT_MAX,
@@ -231,7 +231,7 @@ def _write_definition(
 @transaction.atomic
 def create_form(definition: Definition, *, actor: Actor) -> EvaluationForm:
     """Create a draft form with its units, criteria and scale."""
-    user = _staff(actor, ADD_FORM, _("You may not create evaluation forms."))
+    user = _staff(actor, EvaluationPerm.ADD_FORM, _("You may not create evaluation forms."))
     criteria, labels = _check_definition(user, definition)
     form = EvaluationForm(created_by=user, opens_on=definition.opens_on, closes_on=definition.closes_on)
     _write_definition(form, definition, criteria, labels)
@@ -242,7 +242,7 @@ def create_form(definition: Definition, *, actor: Actor) -> EvaluationForm:
 @transaction.atomic
 def update_form(form: EvaluationForm, definition: Definition, *, actor: Actor) -> EvaluationForm:
     """Change a draft form; once open, its questions stay as the first answers saw them."""
-    user = _staff(actor, CHANGE_FORM, _("You may not change evaluation forms."))
+    user = _staff(actor, EvaluationPerm.CHANGE_FORM, _("You may not change evaluation forms."))
     form = _lock(form)
     if form.state != FormState.DRAFT:
         raise ValidationError(_("Only a draft form can be changed; this one is already open or closed."))
@@ -255,7 +255,7 @@ def update_form(form: EvaluationForm, definition: Definition, *, actor: Actor) -
 @transaction.atomic
 def open_form(form: EvaluationForm, *, actor: Actor) -> EvaluationForm:
     """Open a draft form for answers (online from its opening day, and typed-in paper forms)."""
-    user = _staff(actor, CHANGE_FORM, _("You may not open or close evaluation forms."))
+    user = _staff(actor, EvaluationPerm.CHANGE_FORM, _("You may not open or close evaluation forms."))
     form = _lock(form)
     if form.state != FormState.DRAFT:
         raise ValidationError(_("Only a draft form can be opened."))
@@ -270,7 +270,7 @@ def open_form(form: EvaluationForm, *, actor: Actor) -> EvaluationForm:
 @transaction.atomic
 def close_form(form: EvaluationForm, *, actor: Actor) -> EvaluationForm:
     """Close an open form: no more answers, unused codes expire, and the results can be seen."""
-    user = _staff(actor, CHANGE_FORM, _("You may not open or close evaluation forms."))
+    user = _staff(actor, EvaluationPerm.CHANGE_FORM, _("You may not open or close evaluation forms."))
     form = _lock(form)
     if form.state != FormState.OPEN:
         raise ValidationError(_("Only an open form can be closed."))
@@ -284,7 +284,7 @@ def close_form(form: EvaluationForm, *, actor: Actor) -> EvaluationForm:
 def generate_codes(form: EvaluationForm, *, actor: Actor, count: int) -> list[str]:
     """Make ``count`` one-time codes for printing; returns them in clear (the only time they exist so),
     stores their hashes only."""
-    user = _staff(actor, CHANGE_FORM, _("You may not make answer codes."))
+    user = _staff(actor, EvaluationPerm.CHANGE_FORM, _("You may not make answer codes."))
     form = _lock(form)
     if form.state == FormState.CLOSED:
         raise ValidationError(_("This form is closed; it needs no more codes."))
@@ -457,7 +457,7 @@ def record_paper_answers(
     """Store paper answers typed in by staff, all or none, in an order unrelated to the pile of paper;
     returns (answers, comments). Paper forms are taken while the form is open, whatever the dates (they
     were filled in during the period and may be typed in later)."""
-    user = _staff(actor, IMPORT_ANSWERS, _("You may not import paper evaluation forms."))
+    user = _staff(actor, EvaluationPerm.IMPORT_ANSWERS, _("You may not import paper evaluation forms."))
     with transaction.atomic():
         form = _lock(form)
         if form.state != FormState.OPEN:

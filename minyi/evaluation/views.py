@@ -27,14 +27,7 @@ from minyi import ratelimit
 from minyi.audit.middleware import client_ip
 from minyi.audit.rules import record
 from minyi.evaluation import imports, results, rules
-from minyi.evaluation.access import (
-    ADD_FORM,
-    CHANGE_FORM,
-    IMPORT_ANSWERS,
-    VIEW_RESULTS,
-    is_evaluation_staff,
-    result_units,
-)
+from minyi.evaluation.access import EvaluationPerm, is_evaluation_staff, result_units
 from minyi.evaluation.choices import FormState
 from minyi.evaluation.forms import (
     AnswerImportForm,
@@ -64,9 +57,9 @@ def _show_errors(form: Any, error: ValidationError) -> None:
 def _forms_for(user: Any) -> QuerySet[EvaluationForm]:
     """The forms a staff member works with: all for the office, those about their units otherwise."""
     forms = EvaluationForm.objects.all()
-    if can(user, CHANGE_FORM) or can(user, IMPORT_ANSWERS):
+    if can(user, EvaluationPerm.CHANGE_FORM) or can(user, EvaluationPerm.IMPORT_ANSWERS):
         return forms
-    if can(user, VIEW_RESULTS):
+    if can(user, EvaluationPerm.VIEW_RESULTS):
         return forms.filter(
             pk__in=scope_filter(user, EvaluationForm.objects.all(), "units__path").values("pk")
         )
@@ -75,7 +68,7 @@ def _forms_for(user: Any) -> QuerySet[EvaluationForm]:
 
 def _form(request: HttpRequest, pk: int) -> EvaluationForm:
     if not is_evaluation_staff(request.user):
-        require(request.user, VIEW_RESULTS)
+        require(request.user, EvaluationPerm.VIEW_RESULTS)
     form = _forms_for(request.user).filter(pk=pk).select_related("campaign").first()
     if form is None:
         raise Http404
@@ -87,10 +80,12 @@ def _form(request: HttpRequest, pk: int) -> EvaluationForm:
 def form_list(request: HttpRequest) -> HttpResponse:
     """The evaluation forms the user works with, newest first, with their answer counts."""
     if not is_evaluation_staff(request.user):
-        require(request.user, VIEW_RESULTS)
+        require(request.user, EvaluationPerm.VIEW_RESULTS)
     forms = _forms_for(request.user).annotate(answers=Count("responses", distinct=True))
     return render(
-        request, "evaluation/list.html", {"forms": forms[:200], "may_add": can(request.user, ADD_FORM)}
+        request,
+        "evaluation/list.html",
+        {"forms": forms[:200], "may_add": can(request.user, EvaluationPerm.ADD_FORM)},
     )
 
 
@@ -98,7 +93,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def form_new(request: HttpRequest) -> HttpResponse:
     """The form builder for a new draft form."""
-    require(request.user, ADD_FORM)
+    require(request.user, EvaluationPerm.ADD_FORM)
     form = DefinitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,7 +115,7 @@ def form_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def form_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The form builder for a draft form."""
-    require(request.user, CHANGE_FORM)
+    require(request.user, EvaluationPerm.CHANGE_FORM)
     evaluation = _form(request, pk)
     form = DefinitionForm(request.POST or None, initial=DefinitionForm.initial_of(evaluation))
     if request.method == "POST" and form.is_valid():
@@ -152,9 +147,9 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "codes": counts,
             "answers": evaluation.responses.count(),
             "comments": evaluation.comments.count(),
-            "may_change": can(user, CHANGE_FORM),
-            "may_import": can(user, IMPORT_ANSWERS) and evaluation.state == FormState.OPEN,
-            "may_see_results": can(user, VIEW_RESULTS),
+            "may_change": can(user, EvaluationPerm.CHANGE_FORM),
+            "may_import": can(user, EvaluationPerm.IMPORT_ANSWERS) and evaluation.state == FormState.OPEN,
+            "may_see_results": can(user, EvaluationPerm.VIEW_RESULTS),
         },
     )
 
@@ -163,7 +158,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def form_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Open or close the form."""
-    require(request.user, CHANGE_FORM)
+    require(request.user, EvaluationPerm.CHANGE_FORM)
     evaluation = _form(request, pk)
     change = {"open": rules.open_form, "close": rules.close_form}.get(action)
     if change is None:
@@ -193,7 +188,7 @@ def _codes_csv(evaluation: EvaluationForm, codes: list[str]) -> str:
 @require_http_methods(["GET", "POST"])
 def codes(request: HttpRequest, pk: int) -> HttpResponse:
     """Make one-time codes and show them once, ready to print on slips (and as a CSV file)."""
-    require(request.user, CHANGE_FORM)
+    require(request.user, EvaluationPerm.CHANGE_FORM)
     evaluation = _form(request, pk)
     form = CodesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -222,7 +217,7 @@ def codes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload the paper forms typed into the template; all rows are stored or, on any error, none."""
-    require(request.user, IMPORT_ANSWERS)
+    require(request.user, EvaluationPerm.IMPORT_ANSWERS)
     evaluation = _form(request, pk)
     form = AnswerImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"evaluation": evaluation, "form": form, "report": None}
@@ -237,7 +232,7 @@ def import_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_template(request: HttpRequest, pk: int) -> HttpResponse:
     """The empty workbook for this form's paper answers."""
-    require(request.user, IMPORT_ANSWERS)
+    require(request.user, EvaluationPerm.IMPORT_ANSWERS)
     evaluation = _form(request, pk)
     response = HttpResponse(imports.template_workbook(evaluation), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="evaluation-{evaluation.pk}.xlsx"'
@@ -245,7 +240,7 @@ def import_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _results(request: HttpRequest, pk: int) -> tuple[EvaluationForm, list[results.UnitResult]]:
-    require(request.user, VIEW_RESULTS)
+    require(request.user, EvaluationPerm.VIEW_RESULTS)
     evaluation = _form(request, pk)
     units = result_units(request.user, list(evaluation.units.order_by("path")))
     if not units:

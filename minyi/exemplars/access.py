@@ -6,8 +6,16 @@ given, and an activity link to the activity's organising unit.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from minyi.exemplars.models import ActivityExemplar, Showing
 from minyi.org.permissions import register_unit_of
+
+
+class ExemplarPerm(StrEnum):
+    """Keeping the role-model library."""
+
+    MANAGE = "exemplars.manage"
 
 
 def register() -> None:

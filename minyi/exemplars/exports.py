@@ -7,18 +7,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from minyi.exemplars import rules
 from minyi.exemplars.choices import Level
 from minyi.exemplars.models import Exemplar
 from minyi.exemplars.queries import with_figures
 from minyi.org.permissions import require
 from minyi.sheets import AnyUser, Sheet, exporter
+from minyi.study.access import StudyPerm
 
 
 @exporter("exemplars")
 def exemplar_library(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The role-model library by level, with its materials, showings, audience and activities."""
-    require(user, rules.VIEW)
+    require(user, StudyPerm.VIEW)
     # Grouped by level in the library's order (the levels' order, not their codes'), as the page.
     levels: dict[str, int] = {str(level): index for index, level in enumerate(Level)}
     exemplars = sorted(with_figures(Exemplar.objects.all()), key=lambda e: levels.get(e.level, 99))

@@ -18,32 +18,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minyi.audit.rules import record
+from minyi.exemplars.access import ExemplarPerm
 from minyi.exemplars.choices import Level, MaterialKind
 from minyi.exemplars.models import ActivityExemplar, Exemplar, ExemplarMaterial, Showing
 from minyi.ledger.models import Campaign
 from minyi.org.models import Unit
 from minyi.org.permissions import can
 from minyi.org.rules import Actor
+from minyi.study.access import StudyPerm
 from minyi.study.models import Activity
-from minyi.study.rules import ORGANISE, Period
+from minyi.study.rules import Period
 
 #: Who may see the library: everyone who may see study.
-VIEW = "study.view_study"
 #: Who may keep the library (role models, materials, showings).
-MANAGE = "exemplars.manage"
 
 
 def _require_manager(actor: Actor) -> None:
     if actor is None:
         return  # the system (commands, demo)
-    if not can(actor, MANAGE):
+    if not can(actor, ExemplarPerm.MANAGE):
         raise PermissionDenied(_("You may not keep the library of role models."))
 
 
 def _require_organiser(actor: Actor, activity: Activity) -> None:
     if actor is None:
         return
-    if not can(actor, ORGANISE, activity.unit):
+    if not can(actor, StudyPerm.ORGANISE, activity.unit):
         raise PermissionDenied(_("You may not organise study for this unit."))
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minyi.exemplars import rules
+from minyi.exemplars.access import ExemplarPerm
 from minyi.exemplars.choices import Level, MaterialKind
 from minyi.exemplars.forms import ExemplarForm, LinkForm, MaterialForm, ShowingForm
 from minyi.exemplars.models import Exemplar, Showing
@@ -23,6 +24,7 @@ from minyi.exemplars.queries import with_figures
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import EVERYTHING, can, require, scope_filter, scope_of
+from minyi.study.access import StudyPerm
 from minyi.study.forms import PeriodForm
 from minyi.study.models import Activity
 
@@ -43,18 +45,18 @@ def _activities(request: HttpRequest) -> QuerySet[Activity]:
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """The library of role models, grouped by level, with their materials, showings and audience."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     rows = list(with_figures(Exemplar.objects.all()))
     groups = [(level.label, [row for row in rows if row.level == level]) for level in Level]
     return render(
         request,
         "exemplars/library.html",
-        {"groups": groups, "total": len(rows), "may_manage": can(request.user, rules.MANAGE)},
+        {"groups": groups, "total": len(rows), "may_manage": can(request.user, ExemplarPerm.MANAGE)},
     )
 
 
 def _exemplar_form_page(request: HttpRequest, exemplar: Exemplar | None) -> HttpResponse:
-    require(request.user, rules.MANAGE)
+    require(request.user, ExemplarPerm.MANAGE)
     initial = {}
     if exemplar is not None:
         initial = {
@@ -106,11 +108,11 @@ def exemplar_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def exemplar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A role model, its materials with where each was shown, the study activities that learn from it
     (those in the user's scope), and for keepers of the library the material and showing forms."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     exemplar = Exemplar.objects.filter(pk=pk).first()
     if exemplar is None:
         raise Http404
-    may_manage = can(request.user, rules.MANAGE)
+    may_manage = can(request.user, ExemplarPerm.MANAGE)
     what = request.POST.get("what")
     materials = exemplar.materials.all()
     units = scope_filter(
@@ -174,7 +176,7 @@ def exemplar_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_links(request: HttpRequest, pk: int) -> HttpResponse:
     """Link a role model to a study activity, or unlink it (organisers of the activity's unit), then
     go back to the activity's page."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     activity = _activities(request).filter(pk=pk).first()
     if activity is None:
         raise Http404
@@ -199,7 +201,7 @@ def activity_links(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def summary(request: HttpRequest) -> HttpResponse:
     """The role-model figures for a campaign or period (showings and activities of the user's scope)."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     form = PeriodForm(request.GET or None)
     campaign = date_from = date_to = None
     if form.is_valid():

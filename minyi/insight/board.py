@@ -29,7 +29,9 @@ from minyi.appeals.models import Appeal
 from minyi.audit.rules import record
 from minyi.dates import day_bounds
 from minyi.insight import hotspots
+from minyi.insight.access import InsightPerm
 from minyi.insight.models import HotspotCluster, HotspotRun
+from minyi.ledger.access import LedgerPerm
 from minyi.ledger.models import Campaign, Issue
 from minyi.ledger.rules import create_issue
 from minyi.org.models import Unit
@@ -38,8 +40,6 @@ from minyi.org.rules import Actor
 from minyi.worker.rules import enqueue
 
 HOTSPOT_JOB = "insight.hotspots"
-VIEW = "insight.view_hotspots"
-MAKE_ISSUE = "ledger.add_issue"
 #: The longest period one run reads (a year, leap day included).
 MAX_DAYS = 366
 #: Hotspots kept per run: a board longer than this is not read.
@@ -63,7 +63,7 @@ def check_period(starts_on: dt.date, ends_on: dt.date) -> None:
 def request_run(starts_on: dt.date, ends_on: dt.date, *, actor: Actor) -> HotspotRun:
     """Ask the worker to compute the board of a period; a run of that period still being computed is
     returned instead of a second one."""
-    require(actor or AnonymousUser(), VIEW)
+    require(actor or AnonymousUser(), InsightPerm.VIEW_HOTSPOTS)
     check_period(starts_on, ends_on)
     with transaction.atomic():
         pending = (
@@ -205,7 +205,11 @@ def make_issue(
 ) -> Issue:
     """Turn a hotspot into a rectification item linking its appeals (those the actor may see, as when
     appeals are ticked in the inbox); refused if the hotspot already has an item."""
-    if not isinstance(actor, User) or not can(actor, MAKE_ISSUE) or not can(actor, VIEW):
+    if (
+        not isinstance(actor, User)
+        or not can(actor, LedgerPerm.ADD)
+        or not can(actor, InsightPerm.VIEW_HOTSPOTS)
+    ):
         raise PermissionDenied(_("Only the district office and leaders make rectification items."))
     with transaction.atomic():
         cluster = HotspotCluster.objects.select_for_update().get(pk=cluster.pk)

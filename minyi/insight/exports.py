@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from minyi.dates import day_text
-from minyi.insight import board
+from minyi.insight.access import InsightPerm
 from minyi.insight.models import HotspotRun
 from minyi.insight.queries import board_clusters
 from minyi.org.permissions import require
@@ -21,7 +21,7 @@ from minyi.sheets import AnyUser, Sheet, exporter
 @exporter("hotspots")
 def hotspot_board(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The clusters of one computed hotspot board (``run``), by rank, as the board shows them."""
-    require(user, board.VIEW)
+    require(user, InsightPerm.VIEW_HOTSPOTS)
     given = str(params.get("run", ""))
     run = HotspotRun.objects.filter(pk=int(given)).first() if given.isdigit() else None
     if run is None or run.state != HotspotRun.State.DONE:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from minyi.appeals.models import Appeal, Category
 from minyi.appeals.rules import Actor
 from minyi.insight import classifier
+from minyi.insight.access import InsightPerm
 from minyi.insight.classifier import AppealClassifier
 from minyi.insight.models import ClassifierVersion, Label
 from minyi.insight.text import set_cache_dir
@@ -70,7 +71,7 @@ def register(
 def activate_version(version: ClassifierVersion, *, actor: Actor, check: bool = True) -> ClassifierVersion:
     """Make ``version`` the model that suggests categories (also the rollback to an earlier one)."""
     if check:
-        require(actor or AnonymousUser(), "insight.manage_classifier")
+        require(actor or AnonymousUser(), InsightPerm.MANAGE_CLASSIFIER)
     if not (models_dir() / version.file).is_file():
         raise ValidationError(
             _("The model file %(file)s is missing; train a new model instead.") % {"file": version.file},

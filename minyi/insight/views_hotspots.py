@@ -19,9 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minyi.appeals.models import Appeal
 from minyi.insight import board, hotspots
+from minyi.insight.access import InsightPerm
 from minyi.insight.forms_hotspots import PeriodForm, default_period
 from minyi.insight.models import HotspotCluster, HotspotRun
 from minyi.insight.queries import board_clusters
+from minyi.ledger.access import LedgerPerm
 from minyi.ledger.forms import IssueForm
 from minyi.org.permissions import can, require, visible
 
@@ -69,7 +71,7 @@ def _page(
             "clusters": board_clusters(shown),
             "run_query": urlencode({"run": shown.pk}) if shown else "",
             "formula": heat_formula(),
-            "may_make_issue": can(request.user, board.MAKE_ISSUE),
+            "may_make_issue": can(request.user, LedgerPerm.ADD),
             "recent": HotspotRun.objects.order_by("-requested_at", "-pk")[:RECENT],
             "period_query": _period_query(either) if either else "",
         },
@@ -82,7 +84,7 @@ def _page(
 def board_page(request: HttpRequest) -> HttpResponse:
     """GET: the latest board of the chosen period (default: the last 30 days), with a note while a newer
     one is being computed. POST: ask the worker for the board of the period."""
-    require(request.user, board.VIEW)
+    require(request.user, InsightPerm.VIEW_HOTSPOTS)
     if request.method == "POST":
         form = PeriodForm(request.POST)
         if form.is_valid():
@@ -119,7 +121,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def run_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One board, as it was computed (also an older one, or one still being computed)."""
-    require(request.user, board.VIEW)
+    require(request.user, InsightPerm.VIEW_HOTSPOTS)
     run = get_object_or_404(HotspotRun, pk=pk)
     form = PeriodForm({"starts_on": run.starts_on.isoformat(), "ends_on": run.ends_on.isoformat()})
     form.is_valid()  # the form shows the run's period, ready to be asked for again
@@ -139,7 +141,7 @@ def _cluster_page(
         .order_by("received_at", "pk")
     )
     # Only appeals the user may see are linked, as in the inbox: none seen, no item from here.
-    may_make = cluster.issue_id is None and bool(appeals) and can(request.user, board.MAKE_ISSUE)
+    may_make = cluster.issue_id is None and bool(appeals) and can(request.user, LedgerPerm.ADD)
     if may_make and form is None:
         units = Counter(appeal.lead_unit for appeal in appeals if appeal.lead_unit is not None)
         initial: dict[str, Any] = {"title": cluster.title}
@@ -165,7 +167,7 @@ def _cluster_page(
 @require_GET
 def cluster_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A hotspot's appeals (those the user may see) and, for the district office, the item form."""
-    require(request.user, board.VIEW)
+    require(request.user, InsightPerm.VIEW_HOTSPOTS)
     return _cluster_page(request, _cluster(pk))
 
 
@@ -173,8 +175,8 @@ def cluster_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def make_issue_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a rectification item of a hotspot, then go to the new item."""
-    require(request.user, board.VIEW)
-    require(request.user, board.MAKE_ISSUE)
+    require(request.user, InsightPerm.VIEW_HOTSPOTS)
+    require(request.user, LedgerPerm.ADD)
     cluster = _cluster(pk)
     if cluster.issue_id is not None:
         messages.error(request, _("This hotspot has already become a rectification item."))

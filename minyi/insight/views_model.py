@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from minyi.audit.rules import record
 from minyi.insight import registry, routing
+from minyi.insight.access import InsightPerm
 from minyi.insight.jobs import TRAIN_JOB
 from minyi.insight.models import ClassifierVersion, InsightSettings, Label
 from minyi.org.permissions import can, require
@@ -56,12 +57,12 @@ def _figures(version: ClassifierVersion | None) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def classifier_page(request: HttpRequest) -> HttpResponse:
-    require(request.user, "insight.view_classifierversion")
+    require(request.user, InsightPerm.VIEW_CLASSIFIER_VERSION)
     settings_row = InsightSettings.load()
     threshold = settings_row.auto_dispatch_threshold
     form = ThresholdForm(initial={"threshold": round(threshold * 100) if threshold is not None else None})
     if request.method == "POST":
-        require(request.user, "insight.manage_classifier")
+        require(request.user, InsightPerm.MANAGE_CLASSIFIER)
         action = request.POST.get("action", "")
         if action == "threshold":
             form = ThresholdForm(request.POST)
@@ -117,7 +118,7 @@ def classifier_page(request: HttpRequest) -> HttpResponse:
             "figures": _figures(current),
             "versions": versions,
             "form": form,
-            "may_manage": can(request.user, "insight.manage_classifier"),
+            "may_manage": can(request.user, InsightPerm.MANAGE_CLASSIFIER),
             "labels": {source: label_counts.get(source, 0) for source in Label.Source.values},
             "label_names": dict(Label.Source.choices),
             "labels_total": sum(label_counts.values()),

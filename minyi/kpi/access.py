@@ -1,12 +1,13 @@
 """Who sees the unit KPIs and the records behind a figure (the rules themselves: minyi.org.permissions).
 
-The ranking is for roles with ``VIEW``; the records behind one of its numbers are shown only as far as
-the reader may see them: appeals through ``visible`` (scopes and 回避), rectification items through
-their lead unit's subtree, as the ledger shows them.
+The ranking is for roles with ``KpiPerm.VIEW_RANKING``; the records behind one of its numbers are shown
+only as far as the reader may see them: appeals through ``visible`` (scopes and 回避), rectification
+items through their lead unit's subtree, as the ledger shows them.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,7 +18,11 @@ from minyi.kpi.rules import records, source_of
 from minyi.org.models import Unit
 from minyi.org.permissions import AnyUser, scope_filter, visible
 
-VIEW = "kpi.view_ranking"
+
+class KpiPerm(StrEnum):
+    """Reading the unit ranking."""
+
+    VIEW_RANKING = "kpi.view_ranking"
 
 
 def visible_records(user: AnyUser, metric: str, part: str, unit: Unit, query: KpiQuery) -> QuerySet[Any]:

@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from minyi.kpi.access import KpiPerm
 from minyi.org.home import WORK, allowed, register_menu
 
 register_menu(
     WORK, 50, _("Unit ranking"), "kpi:ranking", _("KPIs of every unit, ranked"),
-    shown=allowed("kpi.view_ranking"),
+    shown=allowed(KpiPerm.VIEW_RANKING),
 )  # fmt: skip

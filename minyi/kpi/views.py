@@ -25,20 +25,11 @@ from minyi.appeals.choices import AssignmentState
 from minyi.appeals.models import Appeal, Assignment
 from minyi.audit.rules import record
 from minyi.dates import day_text, minute_text
-from minyi.kpi.access import VIEW, visible_records
+from minyi.kpi.access import KpiPerm, visible_records
 from minyi.kpi.choices import LOWER_IS_BETTER, Metric, Part
 from minyi.kpi.forms import KpiQuery, parse, parse_params
 from minyi.kpi.models import Verdict
-from minyi.kpi.rules import (
-    DEFINITIONS,
-    MIN_VOLUME,
-    Ranking,
-    Rate,
-    UnitKpis,
-    count_all,
-    ranking,
-    source_of,
-)
+from minyi.kpi.rules import DEFINITIONS, MIN_VOLUME, Ranking, Rate, UnitKpis, count_all, ranking, source_of
 from minyi.ledger.models import Issue
 from minyi.org.models import Unit
 from minyi.org.permissions import require
@@ -107,7 +98,7 @@ def _bad_request(request: HttpRequest, template: str, error: ValidationError, **
 @require_GET
 def ranking_page(request: HttpRequest) -> HttpResponse:
     """All units ranked by the chosen metric's Wilson bound, every rate with its records one click away."""
-    require(request.user, VIEW)
+    require(request.user, KpiPerm.VIEW_RANKING)
     try:
         query = parse_params(request.GET)
     except ValidationError as error:
@@ -177,7 +168,7 @@ def _line(row: Model) -> Line:
 @require_GET
 def records_page(request: HttpRequest, code: str, metric: str) -> HttpResponse:
     """The records behind one number of the ranking (part=numerator or denominator), paged."""
-    require(request.user, VIEW)
+    require(request.user, KpiPerm.VIEW_RANKING)
     unit = get_object_or_404(Unit, code=code)
     try:
         query = parse(request.GET.get("from"), request.GET.get("to"), metric, request.GET.get("part"))
@@ -223,7 +214,7 @@ def records_page(request: HttpRequest, code: str, metric: str) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     """The ranking as an Excel sheet (the same figures as the page), audited."""
-    require(request.user, VIEW)
+    require(request.user, KpiPerm.VIEW_RANKING)
     try:
         query = parse_params(request.GET)
     except ValidationError as error:

@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from minyi.dates import minute_text
+from minyi.ledger.access import LedgerPerm
 from minyi.ledger.queries import signed_off
 from minyi.org.permissions import require
 from minyi.sheets import AnyUser, Sheet, exporter
@@ -17,7 +18,7 @@ from minyi.sheets import AnyUser, Sheet, exporter
 @exporter("signoff_register")
 def signoff_register(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The sign-off register with its filters (the ledger's filters and the from/to dates)."""
-    require(user, "ledger.view_issue")
+    require(user, LedgerPerm.VIEW)
     found, _chosen, _dates = signed_off(user, params)
     signoffs = found.select_related("issue__lead_unit", "issue__campaign", "decided_by__person")
 

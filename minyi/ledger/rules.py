@@ -30,6 +30,7 @@ from minyi.appeals.rules import answer_by_rectification
 from minyi.appeals.uploads import MAX_FILES, checked_upload
 from minyi.audit.rules import record
 from minyi.errors import IllegalTransition, Refused, VersionConflict
+from minyi.ledger.access import LedgerPerm
 from minyi.ledger.choices import OPEN_ISSUE_STATES, EventKind, IssueSource, IssueState, Track
 from minyi.ledger.models import (
     Campaign,
@@ -81,7 +82,7 @@ def may_plan(user: Actor, issue: Issue) -> bool:
     return (
         user.pk == issue.leader_id
         or acts_for(user, issue.lead_unit, (Role.HANDLER, Role.UNIT_HEAD))
-        or can(user, "ledger.add_issue")
+        or can(user, LedgerPerm.ADD)
     )
 
 
@@ -125,7 +126,7 @@ def report_progress(
 
 def check_create_issue(actor: Actor) -> None:
     """The district office and leaders make items (``actor`` None: the system, e.g. demo seeding)."""
-    if actor is not None and not can(actor, "ledger.add_issue"):
+    if actor is not None and not can(actor, LedgerPerm.ADD):
         raise Refused(_("Only the district office and leaders make rectification items."))
 
 
@@ -192,7 +193,7 @@ def check_convert(actor: Actor, issue: Issue) -> User:
     """The supervising leader or the district office make an open fix-while-learning item long-term."""
     if issue.state not in OPEN_ISSUE_STATES:
         raise IllegalTransition(_("A signed-off item cannot be converted."), code="signed_off")
-    if not isinstance(actor, User) or not (actor.pk == issue.leader_id or can(actor, "ledger.add_issue")):
+    if not isinstance(actor, User) or not (actor.pk == issue.leader_id or can(actor, LedgerPerm.ADD)):
         raise Refused(_("Only the supervising leader or the district office converts an item."))
     if issue.track != Track.FIX_IN_CAMPAIGN:
         raise IllegalTransition(_("Only a fix-while-learning item becomes long-term work."), code="track")

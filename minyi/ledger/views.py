@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from minyi.appeals.models import Appeal
+from minyi.ledger.access import LedgerPerm
 from minyi.ledger.choices import LEAD_KINDS, IssueSource, IssueState, Track
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.forms import IssueForm
@@ -39,7 +40,7 @@ PAGE_SIZE = 50
 def ledger(request: HttpRequest) -> HttpResponse:
     """Items in the user's scope by campaign, unit, leader, track, state, source and overdue, with the
     summary line of exactly the filtered items."""
-    require(request.user, "ledger.view_issue")
+    require(request.user, LedgerPerm.VIEW)
     chosen = LedgerFilters.parse(request.GET)
     today = timezone.localdate()
     issues = chosen.apply(request.user, today)

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minyi.audit.rules import record
+from minyi.ledger.access import LedgerPerm
 from minyi.ledger.excel import (
     XLSX,
     LedgerImportReport,
@@ -28,9 +29,6 @@ from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.forms import LedgerImportForm
 from minyi.org.permissions import require
 
-VIEW = "ledger.view_issue"
-ADD = "ledger.add_issue"
-
 
 def _xlsx(file: Any, name: str) -> FileResponse:
     file.seek(0)
@@ -41,7 +39,7 @@ def _xlsx(file: Any, name: str) -> FileResponse:
 @require_GET
 def export(request: HttpRequest) -> FileResponse:
     """The ledger page's items (same filters, same scope) as the office's sheet, audited."""
-    require(request.user, VIEW)
+    require(request.user, LedgerPerm.VIEW)
     chosen = LedgerFilters.parse(request.GET)
     today = timezone.localdate()
     issues = chosen.apply(request.user, today)
@@ -57,7 +55,7 @@ def export(request: HttpRequest) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponseBase:
     """Upload an edited export (or the filled-in template); ?template=1 downloads the empty sheet."""
-    require(request.user, ADD)
+    require(request.user, LedgerPerm.ADD)
     if request.method == "GET" and request.GET.get("template"):
         record("ledger.import.template", actor=request.user)
         out = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it when sent)

@@ -25,7 +25,7 @@ from minyi.audit.rules import record
 from minyi.errors import CORRECT_BELOW, shown_on, status_of
 from minyi.ledger import action_forms as f
 from minyi.ledger import actions, rules
-from minyi.ledger.access import may_view
+from minyi.ledger.access import LedgerPerm, may_view
 from minyi.ledger.choices import LEAD_KINDS
 from minyi.ledger.models import Campaign, Issue, IssueFile
 from minyi.ledger.queries import signed_off
@@ -182,7 +182,7 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
     """销号登记: every signed-off item with its date, approver and evidence."""
-    require(request.user, "ledger.view_issue")
+    require(request.user, LedgerPerm.VIEW)
     rows, chosen, dates = signed_off(request.user, request.GET)
     page_rows, page = window(
         rows.select_related(

@@ -9,8 +9,9 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        # Imported here: it uses the models, which are not loaded yet when Django imports this module.
-        from minyi.org.roles import ensure_role_groups
+        # Imported here: the role table names every app's permissions (their access modules use the
+        # models), which are loaded only once every app's configuration is.
+        from minyi.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="minyi.org.ensure_role_groups")
         # Each app declares its links on the home page in its menu.py (see minyi.org.home).

@@ -60,3 +60,8 @@ DISTRICT_WIDE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Ro
 class NoticeMode(models.TextChoices):
     IMMEDIATE = "immediate", _("Each notice at once")
     DIGEST = "digest", _("One daily digest")
+
+
+def group_name(role: str) -> str:
+    """The group that carries a role's permissions (named by the role's code; minyi/roles.py fills it)."""
+    return f"role:{role}"

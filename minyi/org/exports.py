@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from minyi.org.permissions import Action, require
+from minyi.org.permissions import OrgPerm, require
 from minyi.org.queries import households_matching, people_matching
 from minyi.privacy import mask_address, mask_name, mask_phone
 from minyi.sheets import AnyUser, Sheet, exporter, reveal_personal
@@ -24,7 +24,7 @@ def _search(params: dict[str, str]) -> str:
 def people(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The people list with its search, as it shows them: phones masked unless the user may see
     personal data and asked for it."""
-    require(user, Action.VIEW_PERSON)
+    require(user, OrgPerm.VIEW_PERSON)
     found = people_matching(user, _search(params))
     reveal = reveal_personal(user, params)
 
@@ -51,7 +51,7 @@ def people(user: AnyUser, params: dict[str, str]) -> Sheet:
 def households(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The household list with its search, as it shows them: heads' names, phones and addresses masked
     unless the user may see personal data and asked for it."""
-    require(user, Action.VIEW_HOUSEHOLD)
+    require(user, OrgPerm.VIEW_HOUSEHOLD)
     found = households_matching(user, _search(params))
     reveal = reveal_personal(user, params)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minyi.org.notices import DIGEST_JOB, send_digests  # noqa: F401  (registers the handler)
+from minyi.org.notices import DIGEST_JOB, send_digests  # noqa: F401  registers the handler
 from minyi.worker.schedule import periodic
 
 periodic(DIGEST_JOB)

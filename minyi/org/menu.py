@@ -3,20 +3,20 @@
 from django.utils.translation import gettext_lazy as _
 
 from minyi.org.home import ORG, OVERSIGHT, allowed, register_menu
-from minyi.org.permissions import Action
+from minyi.org.permissions import OrgPerm
 
 register_menu(
-    ORG, 10, _("Unit tree"), "org:unit_tree", _("Units you work with"), shown=allowed(Action.VIEW_UNIT)
+    ORG, 10, _("Unit tree"), "org:unit_tree", _("Units you work with"), shown=allowed(OrgPerm.VIEW_UNIT)
 )
 register_menu(
-    ORG, 20, _("People"), "org:people", _("Search staff by name or phone"), shown=allowed(Action.VIEW_PERSON)
+    ORG, 20, _("People"), "org:people", _("Search staff by name or phone"), shown=allowed(OrgPerm.VIEW_PERSON)
 )
 register_menu(
     ORG, 30, _("Households"), "org:households", _("Households of villages"),
-    shown=allowed(Action.VIEW_HOUSEHOLD),
+    shown=allowed(OrgPerm.VIEW_HOUSEHOLD),
 )  # fmt: skip
 register_menu(
     ORG, 40, _("Import from Excel"), "org:import", _("Units, people, households"),
-    shown=allowed(Action.IMPORT_ORG),
+    shown=allowed(OrgPerm.IMPORT_ORG),
 )  # fmt: skip
 register_menu(OVERSIGHT, 40, _("System administration"), "admin:index", shown=lambda user: user.is_staff)

@@ -26,14 +26,20 @@ AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=models.Model)
 
 
-class Action(StrEnum):
+class OrgPerm(StrEnum):
+    """The organisation's permissions: units, people, households and personal data."""
+
     VIEW_UNIT = "org.view_unit"
+    ADD_UNIT = "org.add_unit"
     CHANGE_UNIT = "org.change_unit"
     VIEW_PERSON = "org.view_person"
+    ADD_PERSON = "org.add_person"
+    CHANGE_PERSON = "org.change_person"
     VIEW_HOUSEHOLD = "org.view_household"
+    ADD_HOUSEHOLD = "org.add_household"
+    CHANGE_HOUSEHOLD = "org.change_household"
     VIEW_PERSONAL_DATA = "org.view_personal_data"
     IMPORT_ORG = "org.import_org"
-    VIEW_AUDIT = "audit.view_auditevent"
 
 
 class Everything:

@@ -9,9 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from minyi.audit.rules import record
-from minyi.org.choices import ALLOWED_PARENTS, UnitKind
+from minyi.org.choices import ALLOWED_PARENTS, UnitKind, group_name
 from minyi.org.models import Person, Unit
-from minyi.org.roles import group_name
 
 Actor = User | AnonymousUser | None
 

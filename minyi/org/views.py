@@ -19,7 +19,7 @@ from minyi.audit.rules import record, record_personal_view
 from minyi.org.forms import ImportForm, NoticeModeForm
 from minyi.org.imports import import_workbook, template_workbook
 from minyi.org.models import Household, Person, StaffNotice, Unit
-from minyi.org.permissions import Action, can, person_of, require, scope_filter
+from minyi.org.permissions import OrgPerm, can, person_of, require, scope_filter
 from minyi.org.queries import households_matching, people_matching
 from minyi.privacy import mask_address, mask_name, mask_phone
 
@@ -39,7 +39,7 @@ def _page(request: HttpRequest, queryset: QuerySet) -> Page:
 
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.VIEW_UNIT)
+    require(request.user, OrgPerm.VIEW_UNIT)
     units = list(scope_filter(request.user, Unit.objects.filter(is_active=True), "path").order_by("path"))
     by_id: dict[int, Node] = {}
     roots: list[Node] = []
@@ -53,11 +53,11 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(Unit, code=code)
-    require(request.user, Action.VIEW_UNIT, unit)
+    require(request.user, OrgPerm.VIEW_UNIT, unit)
     codes = unit.path.strip("/").split("/")[:-1]
     ancestors = sorted(Unit.objects.filter(code__in=codes), key=lambda u: u.depth)
     people = (
-        unit.people.filter(is_active=True).order_by("name") if can(request.user, Action.VIEW_PERSON) else []
+        unit.people.filter(is_active=True).order_by("name") if can(request.user, OrgPerm.VIEW_PERSON) else []
     )
     return render(
         request,
@@ -74,7 +74,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.VIEW_PERSON)
+    require(request.user, OrgPerm.VIEW_PERSON)
     query = request.GET.get("q", "").strip()[:50]
     page = _page(request, people_matching(request.user, query))
     rows = [(person, mask_phone(person.phone)) for person in page]
@@ -84,8 +84,8 @@ def people(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.select_related("unit", "user"), pk=pk)
-    require(request.user, Action.VIEW_PERSON, person)
-    reveal = can(request.user, Action.VIEW_PERSONAL_DATA, person)
+    require(request.user, OrgPerm.VIEW_PERSON, person)
+    reveal = can(request.user, OrgPerm.VIEW_PERSONAL_DATA, person)
     if reveal and person.phone:
         record_personal_view(actor=request.user, obj=person, subject=mask_name(person.name), fields=["phone"])
     phone = person.phone if reveal else mask_phone(person.phone)
@@ -94,7 +94,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def households(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.VIEW_HOUSEHOLD)
+    require(request.user, OrgPerm.VIEW_HOUSEHOLD)
     query = request.GET.get("q", "").strip()[:50]
     page = _page(request, households_matching(request.user, query))
     rows = [(h, mask_name(h.head_name), mask_phone(h.phone), mask_address(h.address)) for h in page]
@@ -104,8 +104,8 @@ def households(request: HttpRequest) -> HttpResponse:
 @login_required
 def household_detail(request: HttpRequest, code: str) -> HttpResponse:
     household = get_object_or_404(Household.objects.select_related("village"), code=code)
-    require(request.user, Action.VIEW_HOUSEHOLD, household)
-    reveal = can(request.user, Action.VIEW_PERSONAL_DATA, household)
+    require(request.user, OrgPerm.VIEW_HOUSEHOLD, household)
+    reveal = can(request.user, OrgPerm.VIEW_PERSONAL_DATA, household)
     if reveal:
         record_personal_view(
             actor=request.user,
@@ -128,7 +128,7 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_workbook_view(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.IMPORT_ORG)
+    require(request.user, OrgPerm.IMPORT_ORG)
     report = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -141,7 +141,7 @@ def import_workbook_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.IMPORT_ORG)
+    require(request.user, OrgPerm.IMPORT_ORG)
     record("org.import.template", actor=request.user)
     response = HttpResponse(template_workbook(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{_("org-import-template")}.xlsx"'

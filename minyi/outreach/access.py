@@ -6,6 +6,8 @@ their scope; a visitor always sees their own visits (a cadre's list is theirs, n
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db.models import Q, QuerySet
 
 from minyi.org.permissions import (
@@ -19,17 +21,21 @@ from minyi.org.permissions import (
 )
 from minyi.outreach.models import Visit
 
-ADD_VISIT = "outreach.add_visit"
-VIEW_COVERAGE = "outreach.view_coverage"
-ADD_PAIRING = "outreach.add_pairing"
-CHANGE_PAIRING = "outreach.change_pairing"
+
+class OutreachPerm(StrEnum):
+    """Outreach's permissions: visits, coverage and pairings."""
+
+    ADD_VISIT = "outreach.add_visit"
+    VIEW_COVERAGE = "outreach.view_coverage"
+    ADD_PAIRING = "outreach.add_pairing"
+    CHANGE_PAIRING = "outreach.change_pairing"
 
 
 def visible_visits(user: AnyUser, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
     """The visits of ``queryset`` that ``user`` may see."""
     person = person_of(user)
     own = Q(visitor=person) if person is not None else Q(pk__in=[])
-    if not can(user, VIEW_COVERAGE):
+    if not can(user, OutreachPerm.VIEW_COVERAGE):
         return queryset.filter(own) if person is not None else queryset.none()
     scope = scope_of(user)
     if scope is None:
@@ -43,7 +49,7 @@ def visible_visits(user: AnyUser, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
 
 def may_list(user: AnyUser) -> bool:
     """Whether ``user`` may open the pairing list (and its export)."""
-    return can(user, VIEW_COVERAGE) or can(user, ADD_PAIRING)
+    return can(user, OutreachPerm.VIEW_COVERAGE) or can(user, OutreachPerm.ADD_PAIRING)
 
 
 def register() -> None:

@@ -14,7 +14,7 @@ from minyi.dates import day_text
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import person_of, require, scope_of
-from minyi.outreach.access import ADD_VISIT, VIEW_COVERAGE, may_list
+from minyi.outreach.access import OutreachPerm, may_list
 from minyi.outreach.coverage import coverage
 from minyi.outreach.forms import CoverageForm, PairingFilterForm
 from minyi.outreach.models import Visit
@@ -27,7 +27,7 @@ from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked, reveal_p
 @exporter("coverage")
 def visit_coverage(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The visit coverage table by township (and the total) of the coverage page, in its scope."""
-    require(user, VIEW_COVERAGE)
+    require(user, OutreachPerm.VIEW_COVERAGE)
     scope = scope_of(user)
     within = scope if isinstance(scope, Unit) else None
     form = CoverageForm(picked(params, ("campaign", "date_from", "date_to")))
@@ -68,7 +68,7 @@ def visit_coverage(user: AnyUser, params: dict[str, str]) -> Sheet:
 def my_visits(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The user's own visits, newest first, as "My visits" lists them; household heads' names are
     masked unless the user may see personal data and asked for it."""
-    require(user, ADD_VISIT)
+    require(user, OutreachPerm.ADD_VISIT)
     person = person_of(user)
     visits = Visit.objects.filter(visitor=person).select_related(
         "village", "township", "household", "enterprise", "campaign"
@@ -122,7 +122,7 @@ def pairing_list(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The pairings of the user's scope with the list's filters, each with its plan and planned vs
     done in the period; a paired household's head is masked unless allowed and asked for."""
     if not may_list(user):
-        require(user, VIEW_COVERAGE)
+        require(user, OutreachPerm.VIEW_COVERAGE)
     form = PairingFilterForm(picked(params, PairingFilterForm.base_fields))
     if not form.is_valid():
         raise form_errors(form)

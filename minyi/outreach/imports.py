@@ -30,7 +30,7 @@ from minyi.ledger.models import Campaign
 from minyi.org.models import Household, Person, Unit
 from minyi.org.permissions import can
 from minyi.org.rules import Actor
-from minyi.outreach.access import ADD_VISIT
+from minyi.outreach.access import OutreachPerm
 from minyi.outreach.choices import NOTED_ITEMS, Checklist
 from minyi.outreach.models import Difficulty, Visit
 from minyi.outreach.rules import (
@@ -162,7 +162,7 @@ def import_visits(
     ``actor`` is who enters the sheet (a leader or cadre, whose area every place must lie in);
     ``source`` names the sheet in the audit record (e.g. "渔港镇 2026-05"); ``first_row`` is the
     number of the first row in the refusal (2 for a workbook under its header row)."""
-    if not isinstance(actor, User) or not can(actor, ADD_VISIT):
+    if not isinstance(actor, User) or not can(actor, OutreachPerm.ADD_VISIT):
         raise PermissionDenied(_("Only leaders and cadres enter visit sheets."))
     rows = list(rows)
     if not rows:

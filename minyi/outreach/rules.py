@@ -32,7 +32,7 @@ from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Household, Person, Unit
 from minyi.org.permissions import can, in_scope, person_of
 from minyi.org.rules import Actor
-from minyi.outreach.access import ADD_VISIT
+from minyi.outreach.access import OutreachPerm
 from minyi.outreach.choices import NOTED_ITEMS, Checklist, PairingState, PlaceKind
 from minyi.outreach.models import DIARY_MAX, DIFFICULTY_MAX, NOTE_MAX, Difficulty, Pairing, Visit
 
@@ -56,7 +56,12 @@ class DifficultyInput:
 def _visitor(actor: Actor) -> tuple[User, Person]:
     """The acting login and its person, if they may record visits; PermissionDenied otherwise."""
     person = person_of(actor) if actor is not None else None
-    if not isinstance(actor, User) or person is None or not person.is_active or not can(actor, ADD_VISIT):
+    if (
+        not isinstance(actor, User)
+        or person is None
+        or not person.is_active
+        or not can(actor, OutreachPerm.ADD_VISIT)
+    ):
         raise PermissionDenied(_("Only leaders and cadres record visits."))
     return actor, person
 
@@ -282,7 +287,7 @@ def create_pairing(
     started_on: date,
 ) -> Pairing:
     """Pair a leader or cadre with a village, an enterprise or a household (挂钩联系), with a plan."""
-    if not isinstance(actor, User) or not can(actor, "outreach.add_pairing"):
+    if not isinstance(actor, User) or not can(actor, OutreachPerm.ADD_PAIRING):
         raise PermissionDenied(_("You may not pair people with places."))
     _pairing_person(person)
     if (unit is None) == (household is None):
@@ -310,7 +315,7 @@ def create_pairing(
 @transaction.atomic
 def end_pairing(pairing: Pairing, *, actor: Actor, ended_on: date | None = None) -> Pairing:
     """End an active pairing (the person moved on, or the work is done)."""
-    if not isinstance(actor, User) or not can(actor, "outreach.change_pairing"):
+    if not isinstance(actor, User) or not can(actor, OutreachPerm.CHANGE_PAIRING):
         raise PermissionDenied(_("You may not change pairings."))
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     if pairing.state != PairingState.ACTIVE:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from minyi.org.models import Unit
 from minyi.org.permissions import person_of, require, scope_of, visible
 from minyi.outreach import rules
-from minyi.outreach.access import ADD_VISIT, VIEW_COVERAGE
+from minyi.outreach.access import OutreachPerm
 from minyi.outreach.choices import Checklist
 from minyi.outreach.coverage import coverage as compute_coverage
 from minyi.outreach.forms import CoverageForm, DifficultyFormSet, VisitForm
@@ -38,7 +38,7 @@ def _show_errors(form: VisitForm, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def record_visit(request: HttpRequest) -> HttpResponse:
     """The cadre's "record a visit" form (mobile first, no JavaScript needed)."""
-    require(request.user, ADD_VISIT)
+    require(request.user, OutreachPerm.ADD_VISIT)
     if request.method == "POST":
         form = VisitForm(request.POST, user=request.user)
         formset = DifficultyFormSet(request.POST, prefix="difficulty")
@@ -65,7 +65,7 @@ def record_visit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_visits(request: HttpRequest) -> HttpResponse:
     """The visits the signed-in leader or cadre made, newest first."""
-    require(request.user, ADD_VISIT)
+    require(request.user, OutreachPerm.ADD_VISIT)
     person = person_of(request.user)
     visits = Visit.objects.filter(visitor=person).select_related(*RELATED)
     rows, page = window(visits, request.GET.get("page"), size=PAGE_SIZE, last=1000)
@@ -74,8 +74,10 @@ def my_visits(request: HttpRequest) -> HttpResponse:
 
 def _visible_visit(request: HttpRequest, pk: int) -> Visit:
     """The visit, if this user may see it; otherwise 404 (its existence is not revealed)."""
-    if not (request.user.has_perm(ADD_VISIT) or request.user.has_perm(VIEW_COVERAGE)):
-        require(request.user, ADD_VISIT)
+    if not (
+        request.user.has_perm(OutreachPerm.ADD_VISIT) or request.user.has_perm(OutreachPerm.VIEW_COVERAGE)
+    ):
+        require(request.user, OutreachPerm.ADD_VISIT)
     visit = visible(request.user, Visit.objects.filter(pk=pk).select_related(*RELATED)).first()
     if visit is None:
         raise Http404
@@ -123,7 +125,7 @@ def make_appeal(request: HttpRequest, pk: int, difficulty_pk: int) -> HttpRespon
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     """Coverage (进村入户) in the user's scope, for a period, with the places not yet visited."""
-    require(request.user, VIEW_COVERAGE)
+    require(request.user, OutreachPerm.VIEW_COVERAGE)
     scope = scope_of(request.user)
     within = scope if isinstance(scope, Unit) else None
     form = CoverageForm(request.GET or None)

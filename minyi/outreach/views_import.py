@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from minyi.ledger.models import Campaign
 from minyi.org.permissions import require
 from minyi.outreach import imports
-from minyi.outreach.access import ADD_VISIT
+from minyi.outreach.access import OutreachPerm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -39,7 +39,7 @@ class VisitSheetForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def import_sheet(request: HttpRequest) -> HttpResponse:
     """Upload a visit sheet; every row is checked before any is saved, and the refusal lists the rows."""
-    require(request.user, ADD_VISIT)
+    require(request.user, OutreachPerm.ADD_VISIT)
     if request.method == "GET" and request.GET.get("blank"):
         response = HttpResponse(imports.blank_workbook(), content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="visit-sheet.xlsx"'

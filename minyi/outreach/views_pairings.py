@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minyi.org.permissions import can, person_of, require
 from minyi.outreach import rules
-from minyi.outreach.access import ADD_PAIRING, ADD_VISIT, CHANGE_PAIRING, VIEW_COVERAGE, may_list
+from minyi.outreach.access import OutreachPerm, may_list
 from minyi.outreach.forms import PairingFilterForm, PairingForm
 from minyi.outreach.models import Pairing
 from minyi.outreach.pairings import measure, progress, visits_done
@@ -45,7 +45,7 @@ def _show_errors(form: PairingForm, error: ValidationError) -> None:
 def pairing_list(request: HttpRequest) -> HttpResponse:
     """Pairings of the user's scope, each with its plan and planned vs done, shortfalls marked."""
     if not may_list(request.user):
-        require(request.user, VIEW_COVERAGE)
+        require(request.user, OutreachPerm.VIEW_COVERAGE)
     today = timezone.localdate()
     form = PairingFilterForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -62,8 +62,8 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
             "rows": [measure(pairing, today, date_from, date_to) for pairing in rows],
             "page": page,
             "today": today,
-            "may_add": can(request.user, ADD_PAIRING),
-            "may_end": can(request.user, CHANGE_PAIRING),
+            "may_add": can(request.user, OutreachPerm.ADD_PAIRING),
+            "may_end": can(request.user, OutreachPerm.CHANGE_PAIRING),
         },
     )
 
@@ -72,7 +72,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_pairings(request: HttpRequest) -> HttpResponse:
     """The signed-in leader's or cadre's own pairings with planned vs done (active first)."""
-    require(request.user, ADD_VISIT)
+    require(request.user, OutreachPerm.ADD_VISIT)
     person = person_of(request.user)
     today = timezone.localdate()
     pairings = Pairing.objects.filter(person=person).order_by("state", "started_on", "pk")
@@ -87,7 +87,7 @@ def my_pairings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pairing_new(request: HttpRequest) -> HttpResponse:
     """Pair a leader or cadre with a village, an enterprise or a household, with a plan."""
-    require(request.user, ADD_PAIRING)
+    require(request.user, OutreachPerm.ADD_PAIRING)
     form = PairingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,7 +114,7 @@ def _place_name(pairing: Pairing) -> str:
 @require_POST
 def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
     """End an active pairing of the user's scope (today)."""
-    require(request.user, CHANGE_PAIRING)
+    require(request.user, OutreachPerm.CHANGE_PAIRING)
     pairing = scoped_pairings(request.user).filter(pk=pk).first()
     if pairing is None:
         raise Http404

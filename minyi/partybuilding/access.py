@@ -5,25 +5,31 @@ those in their scope (a township's unit head sees the township's, district-wide 
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db.models import QuerySet
 
 from minyi.org.permissions import AnyUser, can, register_queryset_scope, register_unit_of, scope_filter
 from minyi.partybuilding.models import JointBranch, WeakMark
 
-MANAGE = "partybuilding.manage"
-VIEW = "partybuilding.view"
+
+class PartyBuildingPerm(StrEnum):
+    """Village party organisations' permissions."""
+
+    MANAGE = "partybuilding.manage"
+    VIEW = "partybuilding.view"
 
 
 def visible_marks(user: AnyUser, queryset: QuerySet[WeakMark]) -> QuerySet[WeakMark]:
     """The weak marks of ``queryset`` that ``user`` may see."""
-    if not (can(user, VIEW) or can(user, MANAGE)):
+    if not (can(user, PartyBuildingPerm.VIEW) or can(user, PartyBuildingPerm.MANAGE)):
         return queryset.none()
     return scope_filter(user, queryset, "branch__path")
 
 
 def visible_joint_branches(user: AnyUser, queryset: QuerySet[JointBranch]) -> QuerySet[JointBranch]:
     """The joint branches of ``queryset`` that ``user`` may see."""
-    if not (can(user, VIEW) or can(user, MANAGE)):
+    if not (can(user, PartyBuildingPerm.VIEW) or can(user, PartyBuildingPerm.MANAGE)):
         return queryset.none()
     return scope_filter(user, queryset, "township__path")
 

@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from minyi.dates import day_text
 from minyi.ledger.models import Campaign
 from minyi.org.permissions import can, person_of, require
-from minyi.partybuilding.access import MANAGE, VIEW
+from minyi.partybuilding.access import PartyBuildingPerm
 from minyi.partybuilding.queries import listed
 from minyi.sheets import AnyUser, Sheet, exporter
 
 
 def _party_campaign(user: AnyUser, params: dict[str, str]) -> Campaign | None:
     """The campaign the page chose (``campaign``, a code), once the user may see the page."""
-    if not can(user, MANAGE):
-        require(user, VIEW)
+    if not can(user, PartyBuildingPerm.MANAGE):
+        require(user, PartyBuildingPerm.VIEW)
     code = params.get("campaign", "")
     campaign = Campaign.objects.filter(code=code).first() if code else None
     if code and campaign is None:

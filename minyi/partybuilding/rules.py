@@ -26,14 +26,14 @@ from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import can
 from minyi.org.rules import Actor
-from minyi.partybuilding.access import MANAGE
+from minyi.partybuilding.access import PartyBuildingPerm
 from minyi.partybuilding.choices import TASK_TAG, MemberRole, TaskArea
 from minyi.partybuilding.models import JointBranch, JointBranchTask, JointMember, WeakMark
 
 
 def _manager(actor: Actor, unit: Unit) -> User:
     """The acting login, if it may manage village party organisations at ``unit``."""
-    if not isinstance(actor, User) or not can(actor, MANAGE, unit):
+    if not isinstance(actor, User) or not can(actor, PartyBuildingPerm.MANAGE, unit):
         raise PermissionDenied(_("Only the campaign office manages weak village party organisations."))
     return actor
 

@@ -18,15 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from minyi.ledger.models import Campaign
 from minyi.org.permissions import AnyUser, Everything, can, require, scope_of, visible
 from minyi.partybuilding import rules
-from minyi.partybuilding.access import MANAGE, VIEW
+from minyi.partybuilding.access import PartyBuildingPerm
 from minyi.partybuilding.forms import ClearForm, JointBranchForm, MarkForm, TaskForm
 from minyi.partybuilding.models import JointBranch, WeakMark
 from minyi.partybuilding.queries import listed
 
 
 def _may_view(user: AnyUser) -> None:
-    if not can(user, MANAGE):
-        require(user, VIEW)
+    if not can(user, PartyBuildingPerm.MANAGE):
+        require(user, PartyBuildingPerm.VIEW)
 
 
 def _show_errors(form: forms.Form, error: ValidationError) -> None:
@@ -58,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "sentence": rules.summary_sentence(figures),
             "campaigns": Campaign.objects.all(),
             "campaign": campaign,
-            "may_manage": can(request.user, MANAGE),
+            "may_manage": can(request.user, PartyBuildingPerm.MANAGE),
         },
     )
 
@@ -72,7 +72,7 @@ def _form_page(request: HttpRequest, form: forms.Form, title: str, **extra: Any)
 @require_http_methods(["GET", "POST"])
 def mark(request: HttpRequest) -> HttpResponse:
     """Mark a village party branch weak."""
-    require(request.user, MANAGE)
+    require(request.user, PartyBuildingPerm.MANAGE)
     form = MarkForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,7 +89,7 @@ def mark(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def joint_new(request: HttpRequest) -> HttpResponse:
     """Form a joint general branch of advanced and weak village branches."""
-    require(request.user, MANAGE)
+    require(request.user, PartyBuildingPerm.MANAGE)
     form = JointBranchForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,7 +106,7 @@ def joint_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a joint branch a rectification task (a ledger item)."""
-    require(request.user, MANAGE)
+    require(request.user, PartyBuildingPerm.MANAGE)
     joint = get_object_or_404(visible(request.user, JointBranch.objects.select_related("township")), pk=pk)
     form = TaskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +126,7 @@ def task_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def clear(request: HttpRequest, pk: int) -> HttpResponse:
     """Clear a weak mark by a recorded decision (refused while a task is not signed off)."""
-    require(request.user, MANAGE)
+    require(request.user, PartyBuildingPerm.MANAGE)
     found = visible(request.user, WeakMark.objects.select_related("branch")).filter(pk=pk).first()
     if found is None:
         raise Http404

@@ -10,15 +10,14 @@ from django.utils.translation import gettext as _
 
 from minyi.org.permissions import require
 from minyi.reports import dashboard, geo
+from minyi.reports.access import ReportsPerm
 from minyi.reports.forms import chosen_dashboard
 from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked
-
-VIEW_REPORTS = "reports.view_reports"
 
 
 def dashboard_view(user: AnyUser, params: dict[str, str]) -> dashboard.View:
     """The dashboard ``user`` sees with the page's query ``params`` (as views.dashboard_page)."""
-    require(user, VIEW_REPORTS)
+    require(user, ReportsPerm.VIEW)
     form, view = chosen_dashboard(user, picked(params, ("campaign", "unit", "view")))
     if view is None:
         raise form_errors(form)

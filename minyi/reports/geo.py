@@ -33,9 +33,9 @@ from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import require
 from minyi.reports import summary
+from minyi.reports.access import ReportsPerm
 from minyi.reports.models import Boundary
 
-MANAGE = "reports.manage_boundaries"
 #: The largest upload accepted (a district's villages simplified to ~100 m fit in well under 1 MB).
 MAX_BYTES = 5 * 1024 * 1024
 #: Areas a map may have outlines for.
@@ -127,7 +127,7 @@ def parse(raw: bytes) -> list[tuple[Unit, dict[str, Any]]]:
 def upload(raw: bytes, *, actor: User | AnonymousUser) -> int:
     """Replace every boundary with those of the uploaded GeoJSON (checked first: on any error nothing
     changes); audited. Returns how many areas the map now has."""
-    require(actor, MANAGE)
+    require(actor, ReportsPerm.MANAGE_BOUNDARIES)
     areas = parse(raw)
     with transaction.atomic():
         replaced = Boundary.objects.count()

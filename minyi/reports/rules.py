@@ -13,13 +13,12 @@ from minyi.org.choices import Role
 from minyi.org.models import Person
 from minyi.org.permissions import can
 from minyi.org.rules import Actor
+from minyi.reports.access import ReportsPerm
 from minyi.reports.models import BulletinSubscription
-
-MANAGE = "reports.manage_bulletin"
 
 
 def _manager(actor: Actor) -> User:
-    if not isinstance(actor, User) or not can(actor, MANAGE):
+    if not isinstance(actor, User) or not can(actor, ReportsPerm.MANAGE_BULLETIN):
         raise PermissionDenied(_("You may not choose who receives the bulletin."))
     return actor
 

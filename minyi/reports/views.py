@@ -22,10 +22,10 @@ from minyi.org.choices import Role
 from minyi.org.models import Person
 from minyi.org.permissions import can, require
 from minyi.reports import bulletin, dashboard, geo, rules
+from minyi.reports.access import ReportsPerm
 from minyi.reports.forms import BulletinForm, chosen_dashboard, scope_unit_of, units_for
 from minyi.reports.models import BulletinSubscription
 
-VIEW_REPORTS = "reports.view_reports"
 FORMATS = {
     "pdf": ("application/pdf", "pdf"),
     "md": ("text/markdown; charset=utf-8", "md"),
@@ -36,7 +36,7 @@ FORMATS = {
 @login_required
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    require(request.user, VIEW_REPORTS)
+    require(request.user, ReportsPerm.VIEW)
     form, view = chosen_dashboard(request.user, request.GET)
     if view is None:
         return render(request, "reports/dashboard.html", {"form": form, "panels": []}, status=400)
@@ -61,7 +61,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def bulletin_page(request: HttpRequest) -> HttpResponse:
-    require(request.user, VIEW_REPORTS)
+    require(request.user, ReportsPerm.VIEW)
     scope_unit = scope_unit_of(request.user)
     form = BulletinForm(request.GET or None, units=units_for(scope_unit), whole_district=scope_unit is None)
     context: dict[str, object] = {"form": form, "bulletin": None}
@@ -87,7 +87,7 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
             query = request.GET.copy()
             query.pop("format", None)
             context.update(bulletin=written, query=query.urlencode())
-            if chosen.campaign is not None and can(request.user, rules.MANAGE):
+            if chosen.campaign is not None and can(request.user, ReportsPerm.MANAGE_BULLETIN):
                 context["recipients"] = BulletinSubscription.objects.filter(
                     campaign=chosen.campaign, is_active=True
                 ).select_related("person")
@@ -117,7 +117,7 @@ def _download(written: bulletin.Bulletin, kind: str) -> HttpResponse:
 @require_POST
 def recipients(request: HttpRequest) -> HttpResponse:
     """Add or stop a weekly recipient of a campaign's bulletin (the campaign office)."""
-    require(request.user, rules.MANAGE)
+    require(request.user, ReportsPerm.MANAGE_BULLETIN)
     campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign") or 0)
     back = f"{reverse('reports:bulletin')}?{urlencode({'campaign': campaign.pk})}"
     try:

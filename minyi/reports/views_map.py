@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from minyi.org.permissions import require
 from minyi.reports import geo
+from minyi.reports.access import ReportsPerm
 from minyi.reports.models import Boundary
 
 
@@ -33,7 +34,7 @@ class BoundaryUploadForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def boundaries_page(request: HttpRequest) -> HttpResponse:
-    require(request.user, geo.MANAGE)
+    require(request.user, ReportsPerm.MANAGE_BOUNDARIES)
     if request.method == "GET" and request.GET.get("format") == "geojson":
         response = HttpResponse(
             json.dumps(geo.as_geojson(), ensure_ascii=False), content_type="application/geo+json"

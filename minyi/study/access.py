@@ -6,8 +6,23 @@ and its sessions to the organising unit: district-wide roles see all, unit staff
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from minyi.org.permissions import register_unit_of
 from minyi.study.models import Activity, Branch, Membership, Session
+
+
+class StudyPerm(StrEnum):
+    """Study's permissions: reading and organising study, branches and rolls."""
+
+    VIEW = "study.view_study"
+    ORGANISE = "study.add_activity"
+    VIEW_BRANCH = "study.view_branch"
+    ADD_BRANCH = "study.add_branch"
+    CHANGE_BRANCH = "study.change_branch"
+    VIEW_MEMBERSHIP = "study.view_membership"
+    ADD_MEMBERSHIP = "study.add_membership"
+    CHANGE_MEMBERSHIP = "study.change_membership"
 
 
 def register() -> None:

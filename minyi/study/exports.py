@@ -18,6 +18,7 @@ from minyi.org.permissions import require
 from minyi.privacy import mask_name
 from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked, reveal_personal, yes_cell
 from minyi.study import rules
+from minyi.study.access import StudyPerm
 from minyi.study.forms import PeriodForm
 from minyi.study.models import Branch, Membership
 from minyi.study.queries import branches_of, scoped_activities
@@ -26,7 +27,7 @@ from minyi.study.queries import branches_of, scoped_activities
 @exporter("study_activities")
 def study_activities(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The study activities of the user's scope, newest first, with their session counts."""
-    require(user, rules.VIEW)
+    require(user, StudyPerm.VIEW)
     activities = scoped_activities(user).annotate(session_count=Count("sessions")).order_by("-pk")
 
     def rows() -> Iterator[list[Any]]:
@@ -51,7 +52,7 @@ def study_activities(user: AnyUser, params: dict[str, str]) -> Sheet:
 @exporter("study_branches")
 def study_branches(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The party branches of the user's scope with their member counts, as the branch list shows them."""
-    require(user, rules.VIEW)
+    require(user, StudyPerm.VIEW)
     branches = branches_of(user).annotate(member_count=Count("current_members"))
 
     def rows() -> Iterator[list[Any]]:
@@ -69,7 +70,7 @@ def study_branches(user: AnyUser, params: dict[str, str]) -> Sheet:
 def _branch_and_period(user: AnyUser, params: dict[str, str]) -> tuple[Branch, rules.Period]:
     """The branch (``branch``) of the user's scope and the period its page shows (``campaign`` or
     ``date_from``/``date_to``; the last 30 days by default)."""
-    require(user, rules.VIEW)
+    require(user, StudyPerm.VIEW)
     given = str(params.get("branch", ""))
     branch = branches_of(user).filter(pk=int(given)).first() if given.isdigit() else None
     if branch is None:

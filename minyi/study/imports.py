@@ -20,14 +20,13 @@ from minyi.org.choices import Role
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import can
 from minyi.org.rules import Actor
+from minyi.study.access import StudyPerm
 from minyi.study.choices import AttendanceMode
 from minyi.study.models import Attendance, Branch, Membership, Session
-from minyi.study.rules import ORGANISE
 
 BATCH = 2000
 MAX_ERRORS = 20
 WHEREABOUTS_MAX = 100
-KEEP_ROLLS = "study.add_membership"
 
 
 def _require(actor: Actor, permission: str, unit: Unit, refusal: str) -> None:
@@ -60,7 +59,12 @@ def import_roll(rows: Iterable[RollRow], *, actor: Actor, source: str = "") -> i
     if not rows:
         raise ValidationError(_("The roll has no members."), code="empty")
     for branch in {row.home_branch.pk: row.home_branch for row in rows}.values():
-        _require(actor, KEEP_ROLLS, branch.unit, _("You may not keep the branches and rolls of this unit."))
+        _require(
+            actor,
+            StudyPerm.ADD_MEMBERSHIP,
+            branch.unit,
+            _("You may not keep the branches and rolls of this unit."),
+        )
     enrolled = set(
         Membership.objects.filter(person__in=[row.person.pk for row in rows]).values_list(
             "person_id", flat=True
@@ -111,7 +115,7 @@ def import_attendance(
     """Record a session's sign-in sheet (an organiser of the session's unit enters it), or none of it:
     a member not active on a roll, listed twice or already recorded at the session refuses the sheet.
     Returns how many attendances were recorded."""
-    _require(actor, ORGANISE, session.activity.unit, _("You may not organise study for this unit."))
+    _require(actor, StudyPerm.ORGANISE, session.activity.unit, _("You may not organise study for this unit."))
     if mode not in (AttendanceMode.RECORDED, AttendanceMode.ONLINE):
         raise ValidationError(_("A sign-in sheet records attendance in person or online."), code="mode")
     members = list(members)

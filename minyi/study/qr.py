@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from minyi.org.permissions import require, scope_filter
-from minyi.study import rules
+from minyi.study.access import StudyPerm
 from minyi.study.models import Activity, Session
 
 #: Size of one QR module in CSS pixels: on the session page, and on the printed poster.
@@ -42,7 +42,7 @@ def svg(url: str, *, scale: int = PAGE_SCALE, svg_id: str = "check-in-qr") -> Sa
 @require_GET
 def session_poster(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable page with the session's topic, time, code and a large QR code, for a poster."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     session = Session.objects.select_related("activity__unit").filter(pk=pk).first()
     activities = scope_filter(request.user, Activity.objects.all(), "unit__path")
     if session is None or not activities.filter(pk=session.activity_id).exists():

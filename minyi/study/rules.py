@@ -33,12 +33,11 @@ from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import AnyUser, can, person_of
 from minyi.org.rules import Actor
+from minyi.study.access import StudyPerm
 from minyi.study.choices import ActivityKind, AttendanceMode, BranchKind, MaterialKind
 from minyi.study.models import Activity, Attendance, Branch, Material, Membership, Reminder, Session
 from minyi.worker.notify import notify
 
-VIEW = "study.view_study"
-ORGANISE = "study.add_activity"
 #: Letters and digits of check-in codes: no 0/O or 1/I, which people misread on a phone.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
@@ -101,16 +100,11 @@ def _membership(user: AnyUser) -> Membership:
 def _require_organiser(actor: Actor, unit: Unit) -> None:
     if actor is None:
         return  # the system (commands, seeding)
-    if not can(actor, ORGANISE, unit):
+    if not can(actor, StudyPerm.ORGANISE, unit):
         raise PermissionDenied(_("You may not organise study for this unit."))
 
 
 # --- branches and members --------------------------------------------------------------------------
-
-ADD_BRANCH = "study.add_branch"
-CHANGE_BRANCH = "study.change_branch"
-ADD_MEMBERSHIP = "study.add_membership"
-CHANGE_MEMBERSHIP = "study.change_membership"
 
 
 def _require_roll_keeper(actor: Actor, permission: str, unit: Unit) -> None:
@@ -142,7 +136,7 @@ def create_branch(
     actor: Actor,
 ) -> Branch:
     """A new party branch with its liaison cadre and responsible member."""
-    _require_roll_keeper(actor, ADD_BRANCH, unit)
+    _require_roll_keeper(actor, StudyPerm.ADD_BRANCH, unit)
     _check_branch(kind=kind, liaison=liaison, responsible=responsible, party_unit=party_unit)
     branch = Branch(
         code=code, name=name, kind=kind, unit=unit, liaison=liaison, responsible=responsible,
@@ -166,8 +160,8 @@ def update_branch(
     actor: Actor,
 ) -> Branch:
     """Change a branch's name, kind, unit, liaison cadre or responsible member (its code stays)."""
-    _require_roll_keeper(actor, CHANGE_BRANCH, branch.unit)
-    _require_roll_keeper(actor, CHANGE_BRANCH, unit)
+    _require_roll_keeper(actor, StudyPerm.CHANGE_BRANCH, branch.unit)
+    _require_roll_keeper(actor, StudyPerm.CHANGE_BRANCH, unit)
     _check_branch(kind=kind, liaison=liaison, responsible=responsible, party_unit=None)
     with transaction.atomic():
         branch = Branch.objects.select_for_update().get(pk=branch.pk)
@@ -191,7 +185,7 @@ def enrol_member(
     actor: Actor,
 ) -> Membership:
     """Put a party member on a branch roll (one roll row per member)."""
-    _require_roll_keeper(actor, ADD_MEMBERSHIP, home_branch.unit)
+    _require_roll_keeper(actor, StudyPerm.ADD_MEMBERSHIP, home_branch.unit)
     if person.role != Role.MEMBER:
         raise ValidationError(_("Only a person with the role party member can be on a branch roll."))
     if Membership.objects.filter(person=person).exists():
@@ -212,8 +206,8 @@ def move_member(
     membership: Membership, *, current_branch: Branch, mobile: bool, whereabouts: str = "", actor: Actor
 ) -> Membership:
     """The member now studies with ``current_branch`` (e.g. a floating branch at sea)."""
-    _require_roll_keeper(actor, CHANGE_MEMBERSHIP, membership.current_branch.unit)
-    _require_roll_keeper(actor, CHANGE_MEMBERSHIP, current_branch.unit)
+    _require_roll_keeper(actor, StudyPerm.CHANGE_MEMBERSHIP, membership.current_branch.unit)
+    _require_roll_keeper(actor, StudyPerm.CHANGE_MEMBERSHIP, current_branch.unit)
     if not current_branch.is_active:
         raise ValidationError(_("%(branch)s is no longer active.") % {"branch": current_branch.name})
     with transaction.atomic():
@@ -400,7 +394,7 @@ def may_record_for(user: AnyUser, session: Session, membership: Membership) -> b
         membership.home_branch.responsible_id,
     ):
         return True
-    return can(user, ORGANISE, session.activity.unit)
+    return can(user, StudyPerm.ORGANISE, session.activity.unit)
 
 
 def record_attendance(

@@ -20,6 +20,7 @@ from minyi.dates import minute_text
 from minyi.org.models import Unit
 from minyi.org.permissions import EVERYTHING, can, person_of, require, scope_filter, scope_of
 from minyi.study import qr, rules
+from minyi.study.access import StudyPerm
 from minyi.study.choices import ActivityKind, MaterialKind
 from minyi.study.forms import ActivityForm, CheckInForm, MaterialForm, PeriodForm, RecordForm, SessionForm
 from minyi.study.models import Activity, Attendance, Branch, Membership, Session
@@ -46,12 +47,12 @@ def _branches(request: HttpRequest) -> QuerySet[Branch]:
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
     """Study activities of the user's scope, newest first, with their session counts."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     activities = _activities(request).annotate(session_count=Count("sessions"))[:200]
     return render(
         request,
         "study/activity_list.html",
-        {"activities": activities, "may_organise": can(request.user, rules.ORGANISE)},
+        {"activities": activities, "may_organise": can(request.user, StudyPerm.ORGANISE)},
     )
 
 
@@ -59,7 +60,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_new(request: HttpRequest) -> HttpResponse:
     """A new activity organised by the user's own unit."""
-    require(request.user, rules.ORGANISE)
+    require(request.user, StudyPerm.ORGANISE)
     person = person_of(request.user)
     if person is None:
         raise PermissionDenied(_("Only staff with a unit can organise study."))
@@ -81,7 +82,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_activity(request: HttpRequest, pk: int) -> Activity:
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     activity = _activities(request).filter(pk=pk).first()
     if activity is None:
         raise Http404
@@ -93,7 +94,7 @@ def _visible_activity(request: HttpRequest, pk: int) -> Activity:
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One activity, its sessions with their attendance, and (for organisers) the new-session form."""
     activity = _visible_activity(request, pk)
-    may_organise = can(request.user, rules.ORGANISE, activity.unit)
+    may_organise = can(request.user, StudyPerm.ORGANISE, activity.unit)
     form = SessionForm(request.POST or None, branches=_branches(request)) if may_organise else None
     if request.method == "POST":
         if form is None:
@@ -124,11 +125,11 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The organiser's page of a session: the code and check-in link to show, and who attended."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     session = Session.objects.select_related("activity__unit").filter(pk=pk).first()
     if session is None or not _activities(request).filter(pk=session.activity_id).exists():
         raise Http404
-    may_organise = can(request.user, rules.ORGANISE, session.activity.unit)
+    may_organise = can(request.user, StudyPerm.ORGANISE, session.activity.unit)
     members = scope_filter(
         request.user,
         Membership.objects.filter(is_active=True).select_related("person"),
@@ -236,7 +237,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, rules.Period]:
 @require_GET
 def branch_list(request: HttpRequest) -> HttpResponse:
     """Branches of the user's scope with their member counts."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     branches = _branches(request).annotate(member_count=Count("current_members"))
     return render(request, "study/branch_list.html", {"branches": branches})
 
@@ -246,12 +247,12 @@ def branch_list(request: HttpRequest) -> HttpResponse:
 def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A branch, its members, who is left behind in the period (mobile first), the reminder button and
     the materials form."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     branch = _branches(request).select_related("liaison", "responsible").filter(pk=pk).first()
     if branch is None:
         raise Http404
     period_form, period = _period(request)
-    may_organise = can(request.user, rules.ORGANISE, branch.unit)
+    may_organise = can(request.user, StudyPerm.ORGANISE, branch.unit)
     members = Membership.objects.filter(current_branch=branch, is_active=True)
     material_form = MaterialForm(request.POST if request.POST.get("what") == "material" else None)
     if request.method == "POST":
@@ -299,7 +300,7 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def summary(request: HttpRequest) -> HttpResponse:
     """The study figures of the user's scope for a campaign or period."""
-    require(request.user, rules.VIEW)
+    require(request.user, StudyPerm.VIEW)
     form = PeriodForm(request.GET or None)
     period = rules.Period()
     if form.is_valid():

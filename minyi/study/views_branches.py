@@ -21,6 +21,7 @@ from minyi.org.choices import Role
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import AnyUser, can, require, scope_filter
 from minyi.study import rules
+from minyi.study.access import StudyPerm
 from minyi.study.forms import BranchForm, EnrolForm, MemberSearchForm, MoveForm
 from minyi.study.models import Branch, Membership
 
@@ -61,7 +62,7 @@ def _show_errors(form: Form, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def branch_new(request: HttpRequest) -> HttpResponse:
     """A new branch of the user's scope."""
-    require(request.user, rules.ADD_BRANCH)
+    require(request.user, StudyPerm.ADD_BRANCH)
     form = _branch_form(request, editing=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -93,7 +94,7 @@ def _kept_branch(request: HttpRequest, pk: int, permission: str) -> Branch:
 @require_http_methods(["GET", "POST"])
 def branch_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a branch's name, kind, unit, liaison cadre or responsible member."""
-    branch = _kept_branch(request, pk, rules.CHANGE_BRANCH)
+    branch = _kept_branch(request, pk, StudyPerm.CHANGE_BRANCH)
     initial = {
         "name": branch.name, "kind": branch.kind, "unit": branch.unit_id, "liaison": branch.liaison_id,
         "responsible": branch.responsible_id,
@@ -120,10 +121,10 @@ def branch_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def member_roll(request: HttpRequest, pk: int) -> HttpResponse:
     """The branch's roll to keep: find a member by name and enrol them; move a member (current branch,
     mobile mark, whereabouts)."""
-    may_enrol = can(request.user, rules.ADD_MEMBERSHIP)
-    may_move = can(request.user, rules.CHANGE_MEMBERSHIP)
+    may_enrol = can(request.user, StudyPerm.ADD_MEMBERSHIP)
+    may_move = can(request.user, StudyPerm.CHANGE_MEMBERSHIP)
     if not (may_enrol or may_move):
-        require(request.user, rules.ADD_MEMBERSHIP)
+        require(request.user, StudyPerm.ADD_MEMBERSHIP)
     branch = _branches(request.user).select_related("liaison", "responsible").filter(pk=pk).first()
     if branch is None:
         raise Http404
@@ -171,7 +172,7 @@ def member_roll(request: HttpRequest, pk: int) -> HttpResponse:
             "move_form": move_form,
             "may_enrol": may_enrol,
             "may_move": may_move,
-            "may_edit": can(request.user, rules.CHANGE_BRANCH, branch),
+            "may_edit": can(request.user, StudyPerm.CHANGE_BRANCH, branch),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -38,9 +38,10 @@ from minyi.org.choices import RESIDENTIAL_KINDS
 from minyi.org.models import Unit
 from minyi.org.permissions import can, person_of, scope_filter
 from minyi.outreach import rules as outreach_rules
-from minyi.outreach.access import ADD_VISIT
+from minyi.outreach.access import OutreachPerm
 from minyi.outreach.choices import NOTED_ITEMS, Checklist
 from minyi.study import rules
+from minyi.study.access import StudyPerm
 from minyi.study.models import Attendance, Branch, Membership, Session
 
 #: Sessions offered: from this many days back to this many days ahead.
@@ -129,7 +130,7 @@ def page(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "config": config,
-        "may_visit": can(request.user, ADD_VISIT),
+        "may_visit": can(request.user, OutreachPerm.ADD_VISIT),
         "checklist": [(item.value, item.label) for item in NOTED_ITEMS],
         "diary_label": Checklist.DIARY.label,
     }
@@ -148,7 +149,7 @@ def _roll(request: HttpRequest) -> QuerySet[Membership]:
     person = person_of(user)
     active = Membership.objects.filter(is_active=True)
     found = active.none()
-    if can(user, rules.ORGANISE):
+    if can(user, StudyPerm.ORGANISE):
         found = scope_filter(user, active, "current_branch__unit__path")
     if person is not None:
         responsible = Branch.objects.filter(responsible=person, is_active=True).values("pk")
@@ -162,14 +163,14 @@ def _records_only_self(request: HttpRequest) -> bool:
     """A plain member: no organiser and responsible for no branch, so they record only themself (with
     the session's code)."""
     person = person_of(request.user)
-    if person is None or can(request.user, rules.ORGANISE):
+    if person is None or can(request.user, StudyPerm.ORGANISE):
         return False
     return not Branch.objects.filter(responsible=person, is_active=True).exists()
 
 
 def _villages(request: HttpRequest) -> list[dict[str, Any]]:
     """The villages and communities of the user's scope, for visits recorded offline."""
-    if not can(request.user, ADD_VISIT):
+    if not can(request.user, OutreachPerm.ADD_VISIT):
         return []
     found = scope_filter(request.user, Unit.objects.filter(kind__in=RESIDENTIAL_KINDS), "path")
     return [
@@ -187,7 +188,7 @@ def _sessions(request: HttpRequest, members: list[Membership]) -> QuerySet[Sessi
     wanted = (
         sessions.filter(Q(branches__in=branch_ids) | Q(branches__isnull=True)) if members else sessions.none()
     )
-    if can(request.user, rules.ORGANISE):
+    if can(request.user, StudyPerm.ORGANISE):
         wanted = wanted | scope_filter(request.user, sessions, "activity__unit__path")
     ids = wanted.values("pk")
     return (
@@ -305,7 +306,7 @@ def visit_sync(request: HttpRequest) -> JsonResponse:
     """Take a batch of visits recorded offline ``{"records": [{"uid", "visited_on", "village",
     "household", <checklist>, "diary_text", "difficulties"}, …]}`` (see
     ``outreach.rules.read_offline_visit``); the answer has the shape of the attendance sync."""
-    if not can(request.user, ADD_VISIT):
+    if not can(request.user, OutreachPerm.ADD_VISIT):
         return JsonResponse({"error": _("Only leaders and cadres record visits.")}, status=403)
     records = _batch(request)
     if isinstance(records, JsonResponse):

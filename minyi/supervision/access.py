@@ -7,6 +7,8 @@ itself is hidden from (回避), whatever their role.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db.models import Q, QuerySet
 
 from minyi.appeals.access import recused
@@ -20,6 +22,13 @@ from minyi.org.permissions import (
     visible,
 )
 from minyi.supervision.models import Notice
+
+
+class SupervisionPerm(StrEnum):
+    """Supervision notices' permissions."""
+
+    VIEW = "supervision.view_notice"
+    ADD = "supervision.add_notice"
 
 
 def visible_notices(user: AnyUser, queryset: QuerySet[Notice]) -> QuerySet[Notice]:

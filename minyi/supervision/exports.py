@@ -13,7 +13,7 @@ from minyi.dates import day_text, minute_text
 from minyi.org.permissions import require
 from minyi.privacy import mask_text
 from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked, yes_cell
-from minyi.supervision import rules
+from minyi.supervision.access import SupervisionPerm
 from minyi.supervision.forms import NoticeFilterForm
 from minyi.supervision.models import local_today
 from minyi.supervision.queries import listed_notices
@@ -22,7 +22,7 @@ from minyi.supervision.queries import listed_notices
 @exporter("supervision_notices")
 def supervision_notices(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The notices the user sees on the supervision list, with its filters (level, unanswered, late)."""
-    require(user, rules.VIEW)
+    require(user, SupervisionPerm.VIEW)
     given = picked(params, NoticeFilterForm.base_fields)
     form = NoticeFilterForm(given or None)
     if given and not form.is_valid():

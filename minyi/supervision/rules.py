@@ -33,11 +33,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import WORKING_STATES, DueStatus
 from minyi.appeals.models import Appeal
 from minyi.appeals.rules import due_filter, due_status
 from minyi.audit.rules import record
 from minyi.dates import day_text, local_day, local_today
+from minyi.ledger.access import LedgerPerm
 from minyi.ledger.choices import OPEN_ISSUE_STATES, EventKind
 from minyi.ledger.models import Issue
 from minyi.ledger.rules import log_event
@@ -45,6 +47,7 @@ from minyi.org import notices
 from minyi.org.choices import Role
 from minyi.org.models import Person, StaffNotice, Unit
 from minyi.org.permissions import acts_for, can, visible
+from minyi.supervision.access import SupervisionPerm
 from minyi.supervision.choices import SWEEP_LEVELS, Level
 from minyi.supervision.models import Notice
 from minyi.workdays.rules import WorkCalendar, calendar, end_of_day
@@ -52,8 +55,6 @@ from minyi.workdays.rules import WorkCalendar, calendar, end_of_day
 Actor = User | AnonymousUser | None
 Target = Appeal | Issue
 
-ADD = "supervision.add_notice"
-VIEW = "supervision.view_notice"
 #: Working days an item or appeal may be overdue before the notice turns red.
 RED_AFTER = 3
 #: Working days the unit has to answer a notice the sweep issued.
@@ -430,7 +431,7 @@ def sweep(now: dt.datetime | None = None, *, lookback: dt.timedelta = LOOKBACK) 
 
 
 def _view_permission(target: Target) -> str:
-    return "appeals.view_appeal" if isinstance(target, Appeal) else "ledger.view_issue"
+    return AppealPerm.VIEW if isinstance(target, Appeal) else LedgerPerm.VIEW
 
 
 def may_issue(user: Actor, target: Target) -> bool:
@@ -441,7 +442,7 @@ def may_issue(user: Actor, target: Target) -> bool:
     return (
         isinstance(user, User)
         and unit is not None
-        and can(user, ADD, unit)
+        and can(user, SupervisionPerm.ADD, unit)
         and can(user, _view_permission(target), target)
     )
 
@@ -503,7 +504,7 @@ def may_answer(user: Actor, notice: Notice) -> bool:
     return (
         isinstance(user, User)
         and acts_for(user, notice.unit, (Role.HANDLER, Role.UNIT_HEAD))
-        and can(user, VIEW, notice)
+        and can(user, SupervisionPerm.VIEW, notice)
     )
 
 

@@ -20,6 +20,7 @@ from minyi.ledger.models import Issue
 from minyi.org.permissions import can, require, scope_filter, visible
 from minyi.paging import window
 from minyi.supervision import rules
+from minyi.supervision.access import SupervisionPerm
 from minyi.supervision.forms import AnswerForm, NoticeFilterForm, NoticeForm
 from minyi.supervision.models import Notice
 from minyi.supervision.queries import RELATED, listed_notices
@@ -31,7 +32,7 @@ PAGE_SIZE = 50
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
     """Notices in the user's scope (unit staff: to their unit; district roles: all), newest first."""
-    require(request.user, rules.VIEW)
+    require(request.user, SupervisionPerm.VIEW)
     form = NoticeFilterForm(request.GET or None)
     notices, chosen = listed_notices(request.user, form)
     rows, page = window(
@@ -55,9 +56,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 def _visible_notice(request: HttpRequest, pk: int) -> Notice:
     """The notice, if this user may see it; otherwise 404 (its existence is not revealed)."""
-    require(request.user, rules.VIEW)
+    require(request.user, SupervisionPerm.VIEW)
     notice = visible(request.user, Notice.objects.filter(pk=pk).select_related(*RELATED)).first()
-    if notice is None or not can(request.user, rules.VIEW, notice):
+    if notice is None or not can(request.user, SupervisionPerm.VIEW, notice):
         raise Http404
     return notice
 
@@ -115,7 +116,7 @@ def _target(request: HttpRequest) -> Appeal | Issue:
 @require_http_methods(["GET", "POST"])
 def new_notice(request: HttpRequest) -> HttpResponse:
     """A leader's notice about one appeal or item, with the date by which the unit must answer."""
-    require(request.user, rules.ADD)
+    require(request.user, SupervisionPerm.ADD)
     target = _target(request)
     if not rules.may_issue(request.user, target):
         raise Http404
@@ -151,7 +152,7 @@ def new_notice(request: HttpRequest) -> HttpResponse:
 @require_GET
 def briefing(request: HttpRequest) -> HttpResponse:
     """The red notices the periodic briefing names, in the user's scope."""
-    require(request.user, rules.VIEW)
+    require(request.user, SupervisionPerm.VIEW)
     now = timezone.now()
     notices, page = window(rules.briefing_notices(now, user=request.user), request.GET.get("page"),
                            size=PAGE_SIZE, last=1000)  # fmt: skip

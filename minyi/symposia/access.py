@@ -6,6 +6,8 @@ heard on its ground)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db.models import Q, QuerySet
 
 from minyi.org.permissions import (
@@ -18,13 +20,17 @@ from minyi.org.permissions import (
 )
 from minyi.symposia.models import Symposium
 
-ADD_SYMPOSIUM = "symposia.add_symposium"
-VIEW_SYMPOSIUM = "symposia.view_symposium"
+
+class SymposiumPerm(StrEnum):
+    """Symposia's permissions."""
+
+    ADD = "symposia.add_symposium"
+    VIEW = "symposia.view_symposium"
 
 
 def visible_symposia(user: AnyUser, queryset: QuerySet[Symposium]) -> QuerySet[Symposium]:
     """The symposia of ``queryset`` that ``user`` may see."""
-    if not can(user, VIEW_SYMPOSIUM):
+    if not can(user, SymposiumPerm.VIEW):
         return queryset.none()
     scope = scope_of(user)
     if scope is None:

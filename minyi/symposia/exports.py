@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from minyi.dates import day_text
 from minyi.org.permissions import require
 from minyi.sheets import AnyUser, Sheet, exporter, form_errors, picked
-from minyi.symposia.access import VIEW_SYMPOSIUM
+from minyi.symposia.access import SymposiumPerm
 from minyi.symposia.forms import FilterForm
 from minyi.symposia.summary import listed
 
@@ -18,7 +18,7 @@ from minyi.symposia.summary import listed
 @exporter("symposia")
 def symposium_list(user: AnyUser, params: dict[str, str]) -> Sheet:
     """The symposia list with its filters (campaign or from/to, township, participants)."""
-    require(user, VIEW_SYMPOSIUM)
+    require(user, SymposiumPerm.VIEW)
     form = FilterForm(picked(params, FilterForm.base_fields))
     if not form.is_valid():
         raise form_errors(form)

@@ -28,7 +28,7 @@ from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import can, in_scope
 from minyi.org.rules import Actor
-from minyi.symposia.access import ADD_SYMPOSIUM
+from minyi.symposia.access import SymposiumPerm
 from minyi.symposia.choices import OPINION_KINDS, Group
 from minyi.symposia.models import (
     HOST_NAME_MAX,
@@ -67,7 +67,7 @@ def _recorder(actor: Actor) -> User | None:
     """The acting login if it may record symposia (None for the system); PermissionDenied otherwise."""
     if actor is None:
         return None
-    if not isinstance(actor, User) or not can(actor, ADD_SYMPOSIUM):
+    if not isinstance(actor, User) or not can(actor, SymposiumPerm.ADD):
         raise PermissionDenied(_("You may not record symposia."))
     return actor
 
@@ -177,7 +177,7 @@ def edit_symposium(symposium: Symposium, *, actor: Actor, **changes: Any) -> Sym
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     symposium = Symposium.objects.select_for_update().get(pk=symposium.pk)
-    if user is not None and not can(user, ADD_SYMPOSIUM, symposium):
+    if user is not None and not can(user, SymposiumPerm.ADD, symposium):
         raise PermissionDenied(_("This symposium was hosted outside your area of work."))
     before = {name: getattr(symposium, name) for name in EDITABLE}
     fields = _check(user, {**before, **changes})
@@ -248,7 +248,7 @@ def add_opinions(symposium: Symposium, opinions: list[OpinionInput], *, actor: A
     an unknown kind) and no appeal is made; the message names the line."""
     user = _recorder(actor)
     symposium = Symposium.objects.select_for_update().select_related("host").get(pk=symposium.pk)
-    if user is not None and not can(user, ADD_SYMPOSIUM, symposium):
+    if user is not None and not can(user, SymposiumPerm.ADD, symposium):
         raise PermissionDenied(_("This symposium was hosted outside your area of work."))
     _check_opinions(opinions)
     where = heard_at(symposium)

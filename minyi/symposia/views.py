@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from minyi.org.permissions import can, require, visible
 from minyi.paging import window
 from minyi.symposia import rules
-from minyi.symposia.access import ADD_SYMPOSIUM, VIEW_SYMPOSIUM
+from minyi.symposia.access import SymposiumPerm
 from minyi.symposia.forms import OPINION_ROWS, FilterForm, LinesForm, SymposiumForm, opinion_formset
 from minyi.symposia.models import Symposium
 from minyi.symposia.rules import BATCH_MAX, OpinionInput
@@ -39,7 +39,7 @@ def _show_errors(form: Form, error: ValidationError) -> None:
 @require_GET
 def symposium_list(request: HttpRequest) -> HttpResponse:
     """The symposia this user may see, filtered, with symposia, attendees and opinions counted."""
-    require(request.user, VIEW_SYMPOSIUM)
+    require(request.user, SymposiumPerm.VIEW)
     form = FilterForm(request.GET or None)
     figures = None
     rows: list[Symposium] = []
@@ -56,7 +56,7 @@ def symposium_list(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "rows": rows,
             "page": page,
-            "may_add": can(request.user, ADD_SYMPOSIUM),
+            "may_add": can(request.user, SymposiumPerm.ADD),
         },
     )
 
@@ -65,7 +65,7 @@ def symposium_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_symposium(request: HttpRequest) -> HttpResponse:
     """Record a symposium that was held (mobile first, no JavaScript needed)."""
-    require(request.user, ADD_SYMPOSIUM)
+    require(request.user, SymposiumPerm.ADD)
     form = SymposiumForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,13 +78,13 @@ def new_symposium(request: HttpRequest) -> HttpResponse:
     return render(request, "symposia/form.html", {"form": form, "symposium": None})
 
 
-def _visible_symposium(request: HttpRequest, pk: int, action: str = VIEW_SYMPOSIUM) -> Symposium:
+def _visible_symposium(request: HttpRequest, pk: int, action: str = SymposiumPerm.VIEW) -> Symposium:
     """The symposium, if this user may see it (and do ``action`` to it); otherwise 404 or 403."""
     require(request.user, action)
     symposium = visible(request.user, Symposium.objects.filter(pk=pk).select_related(*RELATED)).first()
     if symposium is None:
         raise Http404
-    if action != VIEW_SYMPOSIUM:
+    if action != SymposiumPerm.VIEW:
         require(request.user, action, symposium)
     return symposium
 
@@ -101,7 +101,7 @@ def symposium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "symposium": symposium,
             "opinions": opinions,
-            "may_add": can(request.user, ADD_SYMPOSIUM, symposium),
+            "may_add": can(request.user, SymposiumPerm.ADD, symposium),
         },
     )
 
@@ -110,7 +110,7 @@ def symposium_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_symposium(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a symposium's details (its date and place stay once opinions are entered)."""
-    symposium = _visible_symposium(request, pk, ADD_SYMPOSIUM)
+    symposium = _visible_symposium(request, pk, SymposiumPerm.ADD)
     initial = {name: getattr(symposium, name) for name in rules.EDITABLE}
     form = SymposiumForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -136,7 +136,7 @@ def _rows(request: HttpRequest) -> int:
 @require_http_methods(["GET", "POST"])
 def add_opinions(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch opinion form: N rows (text, kind, speaker, category), or one opinion per line."""
-    symposium = _visible_symposium(request, pk, ADD_SYMPOSIUM)
+    symposium = _visible_symposium(request, pk, SymposiumPerm.ADD)
     mode = "lines" if (request.POST.get("mode") or request.GET.get("mode")) == "lines" else "rows"
     rows = _rows(request)
     posted = request.POST if request.method == "POST" else None

@@ -8,6 +8,9 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from django.contrib.auth.models import Permission
+
 ROOT = Path(__file__).resolve().parent.parent  # the minyi package
 APPS = sorted(path.name for path in ROOT.iterdir() if (path / "apps.py").is_file())
 
@@ -92,3 +95,43 @@ def test_exports_are_found_not_imported() -> None:
         if name in found and name != framework
     ]
     assert imports == []
+
+
+# --- permissions are named, not typed -----------------------------------------------------------------
+
+
+def _string_constants(source: str) -> Iterator[tuple[int, str]]:
+    """(line, value) of every string constant in ``source``, the bodies of enum classes left out (an
+    app declares its permissions once, in its access module's ``…Perm`` enum)."""
+    tree = ast.parse(source)
+    declared = {
+        id(node)
+        for cls in ast.walk(tree)
+        if isinstance(cls, ast.ClassDef) and any(getattr(b, "id", "") == "StrEnum" for b in cls.bases)
+        for node in ast.walk(cls)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in declared:
+            yield node.lineno, node.value
+
+
+@pytest.mark.django_db
+def test_permission_names_are_not_typed_as_strings() -> None:
+    """Code names a permission through its app's enum (e.g. AppealPerm.DISPATCH), so that a typo fails
+    at import time instead of refusing everyone quietly; tests, migrations and templates aside."""
+    names = {
+        f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")
+    }
+    typed = [
+        f"{module}:{line} {value}"
+        for module, source in [*_app_modules(), *_project_modules()]
+        for line, value in _string_constants(source)
+        if value in names
+    ]
+    assert typed == []
+
+
+def _project_modules() -> Iterator[tuple[str, str]]:
+    """(dotted name, source) of the project's own modules beside the apps (settings, roles, sheets …)."""
+    for path in sorted(ROOT.glob("*.py")):
+        yield f"minyi.{path.stem}", path.read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from minyi.appeals import rules
+from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import AssignmentRole, State
 from minyi.appeals.models import Appeal, Assignment, Category
 from minyi.appeals.tests.factories import new_appeal
@@ -72,7 +73,7 @@ def paths_seen_by(client: Client, user: User, appeal: Appeal) -> dict[str, bool]
         "attachment": attachment.status_code != 404,
         "action": accept.status_code != 404,
         "visible": visible(user, Appeal.objects.filter(pk=appeal.pk)).exists(),
-        "can": can(user, "appeals.view_appeal", appeal),
+        "can": can(user, AppealPerm.VIEW, appeal),
     }
 
 

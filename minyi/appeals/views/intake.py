@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minyi.appeals import rules
+from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import Channel
 from minyi.appeals.forms.intake import (
     AppealImportForm,
@@ -38,11 +39,9 @@ from minyi.appeals.imports import AppealImportReport, import_appeals, receipts_w
 from minyi.appeals.models import Appeal
 from minyi.audit.rules import record, record_personal_view
 from minyi.insight.duplicates import Candidate, find
-from minyi.org.permissions import Action, can, require, visible
+from minyi.org.permissions import OrgPerm, can, require, visible
 from minyi.privacy import mask_name, mask_phone
 
-RECORD = "appeals.record_appeal"
-DISPATCH = "appeals.dispatch_appeal"
 SESSION_CHANNEL = "appeals.intake.channel"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Earlier appeals shown for a caller; the newest matter on the phone, the rest are one click away.
@@ -95,7 +94,7 @@ def caller_history(user: User_, raw_phone: str) -> CallerHistory | None:
     shown = found[:CALLER_LIMIT]
     history.rows = [(appeal, _detail_url(appeal.number)) for appeal in shown]
     if shown:
-        reveal = can(user, Action.VIEW_PERSONAL_DATA)
+        reveal = can(user, OrgPerm.VIEW_PERSONAL_DATA)
         name = next((appeal.citizen_name for appeal in shown if appeal.citizen_name), "")
         history.name = name if reveal else mask_name(name)
         fields = ["citizen_phone", "citizen_name"] if reveal and name else ["citizen_phone"]
@@ -137,7 +136,7 @@ def similar_panel(user: User_, typed: Any) -> SimilarPanel:
     )
     panel.duplicates = [(c, _detail_url(c.appeal.number)) for c in found.duplicates]
     panel.rows = [(a, round(score * 100), _detail_url(a.number)) for a, score in found.similar]
-    panel.may_merge = bool(panel.duplicates) and can(user, DISPATCH)
+    panel.may_merge = bool(panel.duplicates) and can(user, AppealPerm.DISPATCH)
     return panel
 
 
@@ -197,7 +196,7 @@ def _record_and_merge(request: HttpRequest, form: IntakeForm, number: str) -> ru
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
     """The fast entry form: save, then the same empty form again with the number and the query code."""
-    require(request.user, RECORD)
+    require(request.user, AppealPerm.RECORD)
     places = PlaceChoices.load()
     if request.method == "POST" and "lookup" in request.POST:
         # The no-JavaScript "Look up": show the caller's history and the duplicate hint, keep what was
@@ -249,7 +248,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 @require_GET
 def caller(request: HttpRequest) -> HttpResponse:
     """The caller panel (htmx): earlier appeals from the phone number typed on the form."""
-    require(request.user, RECORD)
+    require(request.user, AppealPerm.RECORD)
     history = caller_history(request.user, request.GET.get("phone", "")[:40])
     return render(request, "appeals/intake/_caller.html", {"caller": history})
 
@@ -259,7 +258,7 @@ def caller(request: HttpRequest) -> HttpResponse:
 def similar(request: HttpRequest) -> HttpResponse:
     """The duplicate hint (htmx): likely duplicates of what is typed (same caller, same problem at the
     same place, same text) and up to five other recent or open appeals like it."""
-    require(request.user, RECORD)
+    require(request.user, AppealPerm.RECORD)
     panel = similar_panel(request.user, request.GET)
     return render(request, "appeals/intake/_similar.html", {"similar": panel})
 
@@ -273,7 +272,7 @@ def _data_url(content: bytes) -> str:
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
     """Upload a workbook of appeals; all rows are stored or, on any error, none, with every error listed."""
-    require(request.user, RECORD)
+    require(request.user, AppealPerm.RECORD)
     form = AppealImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "report": None}
     if request.method == "POST" and form.is_valid():
@@ -291,7 +290,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
     """The empty workbook to fill in (with a sheet that lists the accepted values)."""
-    require(request.user, RECORD)
+    require(request.user, AppealPerm.RECORD)
     record("appeals.import.template", actor=request.user)
     response = HttpResponse(template_workbook(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="appeal-import-template.xlsx"'

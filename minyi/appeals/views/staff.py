@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minyi.appeals import actions, rules
-from minyi.appeals.access import citizen_details, reply_seen_by
+from minyi.appeals.access import AppealPerm, citizen_details, reply_seen_by
 from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
     TRIAGE_STATES,
@@ -46,6 +46,7 @@ from minyi.errors import CORRECT_BELOW, code_of, shown_on, status_of
 from minyi.insight import routing
 from minyi.insight.duplicates import Mark, marks, with_open_hint
 from minyi.insight.duplicates import for_appeal as likely_duplicates
+from minyi.ledger.access import LedgerPerm
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import can, require, visible
 from minyi.paging import window
@@ -55,7 +56,6 @@ from minyi.supervision.rules import may_issue
 
 AnyUser = User | AnonymousUser
 
-VIEW = "appeals.view_appeal"
 PAGE_SIZE = 50
 #: Deep offsets get slow on a million rows; past this page, narrow the filters instead.
 MAX_PAGE = 1000
@@ -70,12 +70,12 @@ MERGE = actions.BY_KEY["merge"]
 
 def _visible_appeal(request: HttpRequest, number: str) -> Appeal:
     """The appeal, if this user may see it; otherwise 404 (its existence is not revealed)."""
-    require(request.user, VIEW)
+    require(request.user, AppealPerm.VIEW)
     queryset = Appeal.objects.filter(number=number).select_related(
         *LIST_RELATED, "concerns_unit", "master", "recorded_by__person"
     )
     appeal = visible(request.user, queryset).first()
-    if appeal is None or not can(request.user, VIEW, appeal):
+    if appeal is None or not can(request.user, AppealPerm.VIEW, appeal):
         raise Http404
     return appeal
 
@@ -156,7 +156,7 @@ def _filtered(request: HttpRequest, form: AppealFilterForm, now: dt.datetime) ->
 @require_GET
 def appeal_list(request: HttpRequest) -> HttpResponse:
     """The list every staff role uses; with no filter, the role's own default (e.g. the inbox)."""
-    require(request.user, VIEW)
+    require(request.user, AppealPerm.VIEW)
     now = timezone.now()
     form, defaulted = _filter_form(request)
     queryset = _filtered(request, form, now).defer("body")  # the list never shows the long text
@@ -195,9 +195,9 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "export_limit": EXPORT_LIMIT,
             "labels": _labels(),
-            "may_handle": request.user.has_perm("appeals.handle_appeal"),
-            "may_follow_up": request.user.has_perm("appeals.follow_up_appeal"),
-            "may_make_issue": request.user.has_perm("ledger.add_issue"),
+            "may_handle": request.user.has_perm(AppealPerm.HANDLE),
+            "may_follow_up": request.user.has_perm(AppealPerm.FOLLOW_UP),
+            "may_make_issue": request.user.has_perm(LedgerPerm.ADD),
             "duplicates_only": duplicates_only,
         },
     )
@@ -208,7 +208,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel: one export for every list, in minyi.reports (masked, audited, and
     written by the worker with progress when large); this address keeps old bookmarks working."""
-    require(request.user, VIEW)
+    require(request.user, AppealPerm.VIEW)
     query = request.GET.urlencode()
     return redirect(reverse("reports:export", args=["appeals"]) + (f"?{query}" if query else ""))
 
@@ -391,7 +391,7 @@ def _detail_response(
         "supervision_notices": notices_for(appeal, user),
         "may_issue_notice": may_issue(user, appeal),
         "merged": merged,
-        "master_visible": appeal.master is not None and can(user, VIEW, appeal.master),
+        "master_visible": appeal.master is not None and can(user, AppealPerm.VIEW, appeal.master),
         "panels": panels,
         "errors": errors or [],
         "labels": _labels(),

@@ -9,8 +9,8 @@ from django import template
 
 from minyi.exemplars.models import Exemplar
 from minyi.org.permissions import can
+from minyi.study.access import StudyPerm
 from minyi.study.models import Activity
-from minyi.study.rules import ORGANISE
 
 register = template.Library()
 
@@ -21,7 +21,7 @@ def activity_exemplars(context: template.Context, activity: Activity) -> dict[st
     for its unit; ``choices``: the role models not linked yet (only for those who may link)."""
     linked = list(Exemplar.objects.filter(activity_links__activity=activity).order_by("name", "pk"))
     request = context.get("request")
-    may_link = request is not None and can(request.user, ORGANISE, activity.unit)
+    may_link = request is not None and can(request.user, StudyPerm.ORGANISE, activity.unit)
     choices = (
         Exemplar.objects.exclude(pk__in=[e.pk for e in linked]).order_by("name", "pk") if may_link else []
     )

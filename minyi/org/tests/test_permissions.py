@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from minyi.audit.access import AuditPerm
 from minyi.org.models import Person
-from minyi.org.permissions import Action, can, scope_filter
+from minyi.org.permissions import OrgPerm, can, scope_filter
 from minyi.testing import Actors
 
 pytestmark = pytest.mark.django_db
@@ -14,44 +15,44 @@ pytestmark = pytest.mark.django_db
 
 def test_district_wide_roles_see_every_unit(actors: Actors) -> None:
     for user in (actors.dispatcher, actors.operator, actors.leader, actors.auditor, actors.admin):
-        assert can(user, Action.VIEW_UNIT, actors.other_village), user.username
+        assert can(user, OrgPerm.VIEW_UNIT, actors.other_village), user.username
 
 
 def test_unit_staff_see_only_their_subtree(actors: Actors) -> None:
-    assert can(actors.town_handler, Action.VIEW_UNIT, actors.town)
-    assert can(actors.town_handler, Action.VIEW_UNIT, actors.village)
-    assert not can(actors.town_handler, Action.VIEW_UNIT, actors.other_village)
-    assert not can(actors.town_handler, Action.VIEW_UNIT, actors.district)
-    assert not can(actors.handler_edu, Action.VIEW_UNIT, actors.housing)
+    assert can(actors.town_handler, OrgPerm.VIEW_UNIT, actors.town)
+    assert can(actors.town_handler, OrgPerm.VIEW_UNIT, actors.village)
+    assert not can(actors.town_handler, OrgPerm.VIEW_UNIT, actors.other_village)
+    assert not can(actors.town_handler, OrgPerm.VIEW_UNIT, actors.district)
+    assert not can(actors.handler_edu, OrgPerm.VIEW_UNIT, actors.housing)
 
 
 def test_scope_reaches_people_and_households_through_their_unit(actors: Actors) -> None:
-    assert can(actors.cadre, Action.VIEW_HOUSEHOLD, actors.household)
-    assert not can(actors.outsider, Action.VIEW_HOUSEHOLD, actors.household)
+    assert can(actors.cadre, OrgPerm.VIEW_HOUSEHOLD, actors.household)
+    assert not can(actors.outsider, OrgPerm.VIEW_HOUSEHOLD, actors.household)
     edu_handler = Person.objects.get(user=actors.handler_edu)
-    assert can(actors.head_edu, Action.VIEW_PERSON, edu_handler)
-    assert not can(actors.handler_housing, Action.VIEW_PERSON, edu_handler)
+    assert can(actors.head_edu, OrgPerm.VIEW_PERSON, edu_handler)
+    assert not can(actors.handler_housing, OrgPerm.VIEW_PERSON, edu_handler)
 
 
 def test_role_decides_the_action(actors: Actors) -> None:
-    assert not can(actors.handler_edu, Action.VIEW_PERSONAL_DATA)
-    assert can(actors.head_edu, Action.VIEW_PERSONAL_DATA)
-    assert not can(actors.member, Action.VIEW_PERSON)
-    assert can(actors.admin, Action.IMPORT_ORG)
-    assert not can(actors.dispatcher, Action.IMPORT_ORG)
-    assert can(actors.auditor, Action.VIEW_AUDIT)
-    assert not can(actors.admin, Action.VIEW_AUDIT)
+    assert not can(actors.handler_edu, OrgPerm.VIEW_PERSONAL_DATA)
+    assert can(actors.head_edu, OrgPerm.VIEW_PERSONAL_DATA)
+    assert not can(actors.member, OrgPerm.VIEW_PERSON)
+    assert can(actors.admin, OrgPerm.IMPORT_ORG)
+    assert not can(actors.dispatcher, OrgPerm.IMPORT_ORG)
+    assert can(actors.auditor, AuditPerm.VIEW)
+    assert not can(actors.admin, AuditPerm.VIEW)
 
 
 def test_no_person_no_scope_and_anonymous_nothing(actors: Actors) -> None:
-    assert not can(actors.nobody, Action.VIEW_UNIT)
-    assert not can(AnonymousUser(), Action.VIEW_UNIT)
+    assert not can(actors.nobody, OrgPerm.VIEW_UNIT)
+    assert not can(AnonymousUser(), OrgPerm.VIEW_UNIT)
 
 
 def test_deactivated_person_loses_access(actors: Actors) -> None:
     Person.objects.filter(user=actors.town_handler).update(is_active=False)
     actors.town_handler.refresh_from_db()
-    assert not can(actors.town_handler, Action.VIEW_UNIT, actors.town)
+    assert not can(actors.town_handler, OrgPerm.VIEW_UNIT, actors.town)
 
 
 def test_scope_filter_restricts_lists(actors: Actors) -> None:

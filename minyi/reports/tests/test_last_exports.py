@@ -206,7 +206,7 @@ def test_the_people_list_exports_with_its_search_and_phones_masked(actors: Actor
 
 
 def test_the_household_list_exports_masked_unless_allowed_and_asked(actors: Actors) -> None:
-    from minyi.org.permissions import Action, can
+    from minyi.org.permissions import OrgPerm, can
 
     rows = _sheet(actors.town_handler, "households")
     assert rows[0] == ["编码", "村（社区）", "户主", "电话", "地址", "人口数"]
@@ -214,13 +214,13 @@ def test_the_household_list_exports_masked_unless_allowed_and_asked(actors: Acto
     assert _column(rows, "户主") != ["王大海"] and _column(rows, "电话") != ["13900001111"]
     assert "东村三组18号" not in _column(rows, "地址")
     # Asking for personal data without the right changes nothing.
-    if not can(actors.town_handler, Action.VIEW_PERSONAL_DATA):
+    if not can(actors.town_handler, OrgPerm.VIEW_PERSONAL_DATA):
         still = _sheet(actors.town_handler, "households", {"personal": "1"})
         assert _column(still, "户主") == _column(rows, "户主")
     allowed = next(
         u
         for u in (actors.dispatcher, actors.leader, actors.town_handler)
-        if can(u, Action.VIEW_PERSONAL_DATA)
+        if can(u, OrgPerm.VIEW_PERSONAL_DATA)
     )
     full = _sheet(allowed, "households", {"personal": "1", "q": "东村"})
     assert _column(full, "户主") == ["王大海"] and _column(full, "电话") == ["13900001111"]
@@ -228,7 +228,7 @@ def test_the_household_list_exports_masked_unless_allowed_and_asked(actors: Acto
     read = AuditEvent.objects.filter(action="personal_data.view").latest("pk")
     assert read.detail["fields"] == ["head_name", "phone", "address"]
     assert len(_sheet(allowed, "households", {"q": "没有这户"})) == 1
-    outsider = _sheet("outsider", "households") if can(actors.outsider, Action.VIEW_HOUSEHOLD) else None
+    outsider = _sheet("outsider", "households") if can(actors.outsider, OrgPerm.VIEW_HOUSEHOLD) else None
     if outsider is not None:
         assert actors.household.code not in _column(outsider, "编码")
     assert _refused(actors.nobody, "households") == 403

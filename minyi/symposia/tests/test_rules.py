@@ -18,7 +18,7 @@ from minyi.org.choices import Role
 from minyi.org.permissions import can, visible
 from minyi.org.rules import create_person
 from minyi.symposia import rules
-from minyi.symposia.access import ADD_SYMPOSIUM
+from minyi.symposia.access import SymposiumPerm
 from minyi.symposia.choices import Group
 from minyi.symposia.models import Opinion, Symposium
 from minyi.symposia.rules import OpinionInput
@@ -252,4 +252,6 @@ def test_who_sees_which_symposium(actors: Actors) -> None:
     assert seen(actors.head_edu) == {fixture.s2.pk}
     assert seen(other_head) == {fixture.s2.pk}  # held on its ground, though hosted by a department
     assert seen(actors.handler_edu) == seen(actors.member) == set()
-    assert not can(other_head, ADD_SYMPOSIUM, fixture.s2) and can(actors.head_edu, ADD_SYMPOSIUM, fixture.s2)
+    assert not can(other_head, SymposiumPerm.ADD, fixture.s2) and can(
+        actors.head_edu, SymposiumPerm.ADD, fixture.s2
+    )

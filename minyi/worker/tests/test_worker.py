@@ -28,16 +28,7 @@ from minyi.testing import Actors
 from minyi.worker.choices import JobState
 from minyi.worker.models import Job
 from minyi.worker.notify import notify
-from minyi.worker.rules import (
-    PermanentFailure,
-    backoff,
-    claim,
-    enqueue,
-    handler,
-    retry_now,
-    run_one,
-    work,
-)
+from minyi.worker.rules import PermanentFailure, backoff, claim, enqueue, handler, retry_now, run_one, work
 
 # What the test handlers did, in order: (thread name, payload).
 RAN: list[tuple[str, dict[str, Any]]] = []
