@@ -7,11 +7,11 @@ import importlib
 import os
 import sys
 
+from minyi.env import EnvError
+
 
 def load_settings(default: str = "minyi.settings") -> None:
     """Import the settings module now, turning a configuration error into a one-line exit."""
-    from minyi.env import EnvError
-
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default)
     try:
         importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])

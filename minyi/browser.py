@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from minyi.testing import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "test-screenshots"
 # Flags that keep Chromium from calling home on this closed network (see the machine notes).
@@ -33,7 +35,7 @@ def browser() -> Iterator[object]:
     # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make between
     # browser steps are synchronous and safe, so Django's async guard is relaxed for browser tests only.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # only when a browser test runs (its start-up is slow)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -61,8 +63,6 @@ DESKTOP = {"width": 1280, "height": 900}
 def staff_browser(browser: Any, base_url: str, username: str) -> tuple[Any, Any]:
     """A staff member's own browser context (own cookies) on a desk screen, logged in with the test
     password; returns (context, page). Close the context when done."""
-    from minyi.testing import PASSWORD
-
     context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -11,6 +11,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from django.core.management.color import no_style
 from django.db import connection, models
 
 BATCH = 20_000
@@ -58,8 +59,6 @@ def reset_sequence(model: type[models.Model]) -> None:
     """After loading explicit ids on PostgreSQL, move the id sequence past them."""
     if connection.vendor != "postgresql":
         return
-    from django.core.management.color import no_style
-
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
             cursor.execute(sql)

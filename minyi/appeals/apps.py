@@ -7,6 +7,7 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self) -> None:
+        # Imported in ready(): these modules use the models, which Django loads after the configs.
         from minyi.appeals import access
 
         access.register()

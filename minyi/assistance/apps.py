@@ -10,6 +10,7 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("Social assistance")
 
     def ready(self) -> None:
+        # Imported in ready(): these modules use the models, which Django loads after the configs.
         from minyi.assistance import access
 
         access.register()

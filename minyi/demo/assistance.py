@@ -26,6 +26,7 @@ from minyi.assistance.choices import AssistanceType as T
 from minyi.assistance.choices import CaseState, PartState
 from minyi.assistance.models import Case, Coordination, DeliveryRoute, EligibilityItem
 from minyi.assistance.rules import DeliveryInput
+from minyi.demo.org import DEMO_PASSWORD
 from minyi.ledger.models import Campaign
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Household, Person, Unit
@@ -136,8 +137,6 @@ def _window(campaign: Campaign | None, today: dt.date) -> tuple[dt.date, dt.date
 
 def seed(campaign: Campaign | None, *, cases: int = CASES, password: str | None = None) -> dict[str, int]:
     """Load the demo assistance once; return what was made ({} when cases exist or units are missing)."""
-    from minyi.demo.org import DEMO_PASSWORD
-
     units = {u.code: u for u in Unit.objects.filter(code__in={c for codes in ROUTES.values() for c in codes})}
     if Case.objects.exists() or set(units) != {c for codes in ROUTES.values() for c in codes}:
         return {}

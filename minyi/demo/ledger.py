@@ -35,6 +35,7 @@ from minyi.ledger.choices import IssueSource, Track
 from minyi.ledger.models import Campaign, Issue
 from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Person, Unit
+from minyi.supervision.rules import sweep
 
 SEED = 20140620
 CODE_PREFIX = "QZLX"
@@ -833,7 +834,5 @@ class _Ledger:
 
 def _supervise() -> int:
     """The deadline sweep, as the worker runs it: notices for the overdue items and appeals."""
-    from minyi.supervision.rules import sweep
-
     counts = sweep(now=timezone.now())
     return sum(n for level, n in counts.items() if level != "briefed")

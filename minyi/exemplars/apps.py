@@ -9,6 +9,7 @@ class ExemplarsConfig(AppConfig):
     verbose_name = _("Role models")
 
     def ready(self) -> None:
+        # Imported in ready(): these modules use the models, which Django loads after the configs.
         from minyi.exemplars import access
 
         access.register()

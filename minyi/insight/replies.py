@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import chinese_calendar
 from django.utils.translation import gettext_lazy as _
 
 RELEVANT_COSINE = 0.35
@@ -161,8 +162,6 @@ def score_reply(title: str, body: str, reply: str) -> ReplyScore:
 def working_days(start: dt.date, end: dt.date) -> int | None:
     """Working days from the day after ``start`` to ``end``, by the official calendar (None when the
     calendar does not know those years)."""
-    import chinese_calendar
-
     days, day = 0, start
     try:
         while day < end:

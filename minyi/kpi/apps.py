@@ -7,6 +7,7 @@ class KpiConfig(AppConfig):
     verbose_name = _("Unit KPIs and ranking")
 
     def ready(self) -> None:
+        # Imported in ready(): these modules use the models, which Django loads after the configs.
         from minyi.kpi import signals
 
         signals.connect()

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from minyi.appeals.models import Appeal, Assignment, Followup
+from minyi.kpi import summary, verdicts
 
 #: Appeal fields whose change can move a count (the rest — text, place, deadline — cannot).
 COUNTED_FIELDS = frozenset({"state", "lead_unit", "received_at"})
@@ -24,8 +25,6 @@ COUNTED_FIELDS = frozenset({"state", "lead_unit", "received_at"})
 def _followup_written(sender: type[Followup], instance: Followup, raw: bool = False, **_kw: Any) -> None:
     if raw:  # loading fixtures: the rows are what the fixture says
         return
-    from minyi.kpi import verdicts
-
     verdicts.refresh([instance.appeal_id])
 
 
@@ -41,14 +40,10 @@ def _appeal_saved(
         return
     if update_fields is not None and not update_fields & COUNTED_FIELDS:
         return
-    from minyi.kpi import summary
-
     summary.touch_appeals([instance.pk])
 
 
 def _appeal_deleted(sender: type[Appeal], instance: Appeal, **_kw: Any) -> None:
-    from minyi.kpi import summary
-
     summary.touch([(summary.RECEIVED, instance.received_at)])
 
 
@@ -57,8 +52,6 @@ def _assignment_written(
 ) -> None:
     if raw:
         return
-    from minyi.kpi import summary
-
     summary.touch_assignment(instance)
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minyi.org.choices import NoticeMode, Role, UnitKind
+from minyi.privacy import mask_name
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9_-]{1,32}$", _("A code may hold only letters, digits, '-' and '_' (at most 32).")
@@ -111,8 +112,6 @@ class Household(models.Model):
     @property
     def audit_label(self) -> str:
         """How the audit trail names the household: the head's name masked (the trail is read widely)."""
-        from minyi.privacy import mask_name
-
         return f"{self.code} {mask_name(self.head_name)}"
 
 

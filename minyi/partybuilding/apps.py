@@ -7,6 +7,7 @@ class PartybuildingConfig(AppConfig):
     verbose_name = _("Village party organisations")
 
     def ready(self) -> None:
+        # Imported in ready(): these modules use the models, which Django loads after the configs.
         from minyi.partybuilding import access
 
         access.register()

@@ -7,6 +7,7 @@ class StudyConfig(AppConfig):
     verbose_name = _("Study")
 
     def ready(self) -> None:
+        # Imported in ready(): these modules use the models, which Django loads after the configs.
         from minyi.study import access
 
         access.register()

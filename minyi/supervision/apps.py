@@ -7,6 +7,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision notices")
 
     def ready(self) -> None:
+        # Imported in ready(): these modules use the models, which Django loads after the configs.
         from minyi.supervision import access
 
         access.register()

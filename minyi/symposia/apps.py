@@ -9,6 +9,7 @@ class SymposiaConfig(AppConfig):
     verbose_name = _("Symposia")
 
     def ready(self) -> None:
+        # Imported in ready(): these modules use the models, which Django loads after the configs.
         from minyi.symposia import access
 
         access.register()

@@ -8,6 +8,7 @@ class WorkdaysConfig(AppConfig):
     verbose_name = _("Working-day calendar")
 
     def ready(self) -> None:
+        # Imported in ready(): these modules use the models, which Django loads after the configs.
         from minyi.workdays.models import CalendarDay
         from minyi.workdays.rules import mark_changed_by_hand
 

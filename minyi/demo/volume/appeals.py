@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -37,13 +36,16 @@ from minyi.appeals.choices import (
     State,
     Urgency,
 )
+from minyi.appeals.echo import search_text
 from minyi.appeals.models import Appeal, AppealEvent, Assignment, Category, EchoEntry, Followup, Reply
 from minyi.appeals.rules import hash_query_code
 from minyi.bulk import copy_rows, next_id, reset_sequence
 from minyi.dates import local_day
 from minyi.demo.synthetic import make_text
+from minyi.kpi import summary as kpi_summary
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Person, Unit
+from minyi.reports import summary as reports_summary
 
 #: The query code of every generated appeal (benchmarks only; real appeals each get their own).
 BENCH_QUERY_CODE = "BENCH234"
@@ -339,17 +341,10 @@ def generate(
 
 
 def _tell_kpi() -> None:
-    """The rows went in past the rules: the KPI app (when installed) rebuilds its follow-up verdicts and
-    daily counts before its next figures (kpi.summary.touch_everything), and the dashboards their
-    daily appeal counts (reports.summary.touch_everything)."""
-    if apps.is_installed("minyi.kpi"):
-        from minyi.kpi.summary import touch_everything
-
-        touch_everything()
-    if apps.is_installed("minyi.reports"):
-        from minyi.reports import summary
-
-        summary.touch_everything()
+    """The rows went in past the rules: the KPI app rebuilds its follow-up verdicts and daily counts
+    before its next figures, and the dashboards their daily appeal counts."""
+    kpi_summary.touch_everything()
+    reports_summary.touch_everything()
 
 
 def _returned(
@@ -411,8 +406,6 @@ def _publish(
     unit_names: dict[int, str],
 ) -> int:
     """Echo-wall entries of the generated published replies (synthetic texts hold no personal data)."""
-    from minyi.appeals.echo import search_text
-
     fields = [
         "appeal_id",
         "reply_id",
