@@ -88,13 +88,15 @@ def test_job_times_are_strict(monkeypatch: pytest.MonkeyPatch) -> None:
 def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     unset = {"SECRET_KEY", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
+    # No timeout: a wait with a timeout polls with time.sleep, which fails with EINVAL under the moved
+    # clock (libfaketime shifts sleep's absolute monotonic deadline by its 400 days). These commands stop
+    # while the settings load.
     return subprocess.run(  # noqa: S603  (our own manage.py with fixed arguments)
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
         text=True,
-        timeout=120,
         check=False,
     )
 
