@@ -5,19 +5,16 @@ unless the user may see it and asks, and an audit row; an outsider is refused an
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from minyi.audit.models import AuditEvent
-from minyi.reports.models import ExportJob
-from minyi.testing import PASSWORD, Actors
+from minyi.reports.tests.sheets import audited, client_for, column, refused, sheet
+from minyi.testing import Actors
 
 pytestmark = pytest.mark.django_db
 
@@ -29,41 +26,8 @@ def _var_dir(settings: Any, tmp_path: Path) -> None:
     settings.MINYI_SMS_FILE = tmp_path / "sms.jsonl"
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    username = user if isinstance(user, str) else user.get_username()
-    assert client.login(username=username, password=PASSWORD)
-    return client
-
-
-def _sheet(user: Any, name: str, query: dict[str, str] | None = None) -> list[list[Any]]:
-    response = _client(user).get(f"/reports/export/{name}/", query or {})
-    assert response.status_code == 200, response.content[:500]
-    assert "attachment" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def _column(rows: list[list[Any]], header: str) -> list[Any]:
-    index = rows[0].index(header)
-    return [row[index] for row in rows[1:]]
-
-
-def _refused(user: Any, name: str, query: dict[str, str] | None = None) -> int:
-    before = ExportJob.objects.count()
-    status = _client(user).get(f"/reports/export/{name}/", query or {}).status_code
-    assert ExportJob.objects.count() == before  # nothing saved
-    return status
-
-
-def _audited(name: str) -> dict[str, Any]:
-    event = AuditEvent.objects.filter(action="reports.export").latest("pk")
-    assert event.detail["name"] == name
-    return dict(event.detail)
-
-
 def _link(user: Any, page: str, name: str) -> str:
-    html = _client(user).get(page).content.decode()
+    html = client_for(user).get(page).content.decode()
     assert f"/reports/export/{name}/?" in html
     return html
 
@@ -75,20 +39,20 @@ def test_supervision_notices_export_the_units_notices_with_the_filters(actors: A
     from minyi.supervision.tests.test_pages import leaders_notice
 
     notice = leaders_notice(actors)
-    rows = _sheet(actors.handler_edu, "supervision_notices")
+    rows = sheet(actors.handler_edu, "supervision_notices")
     assert rows[0][:4] == ["级别", "督办对象", "责任单位", "督办时间"]
-    assert _column(rows, "责任单位") == [notice.unit.name]
+    assert column(rows, "责任单位") == [notice.unit.name]
     assert notice.appeal is not None
-    assert _column(rows, "督办对象")[0].startswith(f"诉求 {notice.appeal.number}")
-    assert _column(rows, "级别") == [notice.get_level_display()]
-    assert _audited("supervision_notices")["rows"] == 1
+    assert column(rows, "督办对象")[0].startswith(f"诉求 {notice.appeal.number}")
+    assert column(rows, "级别") == [notice.get_level_display()]
+    assert audited("supervision_notices")["rows"] == 1
     # Another unit sees none of it; a level filter that does not match gives headers only.
-    assert len(_sheet(actors.handler_housing, "supervision_notices")) == 1
+    assert len(sheet(actors.handler_housing, "supervision_notices")) == 1
     other_level = "red" if notice.level != "red" else "yellow"
-    assert len(_sheet(actors.leader, "supervision_notices", {"level": other_level})) == 1
-    assert len(_sheet(actors.leader, "supervision_notices", {"level": notice.level})) == 2
-    assert _refused(actors.member, "supervision_notices") == 403
-    assert _refused(actors.leader, "supervision_notices", {"level": "purple"}) == 400
+    assert len(sheet(actors.leader, "supervision_notices", {"level": other_level})) == 1
+    assert len(sheet(actors.leader, "supervision_notices", {"level": notice.level})) == 2
+    assert refused(actors.member, "supervision_notices") == 403
+    assert refused(actors.leader, "supervision_notices", {"level": "purple"}) == 400
     _link(actors.leader, "/supervision/?level=" + notice.level, "supervision_notices")
 
 
@@ -112,14 +76,14 @@ def test_the_signoff_register_exports_signed_off_items_with_the_dates(actors: Ac
     rules.agree_signoff(done, actor=actors.head_edu)
     rules.decide_signoff(done, actor=actors.leader, approve=True)
     make(actors, campaign, title="还在整改的事项")
-    rows = _sheet(actors.head_edu, "signoff_register")
+    rows = sheet(actors.head_edu, "signoff_register")
     assert rows[0][:4] == ["销号时间", "标题", "整改类别", "主办单位"]
-    assert _column(rows, "标题") == ["集贸市场占道经营"]
-    assert _column(rows, "佐证材料") == ["占道摊位全部迁入市场"]
-    assert _column(rows, "批准人") == [actors.leader.person.name]
+    assert column(rows, "标题") == ["集贸市场占道经营"]
+    assert column(rows, "佐证材料") == ["占道摊位全部迁入市场"]
+    assert column(rows, "批准人") == [actors.leader.person.name]
     tomorrow = (today + timedelta(days=1)).isoformat()
-    assert len(_sheet(actors.head_edu, "signoff_register", {"from": tomorrow})) == 1
-    assert _refused(actors.member, "signoff_register") == 403
+    assert len(sheet(actors.head_edu, "signoff_register", {"from": tomorrow})) == 1
+    assert refused(actors.member, "signoff_register") == 403
     _link(actors.head_edu, "/ledger/register/", "signoff_register")
 
 
@@ -128,21 +92,19 @@ def test_the_signoff_register_exports_signed_off_items_with_the_dates(actors: Ac
 
 def test_the_audit_trail_exports_for_auditors_only_as_the_page_masks_it(actors: Actors) -> None:
     # A personal-data read is recorded with the subject masked; the export shows it as the page does.
-    _client(actors.dispatcher).get(f"/org/households/{actors.household.code}/")
+    client_for(actors.dispatcher).get(f"/org/households/{actors.household.code}/")
     read = AuditEvent.objects.filter(action="personal_data.view").latest("pk")
     assert "王大海" not in read.subject
-    rows = _sheet(actors.auditor, "audit_trail", {"action": "personal_data"})
+    rows = sheet(actors.auditor, "audit_trail", {"action": "personal_data"})
     assert rows[0] == ["时间", "操作人", "IP 地址", "操作", "对象", "涉及谁的个人信息"]
-    assert _column(rows, "操作") == ["personal_data.view"]
-    assert _column(rows, "涉及谁的个人信息") == [read.subject]
-    assert "王大海" not in _column(rows, "涉及谁的个人信息")[0]
-    assert _column(rows, "对象") == [read.object_repr]  # as the page shows it
-    assert _audited("audit_trail")["params"] == {"action": "personal_data"}
+    assert column(rows, "操作") == ["personal_data.view"]
+    assert column(rows, "涉及谁的个人信息") == [read.subject]
+    assert "王大海" not in column(rows, "涉及谁的个人信息")[0]
+    assert column(rows, "对象") == [read.object_repr]  # as the page shows it
+    assert audited("audit_trail")["params"] == {"action": "personal_data"}
     for user in (actors.dispatcher, actors.leader, actors.member):
-        assert _refused(user, "audit_trail") == 403
-    assert (
-        _refused(actors.auditor, "audit_trail", {"date_from": "2026-12-01", "date_to": "2026-11-01"}) == 400
-    )
+        assert refused(user, "audit_trail") == 403
+    assert refused(actors.auditor, "audit_trail", {"date_from": "2026-12-01", "date_to": "2026-11-01"}) == 400
     _link(actors.auditor, "/audit/?action=personal_data", "audit_trail")
 
 
@@ -156,14 +118,14 @@ def test_a_hotspot_board_exports_its_clusters_by_rank(actors: Actors) -> None:
         submit(actors, *row, days_ago=10 - number)
     run = computed(actors)
     [cluster] = run.clusters.all()
-    rows = _sheet(actors.dispatcher, "hotspots", {"run": str(run.pk)})
+    rows = sheet(actors.dispatcher, "hotspots", {"run": str(run.pk)})
     assert rows[0][:4] == ["名次", "热点", "地点", "时间跨度"]
-    assert _column(rows, "热点") == [cluster.title]
-    assert _column(rows, "诉求") == [cluster.size]
-    assert _column(rows, "涉及人数") == [cluster.people]
-    assert _refused(actors.handler_edu, "hotspots", {"run": str(run.pk)}) == 403
-    assert _refused(actors.dispatcher, "hotspots", {"run": str(run.pk + 99)}) == 400
-    assert _refused(actors.dispatcher, "hotspots", {"run": "x"}) == 400
+    assert column(rows, "热点") == [cluster.title]
+    assert column(rows, "诉求") == [cluster.size]
+    assert column(rows, "涉及人数") == [cluster.people]
+    assert refused(actors.handler_edu, "hotspots", {"run": str(run.pk)}) == 403
+    assert refused(actors.dispatcher, "hotspots", {"run": str(run.pk + 99)}) == 400
+    assert refused(actors.dispatcher, "hotspots", {"run": "x"}) == 400
     _link(actors.dispatcher, f"/insight/hotspots/{run.pk}/", "hotspots")
 
 
@@ -176,15 +138,15 @@ def test_the_branch_list_exports_the_branches_in_scope_with_member_counts(actors
     from minyi.study.tests.conftest import build_study
 
     study = build_study(actors)
-    rows = _sheet("cadre", "study_branches")
+    rows = sheet("cadre", "study_branches")
     assert rows[0] == ["党支部", "类型", "单位", "党员数"]
     mine = Branch.objects.filter(unit__path__startswith=actors.town.path)
-    assert sorted(_column(rows, "党支部")) == sorted(b.name for b in mine)
-    counts = dict(zip(_column(rows, "党支部"), _column(rows, "党员数"), strict=True))
+    assert sorted(column(rows, "党支部")) == sorted(b.name for b in mine)
+    counts = dict(zip(column(rows, "党支部"), column(rows, "党员数"), strict=True))
     assert counts[study.branch_b.name] == study.branch_b.current_members.count()
-    others = _sheet(cadre_of(actors), "study_branches")
-    assert study.branch_b.name not in _column(others, "党支部")
-    assert _refused("outsider", "study_branches") == 403
+    others = sheet(cadre_of(actors), "study_branches")
+    assert study.branch_b.name not in column(others, "党支部")
+    assert refused("outsider", "study_branches") == 403
     _link("cadre", "/study/branches/", "study_branches")
 
 
@@ -192,44 +154,44 @@ def test_the_branch_list_exports_the_branches_in_scope_with_member_counts(actors
 
 
 def test_the_people_list_exports_with_its_search_and_phones_masked(actors: Actors) -> None:
-    rows = _sheet(actors.dispatcher, "people", {"q": "承办"})
+    rows = sheet(actors.dispatcher, "people", {"q": "承办"})
     assert rows[0] == ["姓名", "单位", "角色", "职务", "电话"]
-    assert sorted(_column(rows, "姓名")) == sorted(["钱承办", "孙承办"])
-    phones = dict(zip(_column(rows, "姓名"), _column(rows, "电话"), strict=True))
+    assert sorted(column(rows, "姓名")) == sorted(["钱承办", "孙承办"])
+    phones = dict(zip(column(rows, "姓名"), column(rows, "电话"), strict=True))
     assert phones["钱承办"] != "13800003333" and phones["钱承办"].startswith("138")
     assert not AuditEvent.objects.filter(action="personal_data.view").exists()
     # The town's handler sees only the town's people.
-    town = _column(_sheet(actors.town_handler, "people"), "姓名")
+    town = column(sheet(actors.town_handler, "people"), "姓名")
     assert "吴镇干" in town and "钱承办" not in town
-    assert _refused(actors.nobody, "people") == 403
+    assert refused(actors.nobody, "people") == 403
     _link(actors.dispatcher, "/org/people/?q=x", "people")
 
 
 def test_the_household_list_exports_masked_unless_allowed_and_asked(actors: Actors) -> None:
     from minyi.org.permissions import OrgPerm, can
 
-    rows = _sheet(actors.town_handler, "households")
+    rows = sheet(actors.town_handler, "households")
     assert rows[0] == ["编码", "村（社区）", "户主", "电话", "地址", "人口数"]
-    assert _column(rows, "编码") == [actors.household.code]
-    assert _column(rows, "户主") != ["王大海"] and _column(rows, "电话") != ["13900001111"]
-    assert "东村三组18号" not in _column(rows, "地址")
+    assert column(rows, "编码") == [actors.household.code]
+    assert column(rows, "户主") != ["王大海"] and column(rows, "电话") != ["13900001111"]
+    assert "东村三组18号" not in column(rows, "地址")
     # Asking for personal data without the right changes nothing.
     if not can(actors.town_handler, OrgPerm.VIEW_PERSONAL_DATA):
-        still = _sheet(actors.town_handler, "households", {"personal": "1"})
-        assert _column(still, "户主") == _column(rows, "户主")
+        still = sheet(actors.town_handler, "households", {"personal": "1"})
+        assert column(still, "户主") == column(rows, "户主")
     allowed = next(
         u
         for u in (actors.dispatcher, actors.leader, actors.town_handler)
         if can(u, OrgPerm.VIEW_PERSONAL_DATA)
     )
-    full = _sheet(allowed, "households", {"personal": "1", "q": "东村"})
-    assert _column(full, "户主") == ["王大海"] and _column(full, "电话") == ["13900001111"]
-    assert _column(full, "地址") == ["东村三组18号"]
+    full = sheet(allowed, "households", {"personal": "1", "q": "东村"})
+    assert column(full, "户主") == ["王大海"] and column(full, "电话") == ["13900001111"]
+    assert column(full, "地址") == ["东村三组18号"]
     read = AuditEvent.objects.filter(action="personal_data.view").latest("pk")
     assert read.detail["fields"] == ["head_name", "phone", "address"]
-    assert len(_sheet(allowed, "households", {"q": "没有这户"})) == 1
-    outsider = _sheet("outsider", "households") if can(actors.outsider, OrgPerm.VIEW_HOUSEHOLD) else None
+    assert len(sheet(allowed, "households", {"q": "没有这户"})) == 1
+    outsider = sheet("outsider", "households") if can(actors.outsider, OrgPerm.VIEW_HOUSEHOLD) else None
     if outsider is not None:
-        assert actors.household.code not in _column(outsider, "编码")
-    assert _refused(actors.nobody, "households") == 403
+        assert actors.household.code not in column(outsider, "编码")
+    assert refused(actors.nobody, "households") == 403
     _link(actors.town_handler, "/org/households/", "households")

@@ -5,20 +5,17 @@ data masked unless the user may see it and asks, and an audit row; an outsider g
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone, translation
-from openpyxl import load_workbook
 
 from minyi.audit.models import AuditEvent
 from minyi.ledger.models import Issue
-from minyi.reports.models import ExportJob
-from minyi.testing import PASSWORD, Actors
+from minyi.reports.tests.sheets import audited, client_for, column, refused, sheet
+from minyi.testing import Actors
 
 pytestmark = pytest.mark.django_db
 
@@ -29,44 +26,6 @@ def _var_dir(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    username = user if isinstance(user, str) else user.get_username()
-    assert client.login(username=username, password=PASSWORD)
-    return client
-
-
-def _sheet(user: Any, name: str, query: dict[str, str] | None = None) -> list[list[Any]]:
-    response = _client(user).get(f"/reports/export/{name}/", query or {})
-    assert response.status_code == 200, response.content[:500]
-    assert "attachment" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def _column(rows: list[list[Any]], header: str) -> list[Any]:
-    index = rows[0].index(header)
-    return [row[index] for row in rows[1:]]
-
-
-def _refused(user: Any, name: str, query: dict[str, str] | None = None) -> int:
-    before = ExportJob.objects.count()
-    status = _client(user).get(f"/reports/export/{name}/", query or {}).status_code
-    assert ExportJob.objects.count() == before  # nothing saved
-    return status
-
-
-def _either(rows: list[list[Any]], chinese: str, english: str) -> list[Any]:
-    # A header new with these exports: in English until the catalogue is compiled with it.
-    return _column(rows, chinese if chinese in rows[0] else english)
-
-
-def _audited(name: str) -> dict[str, Any]:
-    event = AuditEvent.objects.filter(action="reports.export").latest("pk")
-    assert event.detail["name"] == name
-    return dict(event.detail)
-
-
 # --- symposia ------------------------------------------------------------------------------------------
 
 
@@ -74,23 +33,23 @@ def test_symposia_export_keeps_the_filters_and_the_viewers_scope(actors: Actors)
     from minyi.symposia.tests.fixtures import build
 
     found = build(actors)
-    everything = _sheet("dispatcher", "symposia", {"campaign": str(found.campaign.pk)})
+    everything = sheet("dispatcher", "symposia", {"campaign": str(found.campaign.pk)})
     assert everything[0][:3] == ["日期", "主题", "座谈对象"]
-    assert sorted(_column(everything, "主题")) == sorted([found.s1.title, found.s2.title, found.s3.title])
-    assert _column(everything, "意见数")[_column(everything, "主题").index(found.s1.title)] == 3
-    assert _audited("symposia")["params"] == {"campaign": str(found.campaign.pk)}
-    villagers = _sheet("dispatcher", "symposia", {"group": "villagers"})
-    assert sorted(_column(villagers, "主题")) == sorted([found.s1.title, found.s4.title])
+    assert sorted(column(everything, "主题")) == sorted([found.s1.title, found.s2.title, found.s3.title])
+    assert column(everything, "意见数")[column(everything, "主题").index(found.s1.title)] == 3
+    assert audited("symposia")["params"] == {"campaign": str(found.campaign.pk)}
+    villagers = sheet("dispatcher", "symposia", {"group": "villagers"})
+    assert sorted(column(villagers, "主题")) == sorted([found.s1.title, found.s4.title])
     # The township's cadre sees what was hosted or held in the township, as on the list page.
-    town = _sheet("cadre", "symposia")
-    assert sorted(_column(town, "主题")) == sorted([found.s1.title, found.s4.title])
-    page = _client("cadre").get("/symposia/", {"group": "villagers"}).content.decode()
+    town = sheet("cadre", "symposia")
+    assert sorted(column(town, "主题")) == sorted([found.s1.title, found.s4.title])
+    page = client_for("cadre").get("/symposia/", {"group": "villagers"}).content.decode()
     assert "/reports/export/symposia/?group=villagers" in page
 
 
 def test_symposia_export_refuses_bad_filters_and_outsiders(actors: Actors) -> None:
-    assert _refused("dispatcher", "symposia", {"date_from": "2026-03-01", "date_to": "2026-01-01"}) == 400
-    assert _refused("outsider", "symposia") == 403  # a handler: no symposia at all
+    assert refused("dispatcher", "symposia", {"date_from": "2026-03-01", "date_to": "2026-01-01"}) == 400
+    assert refused("outsider", "symposia") == 403  # a handler: no symposia at all
 
 
 # --- visits and pairings -------------------------------------------------------------------------------
@@ -100,15 +59,15 @@ def test_my_visits_export_has_only_my_visits_with_household_heads_masked(actors:
     from minyi.outreach.tests.fixtures import build
 
     found = build(actors)
-    rows = _sheet("cadre", "visits")
+    rows = sheet("cadre", "visits")
     assert rows[0][0] == "日期" and "户主" in rows[0]
     assert len(rows) == 1 + 4  # the cadre's four visits, not the other cadre's two
-    assert set(_column(rows, "农户")) == {"T1V1-001", "T1V1-002", None}
-    heads = _column(rows, "户主")
+    assert set(column(rows, "农户")) == {"T1V1-001", "T1V1-002", None}
+    heads = column(rows, "户主")
     assert "王大海" not in heads and "王**" in heads
     assert not AuditEvent.objects.filter(action="personal_data.view").exists()
-    assert len(_sheet(found.cadre2, "visits")) == 1 + 2
-    page = _client("cadre").get("/outreach/visits/").content.decode()
+    assert len(sheet(found.cadre2, "visits")) == 1 + 2
+    page = client_for("cadre").get("/outreach/visits/").content.decode()
     assert "/reports/export/visits/" in page
 
 
@@ -116,12 +75,12 @@ def test_my_visits_export_unmasks_for_those_allowed_who_ask_and_audits_it(actors
     from minyi.outreach.tests.fixtures import build
 
     build(actors)
-    rows = _sheet("cadre", "visits", {"personal": "1"})
-    assert "王大海" in _column(rows, "户主")
+    rows = sheet("cadre", "visits", {"personal": "1"})
+    assert "王大海" in column(rows, "户主")
     seen = AuditEvent.objects.get(action="personal_data.view")
     assert seen.actor == actors.cadre and seen.detail["fields"] == ["head_name"]
-    assert _refused("dispatcher", "visits") == 403  # the office makes no visits of its own
-    assert _refused("outsider", "visits") == 403
+    assert refused("dispatcher", "visits") == 403  # the office makes no visits of its own
+    assert refused("outsider", "visits") == 403
 
 
 def _pairings(actors: Actors) -> Any:
@@ -148,15 +107,15 @@ def _pairings(actors: Actors) -> Any:
 def test_pairings_export_has_planned_vs_done_in_scope_with_the_filters(actors: Actors) -> None:
     _household, _village, _far = _pairings(actors)
     query = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
-    rows = _sheet("dispatcher", "pairings", query)
+    rows = sheet("dispatcher", "pairings", query)
     assert rows[0][0] == "领导或干部" and "户主" in rows[0] and "已完成" in rows[0]
     assert len(rows) == 1 + 3
-    places = _either(rows, "村（社区）或企业", "Village / community or enterprise")
-    done = dict(zip(places, _column(rows, "已完成"), strict=True))
+    places = column(rows, "村（社区）或企业")
+    done = dict(zip(places, column(rows, "已完成"), strict=True))
     assert done == {"东村": 1, "西村": 0, "南村": 1}  # 王大海's household visited on 5 January
-    assert "王**" in _column(rows, "户主") and "王大海" not in _column(rows, "户主")
+    assert "王**" in column(rows, "户主") and "王大海" not in column(rows, "户主")
     # The filter of the list: only household pairings.
-    households = _sheet("dispatcher", "pairings", {**query, "place": "household"})
+    households = sheet("dispatcher", "pairings", {**query, "place": "household"})
     assert len(households) == 1 + 1
     # A township's unit head sees the pairings of the township's places only.
     from minyi.org.choices import Role
@@ -166,19 +125,19 @@ def test_pairings_export_has_planned_vs_done_in_scope_with_the_filters(actors: A
         name="镇长", unit=actors.town, role=Role.UNIT_HEAD, username="town_head", actor=None,
         password_hash=actors.cadre.password, phone="",
     )  # fmt: skip
-    town = _sheet(head.user, "pairings", query)
+    town = sheet(head.user, "pairings", query)
     assert len(town) == 1 + 2 and "南村" not in str(town)
-    page = _client("dispatcher").get("/outreach/pairings/", {"place": "household"}).content.decode()
+    page = client_for("dispatcher").get("/outreach/pairings/", {"place": "household"}).content.decode()
     assert "/reports/export/pairings/?place=household" in page
 
 
 def test_pairings_export_unmasks_only_when_allowed_and_refuses_bad_periods(actors: Actors) -> None:
     _pairings(actors)
-    rows = _sheet("dispatcher", "pairings", {"personal": "1"})
-    assert "王大海" in _column(rows, "户主")
+    rows = sheet("dispatcher", "pairings", {"personal": "1"})
+    assert "王大海" in column(rows, "户主")
     assert AuditEvent.objects.filter(action="personal_data.view", actor=actors.dispatcher).count() == 1
-    assert _refused("dispatcher", "pairings", {"date_from": "2026-02-01", "date_to": "2026-01-01"}) == 400
-    assert _refused("handler_edu", "pairings") == 403
+    assert refused("dispatcher", "pairings", {"date_from": "2026-02-01", "date_to": "2026-01-01"}) == 400
+    assert refused("handler_edu", "pairings") == 403
 
 
 # --- study ---------------------------------------------------------------------------------------------
@@ -189,15 +148,15 @@ def test_study_activities_export_keeps_to_the_scope(actors: Actors) -> None:
     from minyi.study.tests.conftest import build_study
 
     study = build_study(actors)
-    rows = _sheet("cadre", "study_activities")
+    rows = sheet("cadre", "study_activities")
     assert rows[0][:3] == ["标题", "类型", "组织单位"]
-    assert sorted(_column(rows, "标题")) == sorted(
+    assert sorted(column(rows, "标题")) == sorted(
         a.title for a in (study.tour, study.discussion, study.research, study.report)
     )
-    assert _column(rows, "场次")[_column(rows, "标题").index(study.tour.title)] == 2
-    assert len(_sheet(cadre_of(actors), "study_activities")) == 1  # the other township: headers only
-    assert _refused("outsider", "study_activities") == 403
-    assert "/reports/export/study_activities/" in _client("cadre").get("/study/").content.decode()
+    assert column(rows, "场次")[column(rows, "标题").index(study.tour.title)] == 2
+    assert len(sheet(cadre_of(actors), "study_activities")) == 1  # the other township: headers only
+    assert refused("outsider", "study_activities") == 403
+    assert "/reports/export/study_activities/" in client_for("cadre").get("/study/").content.decode()
 
 
 def test_a_branch_roll_exports_its_members_masked_unless_allowed_and_asked(actors: Actors) -> None:
@@ -205,20 +164,20 @@ def test_a_branch_roll_exports_its_members_masked_unless_allowed_and_asked(actor
 
     study = build_study(actors)
     query = {"branch": str(study.branch_b.pk), "campaign": study.campaign.code}
-    rows = _sheet("cadre", "branch_roll", query)
+    rows = sheet("cadre", "branch_roll", query)
     assert rows[0][:3] == ["姓名", "原所在支部", "流动党员"]
-    assert sorted(_column(rows, "姓名")) == ["海**", "海**"]
-    full = _sheet("cadre", "branch_roll", {**query, "personal": "1"})
-    reached = dict(zip(_column(full, "姓名"), _column(full, "期间是否参学"), strict=True))
+    assert sorted(column(rows, "姓名")) == ["海**", "海**"]
+    full = sheet("cadre", "branch_roll", {**query, "personal": "1"})
+    reached = dict(zip(column(full, "姓名"), column(full, "期间是否参学"), strict=True))
     assert reached["海员甲"] == "是" and reached["海员乙"] in ("否", "No")  # 乙 attended nothing
     assert set(reached) == {"海员甲", "海员乙"}
     assert AuditEvent.objects.get(action="personal_data.view").detail["fields"] == ["name"]
     # Outside the user's scope the branch does not exist; a bad period is refused.
     from minyi.outreach.tests.fixtures import cadre_of
 
-    assert _refused(cadre_of(actors), "branch_roll", query) == 400
-    assert _refused("cadre", "branch_roll", {**query, "date_from": "2026-12-01", "date_to": "2026-11-01"})
-    page = _client("cadre").get(f"/study/branches/{study.branch_b.pk}/").content.decode()
+    assert refused(cadre_of(actors), "branch_roll", query) == 400
+    assert refused("cadre", "branch_roll", {**query, "date_from": "2026-12-01", "date_to": "2026-11-01"})
+    page = client_for("cadre").get(f"/study/branches/{study.branch_b.pk}/").content.decode()
     assert "/reports/export/branch_roll/?branch=" in page
 
 
@@ -249,34 +208,34 @@ def _assistance(actors: Actors) -> Any:
 
 def test_the_coordinators_case_list_exports_every_case_masked_for_a_handler(actors: Actors) -> None:
     assist, one, two = _assistance(actors)
-    rows = _sheet(assist.coordinator, "assistance_cases")
+    rows = sheet(assist.coordinator, "assistance_cases")
     assert rows[0][:3] == ["个案", "农户", "户主"]
-    assert sorted(_column(rows, "个案")) == sorted([one.pk, two.pk])
-    assert sorted(_column(rows, "户主")) == ["李**", "王**"]
+    assert sorted(column(rows, "个案")) == sorted([one.pk, two.pk])
+    assert sorted(column(rows, "户主")) == ["李**", "王**"]
     # The coordinator is a handler: asking for personal data does not unmask it.
-    masked = _sheet(assist.coordinator, "assistance_cases", {"personal": "1"})
-    assert sorted(_column(masked, "户主")) == ["李**", "王**"]
+    masked = sheet(assist.coordinator, "assistance_cases", {"personal": "1"})
+    assert sorted(column(masked, "户主")) == ["李**", "王**"]
     assert not AuditEvent.objects.filter(action="personal_data.view").exists()
-    full = _sheet(assist.mz_head, "assistance_cases", {"personal": "1", "household": "T1V1-002"})
-    assert _column(full, "户主") == ["李小梅"]
+    full = sheet(assist.mz_head, "assistance_cases", {"personal": "1", "household": "T1V1-002"})
+    assert column(full, "户主") == ["李小梅"]
     assert AuditEvent.objects.filter(action="personal_data.view", actor=assist.mz_head).count() == 1
-    page = _client(assist.coordinator).get("/assistance/cases/", {"state": "open"}).content.decode()
+    page = client_for(assist.coordinator).get("/assistance/cases/", {"state": "open"}).content.decode()
     assert "/reports/export/assistance_cases/?state=open" in page
 
 
 def test_a_delivering_unit_exports_only_its_own_parts(actors: Actors) -> None:
     assist, _one, _two = _assistance(actors)
-    rows = _sheet(assist.handler_health, "assistance_parts")
+    rows = sheet(assist.handler_health, "assistance_parts")
     assert rows[0][:3] == ["类型", "农户", "户主"]
     assert len(rows) == 1 + 1 and rows[1][1] == actors.household.code
     assert "教育" not in str(rows) and "李" not in str(rows)  # nothing of the other parts or cases
-    assert _column(rows, "户主") == ["王**"]
-    edu = _sheet("head_edu", "assistance_parts", {"personal": "1"})
-    assert _column(edu, "户主") == ["王大海"]  # a head may see personal data, and asked
+    assert column(rows, "户主") == ["王**"]
+    edu = sheet("head_edu", "assistance_parts", {"personal": "1"})
+    assert column(edu, "户主") == ["王大海"]  # a head may see personal data, and asked
     # A delivering unit may not export the coordinator's list of whole cases.
-    assert _refused(assist.handler_health, "assistance_cases") == 403
-    assert _refused("cadre", "assistance_parts") == 403
-    page = _client(assist.handler_health).get("/assistance/parts/").content.decode()
+    assert refused(assist.handler_health, "assistance_cases") == 403
+    assert refused("cadre", "assistance_parts") == 403
+    page = client_for(assist.handler_health).get("/assistance/parts/").content.decode()
     assert "/reports/export/assistance_parts/" in page
 
 
@@ -315,19 +274,19 @@ def _party(actors: Actors) -> Any:
 
 def test_weak_and_joint_branches_export_in_scope_with_the_campaign_filter(actors: Actors) -> None:
     campaign = _party(actors)
-    rows = _sheet("dispatcher", "weak_branches")
+    rows = sheet("dispatcher", "weak_branches")
     assert rows[0][:2] == ["党组织", "镇（街道）"]
-    assert sorted(_column(rows, "党组织")) == ["南村党支部", "西村党支部"]
-    assert _column(_sheet("dispatcher", "weak_branches", {"campaign": campaign.code}), "党组织") == [
+    assert sorted(column(rows, "党组织")) == ["南村党支部", "西村党支部"]
+    assert column(sheet("dispatcher", "weak_branches", {"campaign": campaign.code}), "党组织") == [
         "西村党支部"
     ]
-    joints = _sheet("dispatcher", "joint_branches")
+    joints = sheet("dispatcher", "joint_branches")
     assert joints[0][1] == "镇（街道）" and "挂钩领导" in joints[0]
-    assert sorted(_either(joints, "任务", "Task")) == sorted(["选优配强西村党组织班子", "发展西村集体经济"])
-    assert set(_either(joints, "联村党总支", "Joint general branch")) == {"东村联村党总支"}
-    assert set(_column(joints, "挂钩领导")) == {"郑领导"}
+    assert sorted(column(joints, "任务")) == sorted(["选优配强西村党组织班子", "发展西村集体经济"])
+    assert set(column(joints, "联村党总支")) == {"东村联村党总支"}
+    assert set(column(joints, "挂钩领导")) == {"郑领导"}
     with translation.override("zh-hans"):
-        assert set(_column(joints, "状态")) == {Issue.objects.first().get_state_display()}  # type: ignore[union-attr]
+        assert set(column(joints, "状态")) == {Issue.objects.first().get_state_display()}  # type: ignore[union-attr]
     # The other township's unit head sees its own weak branch and no joint branch.
     from minyi.org.choices import Role
     from minyi.org.rules import create_person
@@ -336,11 +295,11 @@ def test_weak_and_joint_branches_export_in_scope_with_the_campaign_filter(actors
         name="李镇长", unit=actors.other_town, role=Role.UNIT_HEAD, username="other_head", actor=None,
         password_hash=actors.cadre.password, phone="",
     )  # fmt: skip
-    assert _column(_sheet(head.user, "weak_branches"), "党组织") == ["南村党支部"]
-    assert len(_sheet(head.user, "joint_branches")) == 1
-    assert _refused("dispatcher", "weak_branches", {"campaign": "NOPE"}) == 400
-    assert _refused("cadre", "weak_branches") == 403
-    page = _client("dispatcher").get("/partybuilding/", {"campaign": campaign.code}).content.decode()
+    assert column(sheet(head.user, "weak_branches"), "党组织") == ["南村党支部"]
+    assert len(sheet(head.user, "joint_branches")) == 1
+    assert refused("dispatcher", "weak_branches", {"campaign": "NOPE"}) == 400
+    assert refused("cadre", "weak_branches") == 403
+    page = client_for("dispatcher").get("/partybuilding/", {"campaign": campaign.code}).content.decode()
     assert f"/reports/export/weak_branches/?campaign={campaign.code}" in page
     assert f"/reports/export/joint_branches/?campaign={campaign.code}" in page
 
@@ -349,16 +308,16 @@ def test_the_role_model_library_exports_by_level_with_its_figures(actors: Actors
     from minyi.exemplars.tests.conftest import build_library
 
     library = build_library(actors)
-    rows = _sheet("cadre", "exemplars")
+    rows = sheet("cadre", "exemplars")
     assert rows[0][:3] == ["姓名", "级别", "主要事迹"]
-    names = _column(rows, "姓名")
+    names = column(rows, "姓名")
     assert set(names) == {"焦裕禄", "杨善洲", "谷文昌", "林秀英"}
     assert names.index("林秀英") > names.index("谷文昌") > names.index("焦裕禄")  # by level, as the page
     jiao = rows[1 + names.index(library.jiao.name)]
     assert jiao[rows[0].index("资料")] == 2 and jiao[rows[0].index("受众人数")] == 500
-    assert _audited("exemplars")["rows"] == 4
-    assert _refused("outsider", "exemplars") == 403
-    assert "/reports/export/exemplars/" in _client("cadre").get("/exemplars/").content.decode()
+    assert audited("exemplars")["rows"] == 4
+    assert refused("outsider", "exemplars") == 403
+    assert "/reports/export/exemplars/" in client_for("cadre").get("/exemplars/").content.decode()
 
 
 def test_the_case_export_reads_a_fixed_number_of_queries_however_many_cases(actors: Actors) -> None:
@@ -369,7 +328,7 @@ def test_the_case_export_reads_a_fixed_number_of_queries_however_many_cases(acto
     from minyi.assistance.choices import AssistanceType as T
 
     assist, _one, _two = _assistance(actors)
-    client = _client(assist.coordinator)
+    client = client_for(assist.coordinator)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as seen:
@@ -379,5 +338,5 @@ def test_the_case_export_reads_a_fixed_number_of_queries_however_many_cases(acto
     before = queries()
     for household in (assist.far_household, assist.household2):
         rules.open_case(actor=assist.coordinator, household=household, types=[T.SUBSISTENCE, T.MEDICAL])
-    assert len(_sheet(assist.coordinator, "assistance_cases")) == 1 + 4
+    assert len(sheet(assist.coordinator, "assistance_cases")) == 1 + 4
     assert queries() == before
