@@ -18,6 +18,7 @@ from minyi.env import (
     env_int,
     env_interval,
     env_list,
+    env_networks,
     env_str,
     env_weekly,
     parse_cache_url,
@@ -150,6 +151,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CACHES = {"default": parse_cache_url(env_str("CACHE_URL", "locmem://"))}
+
+# The proxies (load balancers) in front of the web processes: only a request arriving from one of them
+# has its X-Forwarded-For read (minyi.audit.middleware.client_ip). Empty: the client is REMOTE_ADDR.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 # Rate limits per client address: name → (requests, seconds). A count of 0 switches a limit off.
 MINYI_RATE_LIMITS = {
