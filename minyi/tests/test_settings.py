@@ -153,6 +153,15 @@ def test_bad_trusted_proxies_refuse_with_one_line() -> None:
     ]
 
 
+def test_the_replaced_login_lockout_settings_refuse_with_one_line() -> None:
+    result = _manage({"LOGIN_LOCKOUT_FAILURES": "5"}, "check")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "minyi: refusing to start: LOGIN_LOCKOUT_FAILURES was replaced by LOGIN_DELAY_AFTER_FAILURES and"
+        " LOGIN_DELAY_MAX (README)"
+    ]
+
+
 def test_production_profile_passes_deploy_check() -> None:
     result = _manage(
         {
