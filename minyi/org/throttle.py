@@ -152,7 +152,8 @@ def request_unlock_code(username: str) -> bool:
         return False
     moment = now()
     with transaction.atomic():
-        codes = UnlockCode.objects.select_for_update().filter(user=user)
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one code request per user at a time
+        codes = UnlockCode.objects.filter(user=user)
         if codes.filter(created_at__gt=moment - timedelta(hours=1)).count() >= CODES_PER_HOUR:
             record("auth.unlock_code_refused", actor=None, detail={"username": username[:150]})
             return False
