@@ -12,6 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
+from minyi.appeals import rules
+from minyi.appeals.choices import Channel, Kind
 from minyi.appeals.models import Appeal
 from minyi.audit.middleware import client_ip
 from minyi.audit.models import AuditEvent
@@ -78,6 +80,33 @@ def test_behind_a_trusted_proxy_the_first_untrusted_hop_from_the_right_is_the_cl
     # Another citizen behind the same proxies has a limit of their own.
     assert submit(balancer, "203.0.113.8, 10.0.0.1").status_code == 201
     assert submission_addresses() == ["203.0.113.7", "203.0.113.7", "203.0.113.8"]
+
+
+@pytest.mark.django_db
+def test_rotating_x_forwarded_for_does_not_reset_the_limit_on_wrong_query_codes(
+    actors: Actors, settings: Any
+) -> None:
+    settings.MINYI_RATE_LIMITS = {**settings.MINYI_RATE_LIMITS, "appeal_query_wrong": (5, 900)}
+    submission = rules.submit(
+        channel=Channel.MAILBOX,
+        kind=Kind.COMPLAINT,
+        title="路灯坏了",
+        body="东村路灯坏了。",
+        village=actors.village,
+    )
+    appeal, code = submission.appeal, submission.query_code
+    client = Client(REMOTE_ADDR="198.51.100.9")
+    for hop in range(5):
+        response = client.post(
+            "/appeal/track/",
+            {"number": appeal.number, "code": "WRONG234"},
+            headers={"X-Forwarded-For": f"1.1.1.{hop}"},
+        )
+        assert response.status_code == 400
+    response = client.post(
+        "/appeal/track/", {"number": appeal.number, "code": code}, headers={"X-Forwarded-For": "9.9.9.9"}
+    )
+    assert response.status_code == 429  # even the right code waits: the guesser was not reset
 
 
 @pytest.mark.django_db
