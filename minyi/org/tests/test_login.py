@@ -4,6 +4,7 @@ lock anyone can cause), one guard for the staff login and the admin site, audite
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth import aauthenticate, authenticate
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from minyi.audit.models import AuditEvent
@@ -144,6 +146,28 @@ def test_every_path_that_checks_a_password_shares_the_guard(actors: Actors) -> N
     assert authenticate(None, username="leader", password=PASSWORD) is None
     assert async_to_sync(aauthenticate)(None, username="leader", password=PASSWORD) is None
     assert Client().login(username="leader", password=PASSWORD) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_failures_are_each_counted(actors: Actors) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks")
+    barrier = threading.Barrier(2)  # below the delay's threshold: neither try may be refused
+
+    def fail() -> None:
+        try:
+            barrier.wait(timeout=10)
+            login(Client(REMOTE_ADDR=ATTACKER), "dispatcher", "wrong")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fail) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    row = LoginThrottle.objects.get(username="dispatcher", address=ATTACKER)
+    assert row.failures == 2 and row.retry_at is None
 
 
 def test_a_staff_login_of_a_non_staff_user_on_the_admin_site_is_not_a_wrong_password(actors: Actors) -> None:
