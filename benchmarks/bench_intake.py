@@ -46,6 +46,8 @@ def start_server() -> subprocess.Popen[bytes]:
         "SECURE_SSL_REDIRECT": "false",
         "DEBUG": "false",
         "RATE_APPEAL_SUBMIT": "0",
+        # Production counts rate limits in a shared cache (the machine's Redis, as .ci/run starts it).
+        "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/0"),
         "LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(

@@ -6,6 +6,7 @@ production fails loudly at start-up with a one-line reason instead of running wi
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from datetime import time, timedelta
@@ -68,6 +69,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if any(not item for item in items):
         raise EnvError(f"{name}={raw!r} has an empty item")
     return items
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(name: str) -> list[IPNetwork]:
+    """Parse a comma-separated list of IP addresses and networks (``10.0.0.5,10.1.0.0/16,fd00::/8``);
+    unset means none. A network with host bits set (``10.0.0.5/24``) is refused as a likely typo."""
+    networks: list[IPNetwork] = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError:
+            raise EnvError(
+                f"{name}: {item!r} is not an IP address or network (write e.g. 10.0.0.5 or 10.0.0.0/24)"
+            ) from None
+    return networks
 
 
 class Weekly(NamedTuple):
@@ -169,12 +187,15 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
     )
 
 
+LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+
+
 def parse_cache_url(url: str) -> dict[str, Any]:
     """Turn CACHE_URL into a Django CACHES entry: ``locmem://`` (one process) or ``redis://host:port/db``
     (shared by every web process, needed for rate limits behind a load balancer)."""
     scheme = urlsplit(url).scheme.lower()
     if scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "minyi"}
+        return {"BACKEND": LOCMEM_CACHE, "LOCATION": "minyi"}
     if scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     raise EnvError(f"CACHE_URL scheme {scheme or '(none)'!r} is not supported (use locmem:// or redis://)")

@@ -169,6 +169,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         OrgPerm.ADD_HOUSEHOLD,
         OrgPerm.CHANGE_HOUSEHOLD,
         OrgPerm.IMPORT_ORG,
+        OrgPerm.VIEW_LOGIN_DELAY,
+        OrgPerm.UNLOCK_LOGIN,
         InsightPerm.VIEW_CLASSIFIER_VERSION,
         InsightPerm.MANAGE_CLASSIFIER,
         ReportsPerm.MANAGE_BOUNDARIES,

@@ -6,18 +6,21 @@ parsed strictly. Production uses ``minyi.settings_production`` on top of this mo
 
 from __future__ import annotations
 
+import os
 from datetime import time, timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
 from minyi.env import (
+    EnvError,
     Weekly,
     env_bool,
     env_clock,
     env_int,
     env_interval,
     env_list,
+    env_networks,
     env_str,
     env_weekly,
     parse_cache_url,
@@ -116,6 +119,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every password check goes through the login delay (minyi/org/auth.py): the staff login, the admin site
+# and any other caller of authenticate().
+AUTHENTICATION_BACKENDS = ["minyi.org.auth.LoginGuardBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -126,9 +132,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Login lockout: this many failures for one user name within the window lock it for the window.
-LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5, minimum=1)
-LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Login delays (minyi/org/throttle.py), counted per user name and client address together: after this
+# many failures in a row the next try waits 2^failures seconds, at most LOGIN_DELAY_MAX; failures are
+# forgotten after LOGIN_FAILURES_KEPT without a new one. An unlock code (phone or e-mail) clears them.
+for _old in ("LOGIN_LOCKOUT_FAILURES", "LOGIN_LOCKOUT_MINUTES"):
+    if _old in os.environ:  # a deployment that set the old lock would silently lose its setting
+        raise EnvError(f"{_old} was replaced by LOGIN_DELAY_AFTER_FAILURES and LOGIN_DELAY_MAX (README)")
+LOGIN_DELAY_AFTER_FAILURES = env_int("LOGIN_DELAY_AFTER_FAILURES", 3, minimum=1)
+LOGIN_DELAY_MAX = env_interval("LOGIN_DELAY_MAX", timedelta(minutes=15))
+LOGIN_FAILURES_KEPT = env_interval("LOGIN_FAILURES_KEPT", timedelta(hours=24))
+LOGIN_UNLOCK_CODE_VALID = env_interval("LOGIN_UNLOCK_CODE_VALID", timedelta(minutes=15))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -151,6 +164,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CACHES = {"default": parse_cache_url(env_str("CACHE_URL", "locmem://"))}
 
+# The proxies (load balancers) in front of the web processes: only a request arriving from one of them
+# has its X-Forwarded-For read (minyi.audit.middleware.client_ip). Empty: the client is REMOTE_ADDR.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+
 # Rate limits per client address: name → (requests, seconds). A count of 0 switches a limit off.
 MINYI_RATE_LIMITS = {
     "appeal_submit": (env_int("RATE_APPEAL_SUBMIT", 10, minimum=0), 600),
@@ -158,6 +175,9 @@ MINYI_RATE_LIMITS = {
     "appeal_query_wrong": (env_int("RATE_APPEAL_QUERY_WRONG", 5, minimum=0), 900),
     # Open311 POSTs per API key (an integration relays many citizens, so more than one address gets).
     "open311_post": (env_int("RATE_OPEN311_POST", 600, minimum=0), 600),
+    # Asking for and entering login unlock codes, per client address (each user also gets at most
+    # three codes an hour, and each code five wrong tries: minyi/org/throttle.py).
+    "login_unlock": (env_int("RATE_LOGIN_UNLOCK", 10, minimum=0), 900),
 }
 
 # Where SMS go by default (a file the operator can read); production plugs a gateway backend.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from minyi.env import EnvError, env_bool, env_int, env_list, env_str
+from minyi.env import LOCMEM_CACHE, EnvError, env_bool, env_int, env_list, env_str
 from minyi.settings import *  # noqa: F403  this profile is the base settings plus overrides
 
 if "SECRET_KEY" not in os.environ:
@@ -22,6 +22,11 @@ DEBUG = False
 if "ALLOWED_HOSTS" not in os.environ:
     raise EnvError("ALLOWED_HOSTS must be set in production (comma-separated host names)")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+
+# Rate limits (public forms, code checks, unlock codes) count in the cache: a per-process cache counts each
+# gunicorn worker on its own (N workers, N times the limit).
+if CACHES["default"]["BACKEND"] == LOCMEM_CACHE:  # noqa: F405  (from the base settings)
+    raise EnvError("CACHE_URL must name a shared cache in production (redis://host:6379/0), not locmem://")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # The load balancer terminates TLS and says so in this header.

@@ -31,7 +31,9 @@ elif [ "$mode" != "--pytest-only" ]; then
   step "manage.py check"
   $PY manage.py check --fail-level WARNING
   step "manage.py check --deploy (production profile)"
+  # (the check does not connect to Redis; production refuses a per-process cache)
   DJANGO_SETTINGS_MODULE=minyi.settings_production ALLOWED_HOSTS=minyi.example.gov.cn \
+    CACHE_URL=redis://127.0.0.1:6379/0 \
     SECRET_KEY="check-deploy-$(printf '%064d' 0 | tr 0 x)-k3y-Zq9" \
     $PY manage.py check --deploy --fail-level WARNING
   step "makemigrations --check"

@@ -34,3 +34,16 @@ class NoticeModeForm(forms.Form):
         choices=NoticeMode.choices,
         widget=forms.RadioSelect,
     )
+
+
+class UnlockRequestForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+
+
+class UnlockCodeForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    code = forms.RegexField(
+        label=_("Unlock code"),
+        regex=r"^\s*[0-9]{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits of the code.")},
+    )

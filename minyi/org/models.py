@@ -116,19 +116,47 @@ class Household(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed logins of one user name within the current window, and the lock they caused."""
+    """Failed logins of one user name from one client address, and until when its next try waits
+    (minyi/org/throttle.py)."""
 
-    username = models.CharField(max_length=150, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
+    username = models.CharField(_("user name"), max_length=150)
+    address = models.CharField(_("client address"), max_length=45, blank=True)  # "" when unknown
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"))
+    retry_at = models.DateTimeField(_("next try not before"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("login throttle")
-        verbose_name_plural = _("login throttles")
+        verbose_name = _("login delay")
+        verbose_name_plural = _("login delays")
+        ordering = ["-last_failure_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="org_loginthrottle_user_address")
+        ]
+        indexes = [models.Index(fields=["last_failure_at"], name="org_loginthrottle_last")]
+        permissions = [("unlock_login", _("Can clear the login delay of a user"))]
 
     def __str__(self) -> str:
-        return self.username
+        return f"{self.username} @ {self.address or '?'}"
+
+
+class UnlockCode(models.Model):
+    """A one-time code sent to a user's phone or e-mail that clears their login delays; only its
+    keyed hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unlock_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)  # redeemed, replaced or spent by wrong tries
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("unlock code")
+        verbose_name_plural = _("unlock codes")
+        indexes = [models.Index(fields=["user", "-created_at"], name="org_unlockcode_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class StaffNotice(models.Model):

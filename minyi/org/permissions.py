@@ -40,6 +40,8 @@ class OrgPerm(StrEnum):
     CHANGE_HOUSEHOLD = "org.change_household"
     VIEW_PERSONAL_DATA = "org.view_personal_data"
     IMPORT_ORG = "org.import_org"
+    VIEW_LOGIN_DELAY = "org.view_loginthrottle"
+    UNLOCK_LOGIN = "org.unlock_login"
 
 
 class Everything:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/unlock-login/", views.person_unlock_login, name="person_unlock_login"),
     path("households/", views.households, name="households"),
     path("households/<str:code>/", views.household_detail, name="household_detail"),
     path("import/", views.import_workbook_view, name="import"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,10 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from minyi import ratelimit
 from minyi.audit.rules import record, record_personal_view
-from minyi.org.forms import ImportForm, NoticeModeForm
+from minyi.errors import Invalid
+from minyi.org import throttle
+from minyi.org.forms import ImportForm, NoticeModeForm, UnlockCodeForm, UnlockRequestForm
 from minyi.org.imports import import_workbook, template_workbook
-from minyi.org.models import Household, Person, StaffNotice, Unit
+from minyi.org.models import Household, LoginThrottle, Person, StaffNotice, Unit
 from minyi.org.permissions import OrgPerm, can, person_of, require, scope_filter
 from minyi.org.queries import households_matching, people_matching
 from minyi.privacy import mask_address, mask_name, mask_phone
@@ -89,7 +94,73 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if reveal and person.phone:
         record_personal_view(actor=request.user, obj=person, subject=mask_name(person.name), fields=["phone"])
     phone = person.phone if reveal else mask_phone(person.phone)
-    return render(request, "org/person_detail.html", {"person": person, "phone": phone, "revealed": reveal})
+    context = {"person": person, "phone": phone, "revealed": reveal, "may_unlock": False, "delayed": 0}
+    if person.user is not None and can(request.user, OrgPerm.UNLOCK_LOGIN, person):
+        delays = LoginThrottle.objects.filter(username=person.user.username, retry_at__gt=throttle.now())
+        context.update(may_unlock=True, delayed=delays.count())
+    return render(request, "org/person_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def person_unlock_login(request: HttpRequest, pk: int) -> HttpResponse:
+    """An admin clears every login delay of the person's user name (audited)."""
+    person = get_object_or_404(Person.objects.select_related("unit", "user"), pk=pk)
+    require(request.user, OrgPerm.UNLOCK_LOGIN, person)
+    if person.user is None:
+        messages.error(request, _("This person has no login."))
+        return redirect("org:person_detail", pk=person.pk)
+    throttle.clear_delays(person.user.username, actor=request.user, via="admin", obj=person)
+    messages.success(request, _("The login delays of %(name)s are cleared.") % {"name": person.name})
+    return redirect("org:person_detail", pk=person.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def unlock_request(request: HttpRequest) -> HttpResponse:
+    """Step 1 of unlocking one's own login: a code to the phone or e-mail, if the account exists."""
+    form = UnlockRequestForm(request.POST or None)
+    if request.method == "POST":
+        if not ratelimit.hit(request, "login_unlock"):
+            return _unlock_limited(request, "org/unlock_request.html", form)
+        if form.is_valid():
+            username = form.cleaned_data["username"]
+            throttle.request_unlock_code(username)  # the same answer whether or not it was sent
+            request.session["unlock_username"] = username
+            minutes = int(settings.LOGIN_UNLOCK_CODE_VALID.total_seconds() // 60)
+            messages.info(
+                request,
+                _(
+                    "If this account exists and has a phone number or e-mail address, a code was sent to it. "
+                    "It is valid for %(n)d minutes."
+                )
+                % {"n": minutes},
+            )
+            return redirect("unlock_code")
+    return render(request, "org/unlock_request.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def unlock_code(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code clears every login delay of the user name."""
+    initial = {"username": request.session.get("unlock_username", "")}
+    form = UnlockCodeForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not ratelimit.hit(request, "login_unlock"):
+            return _unlock_limited(request, "org/unlock_code.html", form)
+        if form.is_valid():
+            try:
+                throttle.redeem_unlock_code(form.cleaned_data["username"], form.cleaned_data["code"])
+            except Invalid as error:
+                form.add_error("code", error)
+            else:
+                request.session.pop("unlock_username", None)
+                messages.success(request, _("The waiting time is cleared: you can log in now."))
+                return redirect("login")
+    return render(request, "org/unlock_code.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _unlock_limited(request: HttpRequest, template: str, form: Any) -> HttpResponse:
+    return render(request, template, {"form": form, "limited": True}, status=429)
 
 
 @login_required

@@ -128,12 +128,47 @@ def test_a_bad_job_time_refuses_with_one_line() -> None:
     ]
 
 
+def test_production_without_a_shared_cache_refuses_with_one_line() -> None:
+    # Rate limits on a per-process cache would count each gunicorn worker on its own.
+    production = {
+        "DJANGO_SETTINGS_MODULE": "minyi.settings_production",
+        "ALLOWED_HOSTS": "minyi.example.gov.cn",
+        "SECRET_KEY": GOOD_KEY,
+    }
+    for cache_url in ["", "locmem://"]:
+        result = _manage({**production, "CACHE_URL": cache_url}, "check")
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [
+            "minyi: refusing to start: CACHE_URL must name a shared cache in production"
+            " (redis://host:6379/0), not locmem://"
+        ]
+
+
+def test_bad_trusted_proxies_refuse_with_one_line() -> None:
+    result = _manage({"TRUSTED_PROXIES": "10.0.0.0/8,lb.internal"}, "check")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "minyi: refusing to start: TRUSTED_PROXIES: 'lb.internal' is not an IP address or network"
+        " (write e.g. 10.0.0.5 or 10.0.0.0/24)"
+    ]
+
+
+def test_the_replaced_login_lockout_settings_refuse_with_one_line() -> None:
+    result = _manage({"LOGIN_LOCKOUT_FAILURES": "5"}, "check")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "minyi: refusing to start: LOGIN_LOCKOUT_FAILURES was replaced by LOGIN_DELAY_AFTER_FAILURES and"
+        " LOGIN_DELAY_MAX (README)"
+    ]
+
+
 def test_production_profile_passes_deploy_check() -> None:
     result = _manage(
         {
             "DJANGO_SETTINGS_MODULE": "minyi.settings_production",
             "ALLOWED_HOSTS": "minyi.example.gov.cn",
             "SECRET_KEY": GOOD_KEY,
+            "CACHE_URL": "redis://127.0.0.1:6379/0",  # the check does not connect
         },
         "check",
         "--deploy",
