@@ -2,10 +2,13 @@
 
 ``idempotent(request, create)`` runs ``create()`` (which returns a Response) unless the client already
 sent this key: then the stored first answer is returned again (same status and body, header
-``Idempotent-Replayed: true``) when the body is the same, and 422 ``idempotency_key_reused`` when it is
-not. Keys are per client (the token, else the user, else the address). The answer is stored in the
-same transaction as what ``create()`` wrote, so a crash leaves either both or neither; of two
-concurrent requests with one key, the unique constraint lets one win and the other replays it.
+``Idempotent-Replayed: true``) when the request is the same, and 422 ``idempotency_key_reused`` when it
+is not. A stored key is bound to its client (the token, else the user, else the address), so clients
+never see each other's answers, and to its target (method and path) and body, so the same key sent to
+another appeal or step is refused and does nothing there, instead of replaying the first answer.
+The answer is stored in the same transaction as what ``create()`` wrote, so a crash leaves either
+both or neither; of two concurrent requests with one key, the unique constraint lets one win and the
+other replays it.
 Appeal submission keeps its own record (minyi.appeals.api), which predates this module.
 """
 
@@ -59,7 +62,17 @@ def key_of(request: Request) -> str | None:
     return key
 
 
-def _replay(earlier: IdempotentResponse, digest: str) -> Response:
+def _replay(earlier: IdempotentResponse, request: Request, digest: str) -> Response:
+    if (earlier.method, earlier.path) != (request.method, _path(request)):
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            _(
+                "This Idempotency-Key was already used for another request (%(method)s %(path)s); "
+                "use a new key for each request."
+            )
+            % {"method": earlier.method, "path": earlier.path},
+        )
     if earlier.body_hash != digest:
         raise ApiError(
             422,
@@ -69,6 +82,10 @@ def _replay(earlier: IdempotentResponse, digest: str) -> Response:
     return Response(earlier.body, status=earlier.status, headers={"Idempotent-Replayed": "true"})
 
 
+def _path(request: Request) -> str:
+    return request.path[:300]
+
+
 def idempotent(request: Request, create: Callable[[], Response]) -> Response:
     key = key_of(request)
     if key is None:
@@ -76,7 +93,7 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
     client, digest = client_of(request), body_hash(request.data)
     earlier = IdempotentResponse.objects.filter(client=client, key=key).first()
     if earlier is not None:
-        return _replay(earlier, digest)
+        return _replay(earlier, request, digest)
     try:
         with transaction.atomic():
             response = create()
@@ -85,7 +102,8 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
                     client=client,
                     key=key,
                     body_hash=digest,
-                    path=request.path[:300],
+                    method=request.method or "",
+                    path=_path(request),
                     status=response.status_code,
                     body=response.data,
                 )
@@ -93,5 +111,5 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
         earlier = IdempotentResponse.objects.filter(client=client, key=key).first()
         if earlier is None:
             raise
-        return _replay(earlier, digest)
+        return _replay(earlier, request, digest)
     return response
