@@ -174,7 +174,10 @@ def revoke_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     """Refuse the token from now on (kept for the audit trail, never deleted)."""
     if not may_revoke(token, actor):
         raise Refused(_("You may revoke only your own API tokens."))
-    token = ApiToken.objects.select_for_update().select_related("user", "created_by").get(pk=token.pk)
+    # Only the token's row is locked (PostgreSQL cannot lock the outer join to a null creator).
+    token = (
+        ApiToken.objects.select_for_update(of=("self",)).select_related("user", "created_by").get(pk=token.pk)
+    )
     if token.revoked_at is not None:
         return token
     token.revoked_at = timezone.now()
