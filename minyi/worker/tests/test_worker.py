@@ -478,6 +478,17 @@ def test_a_job_run_again_after_its_sms_was_sent_does_not_call_the_gateway(tmp_pa
     assert (delivery.outcome, delivery.calls) == (DeliveryOutcome.SENT, 1)  # no second call
 
 
+@pytest.mark.django_db
+def test_admin_shows_deliveries_read_only_without_the_address(client: Client) -> None:
+    [job] = notify(phone="13812345678", subject="s", text="您的诉求已受理。")
+    _claim_and_run(job)
+    client.force_login(User.objects.create_superuser("it", "it@example.cn", "x"))
+    listing = client.get("/admin/worker/delivery/", headers={"accept-language": "en"}).content.decode()
+    assert Delivery.objects.get().key in listing and "13812345678" not in listing
+    assert client.get(f"/admin/worker/delivery/{Delivery.objects.get().pk}/change/").status_code == 200
+    assert client.get("/admin/worker/delivery/add/").status_code == 403
+
+
 def test_the_file_backend_writes_each_key_once(tmp_path: Path) -> None:
     backend = FileSmsBackend()
     backend.send("13812345678", "一", key="minyi-1-sms-a")
