@@ -9,7 +9,8 @@ another appeal or step is refused and does nothing there, instead of replaying t
 The answer is stored in the same transaction as what ``create()`` wrote, so a crash leaves either
 both or neither; of two concurrent requests with one key, the unique constraint lets one win and the
 other replays it.
-Appeal submission keeps its own record (minyi.appeals.api), which predates this module.
+Appeal submission keeps its own record (minyi.appeals.api), which predates this module: a key this
+client used there is refused here too (it names another request).
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from minyi.api.errors import ApiError
 from minyi.api.models import IdempotentResponse
+from minyi.appeals.models import IdempotencyRecord
 from minyi.audit.middleware import client_ip
 
 HEADER = "Idempotency-Key"
@@ -62,17 +65,29 @@ def key_of(request: Request) -> str | None:
     return key
 
 
+def _reused(method: str, path: str) -> ApiError:
+    return ApiError(
+        422,
+        "idempotency_key_reused",
+        _(
+            "This Idempotency-Key was already used for another request (%(method)s %(path)s); "
+            "use a new key for each request."
+        )
+        % {"method": method, "path": path},
+    )
+
+
+def _used_for_submission(request: Request, client: str, key: str) -> bool:
+    """Whether this client sent ``key`` with an appeal submission (which keys the client by its user,
+    not its token)."""
+    user = request.user
+    clients = {client, f"user:{user.pk}" if user is not None and user.is_authenticated else client}
+    return IdempotencyRecord.objects.filter(client__in=clients, key=key).exists()
+
+
 def _replay(earlier: IdempotentResponse, request: Request, digest: str) -> Response:
     if (earlier.method, earlier.path) != (request.method, _path(request)):
-        raise ApiError(
-            422,
-            "idempotency_key_reused",
-            _(
-                "This Idempotency-Key was already used for another request (%(method)s %(path)s); "
-                "use a new key for each request."
-            )
-            % {"method": earlier.method, "path": earlier.path},
-        )
+        raise _reused(earlier.method, earlier.path)
     if earlier.body_hash != digest:
         raise ApiError(
             422,
@@ -94,6 +109,8 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
     earlier = IdempotentResponse.objects.filter(client=client, key=key).first()
     if earlier is not None:
         return _replay(earlier, request, digest)
+    if _used_for_submission(request, client, key):
+        raise _reused("POST", reverse("api:appeal-submit"))
     try:
         with transaction.atomic():
             response = create()

@@ -230,6 +230,16 @@ def test_the_same_key_on_another_appeal_is_refused_and_changes_nothing_there(act
     assert Reply.objects.filter(appeal=first).count() == 1
 
 
+def test_a_key_used_to_submit_an_appeal_is_refused_for_an_action(actors: Actors) -> None:
+    dispatcher = api_as(actors.dispatcher)
+    number = ok(dispatcher.post("/appeals/", SUBMISSION, key="k-1"), 201)["number"]
+    version = Appeal.objects.get(number=number).version
+    refused = dispatcher.act(number, "dispatch", {"lead": "EDU", "version": version}, key="k-1")
+    assert (refused.status_code, refused.json()["code"]) == (422, "idempotency_key_reused")
+    assert "(POST /api/v1/appeals/)" in refused.json()["message"]
+    assert Appeal.objects.get(number=number).state == State.RECEIVED
+
+
 def test_clients_do_not_see_each_others_answers_under_one_key(actors: Actors) -> None:
     appeal = in_progress(actors)
     handler, head = api_as(actors.handler_edu), api_as(actors.head_edu)
