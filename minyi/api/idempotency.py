@@ -2,11 +2,15 @@
 
 ``idempotent(request, create)`` runs ``create()`` (which returns a Response) unless the client already
 sent this key: then the stored first answer is returned again (same status and body, header
-``Idempotent-Replayed: true``) when the body is the same, and 422 ``idempotency_key_reused`` when it is
-not. Keys are per client (the token, else the user, else the address). The answer is stored in the
-same transaction as what ``create()`` wrote, so a crash leaves either both or neither; of two
-concurrent requests with one key, the unique constraint lets one win and the other replays it.
-Appeal submission keeps its own record (minyi.appeals.api), which predates this module.
+``Idempotent-Replayed: true``) when the request is the same, and 422 ``idempotency_key_reused`` when it
+is not. A stored key is bound to its client (the token, else the user, else the address), so clients
+never see each other's answers, and to its target (method and path) and body, so the same key sent to
+another appeal or step is refused and does nothing there, instead of replaying the first answer.
+The answer is stored in the same transaction as what ``create()`` wrote, so a crash leaves either
+both or neither; of two concurrent requests with one key, the unique constraint lets one win and the
+other replays it.
+Appeal submission keeps its own record (minyi.appeals.api), which predates this module: a key this
+client used there is refused here too (it names another request).
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from minyi.api.errors import ApiError
 from minyi.api.models import IdempotentResponse
+from minyi.appeals.models import IdempotencyRecord
 from minyi.audit.middleware import client_ip
 
 HEADER = "Idempotency-Key"
@@ -59,7 +65,29 @@ def key_of(request: Request) -> str | None:
     return key
 
 
-def _replay(earlier: IdempotentResponse, digest: str) -> Response:
+def _reused(method: str, path: str) -> ApiError:
+    return ApiError(
+        422,
+        "idempotency_key_reused",
+        _(
+            "This Idempotency-Key was already used for another request (%(method)s %(path)s); "
+            "use a new key for each request."
+        )
+        % {"method": method, "path": path},
+    )
+
+
+def _used_for_submission(request: Request, client: str, key: str) -> bool:
+    """Whether this client sent ``key`` with an appeal submission (which keys the client by its user,
+    not its token)."""
+    user = request.user
+    clients = {client, f"user:{user.pk}" if user is not None and user.is_authenticated else client}
+    return IdempotencyRecord.objects.filter(client__in=clients, key=key).exists()
+
+
+def _replay(earlier: IdempotentResponse, request: Request, digest: str) -> Response:
+    if (earlier.method, earlier.path) != (request.method, _path(request)):
+        raise _reused(earlier.method, earlier.path)
     if earlier.body_hash != digest:
         raise ApiError(
             422,
@@ -69,6 +97,10 @@ def _replay(earlier: IdempotentResponse, digest: str) -> Response:
     return Response(earlier.body, status=earlier.status, headers={"Idempotent-Replayed": "true"})
 
 
+def _path(request: Request) -> str:
+    return request.path[:300]
+
+
 def idempotent(request: Request, create: Callable[[], Response]) -> Response:
     key = key_of(request)
     if key is None:
@@ -76,7 +108,9 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
     client, digest = client_of(request), body_hash(request.data)
     earlier = IdempotentResponse.objects.filter(client=client, key=key).first()
     if earlier is not None:
-        return _replay(earlier, digest)
+        return _replay(earlier, request, digest)
+    if _used_for_submission(request, client, key):
+        raise _reused("POST", reverse("api:appeal-submit"))
     try:
         with transaction.atomic():
             response = create()
@@ -85,7 +119,8 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
                     client=client,
                     key=key,
                     body_hash=digest,
-                    path=request.path[:300],
+                    method=request.method or "",
+                    path=_path(request),
                     status=response.status_code,
                     body=response.data,
                 )
@@ -93,5 +128,5 @@ def idempotent(request: Request, create: Callable[[], Response]) -> Response:
         earlier = IdempotentResponse.objects.filter(client=client, key=key).first()
         if earlier is None:
             raise
-        return _replay(earlier, digest)
+        return _replay(earlier, request, digest)
     return response

@@ -41,12 +41,40 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class IntegrationAccount(models.Model):
+    """A login that is not a person but a system (the 12345 platform, a mini-program, a data sync):
+    the only kind of account an administrator may mint API tokens for (minyi/api/tokens.py). Its role
+    and unit (its Person record) decide what it may do, and those rights must stay within the admin's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.PROTECT,
+        related_name="integration_account",
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("integration account")
+        verbose_name_plural = _("integration accounts")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
 class IdempotentResponse(models.Model):
-    """The first answer to a client's POST with an Idempotency-Key."""
+    """The first answer to a client's POST with an Idempotency-Key, bound to the request's method, path
+    and body: the key replays only that request (minyi/api/idempotency.py)."""
 
     client = models.CharField(max_length=150)
     key = models.CharField(max_length=200)
     body_hash = models.CharField(max_length=64)
+    # Every stored answer so far was a POST (the module serves only POSTs), hence the default.
+    method = models.CharField(max_length=10, default="POST")
     path = models.CharField(max_length=300)
     status = models.PositiveSmallIntegerField()
     body = models.JSONField()

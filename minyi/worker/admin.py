@@ -1,4 +1,5 @@
-"""Django admin for IT staff: the outbox, read-only but for sending failed jobs back to the queue."""
+"""Django admin for IT staff: the outbox, read-only but for sending failed jobs back to the queue, and
+the deliveries of messages to their gateways (read-only)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from minyi.privacy import mask_text
-from minyi.worker.models import Job
+from minyi.worker.models import Delivery, Job
 from minyi.worker.rules import retry_now
 
 # Payloads and errors carry citizens' phone numbers: shown masked, as everywhere they are not needed.
@@ -80,3 +81,24 @@ class JobAdmin(admin.ModelAdmin):
             count,
         ) % {"count": count}
         self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Each message handed to its gateway: one started and never finished is one a worker died
+    sending (the next run sends it again under the same key). Holds no address in clear."""
+
+    fields = readonly_fields = ("key", "channel", "job", "started_at", "finished_at", "outcome", "calls")
+    list_display = list(fields)
+    list_filter = ["channel", "outcome"]
+    search_fields = ["key"]
+    ordering = ["-id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

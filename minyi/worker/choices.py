@@ -22,3 +22,10 @@ TERMINAL_STATES = frozenset({JobState.DONE, JobState.DEAD})
 
 #: States a person may send back to the queue ("retry now").
 RETRYABLE_STATES = frozenset({JobState.FAILED, JobState.DEAD})
+
+
+class DeliveryOutcome(models.TextChoices):
+    """How the last hand-over of a message to its gateway ended (blank: started, not finished)."""
+
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from minyi.worker.choices import JobState
+from minyi.worker.choices import DeliveryOutcome, JobState
 
 
 class Job(models.Model):
@@ -43,3 +43,28 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} ({self.state})"
+
+
+class Delivery(models.Model):
+    """One message (an SMS, an e-mail) handed to its gateway under a stable idempotency ``key``,
+    recorded before each call and finished after it (minyi/worker/notify.py). A worker that finds it
+    started but never finished (it was killed mid-call) sends again under the same key, which the
+    gateway dedupes; one that finds it sent does not call again."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    channel = models.CharField(_("channel"), max_length=16)
+    job = models.ForeignKey(
+        Job, verbose_name=_("background job"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="deliveries",
+    )  # fmt: skip
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=DeliveryOutcome.choices, blank=True)
+    calls = models.PositiveIntegerField(_("calls to the gateway"), default=0)
+
+    class Meta:
+        verbose_name = _("message delivery")
+        verbose_name_plural = _("message deliveries")
+
+    def __str__(self) -> str:
+        return self.key

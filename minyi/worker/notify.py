@@ -3,26 +3,46 @@
 Callers use ``notify(...)`` inside the transaction of the change that causes the message. The SMS
 gateway is pluggable: ``settings.MINYI_SMS_BACKEND`` names a ``SmsBackend`` subclass (default: the
 file backend, which appends JSON lines a gateway or a person can pick up — deployments on offline
-networks often hand messages over exactly that way). E-mail goes through Django's ``send_mail`` and
-so through ``settings.EMAIL_BACKEND``.
+networks often hand messages over exactly that way). E-mail goes through Django's mail API and so
+through ``settings.EMAIL_BACKEND``.
+
+Delivered once (docs/security.md): each message has a stable idempotency key made from its outbox
+job's id and its target (``delivery_key``). Before calling the gateway the worker records the attempt
+(a ``Delivery`` row: key, started, finished, outcome) and commits it; after the call it records the
+outcome. A worker killed between the gateway's acceptance and the job's "done" leaves the job to be
+run again (after ``LOCK_TIMEOUT``): finding the delivery sent, it does not call again; finding it
+started but not finished, it sends again under the *same* key, which the gateway dedupes (Alibaba
+Cloud SMS ``OutId``, Tencent Cloud SMS ``SessionContext``; the file backend skips a key it holds) and
+an e-mail carries as its Message-ID.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import logging
 import os
 import sys
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from minyi.worker.models import Job
-from minyi.worker.rules import PermanentFailure, enqueue, handler
+from minyi.worker.choices import DeliveryOutcome
+from minyi.worker.models import Delivery, Job
+from minyi.worker.rules import PermanentFailure, current_job, enqueue, handler
+
+logger = logging.getLogger("minyi.worker")
 
 DEFAULT_SMS_BACKEND = "minyi.worker.notify.FileSmsBackend"
 SMS = "notify.sms"
@@ -30,33 +50,57 @@ EMAIL = "notify.email"
 
 
 class SmsBackend:
-    """Sends one text message; raise to have the worker retry it later."""
+    """Sends one text message; raise to have the worker retry it later.
 
-    def send(self, phone: str, text: str) -> None:
+    ``key`` is the message's idempotency key (at most 64 URL-safe characters), the same on every
+    retry of one message: pass it to the gateway as its out-id (Alibaba Cloud SMS ``OutId``, Tencent
+    Cloud SMS ``SessionContext``) so that a message sent again after a crash is not delivered twice."""
+
+    def send(self, phone: str, text: str, *, key: str) -> None:
         raise NotImplementedError
 
 
 class FileSmsBackend(SmsBackend):
-    """Appends one JSON line per message to ``settings.MINYI_SMS_FILE`` (default var/sms-outbox.jsonl)."""
+    """Appends one JSON line per message to ``settings.MINYI_SMS_FILE`` (default var/sms-outbox.jsonl),
+    once per key: a key already in the file writes nothing."""
 
     def path(self) -> Path:
         default = Path(settings.BASE_DIR) / "var" / "sms-outbox.jsonl"
         return Path(getattr(settings, "MINYI_SMS_FILE", default))
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, key: str) -> None:
         path = self.path()
         path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(
-            {"at": timezone.now().isoformat(), "phone": phone, "text": text}, ensure_ascii=False
+            {"at": timezone.now().isoformat(), "key": key, "phone": phone, "text": text}, ensure_ascii=False
         )
-        # One write() of one line to a file opened for appending: lines of several worker processes
-        # never interleave. fsync, because after this the job is marked done and never sent again.
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # An exclusive lock while the file is searched for the key and the line appended, so that two
+        # worker processes never both find a key missing. fsync, because after this the job is marked
+        # done and never sent again. The search reads the whole file: whoever collects the messages
+        # is expected to rotate it.
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with os.fdopen(os.dup(fd), "rb") as existing:
+                if _holds_key(existing, key):
+                    logger.info("SMS %s is already in %s: not written again", key, path)
+                    return
             os.write(fd, (line + "\n").encode())
             os.fsync(fd)
         finally:
-            os.close(fd)
+            os.close(fd)  # releases the lock
+
+
+def _holds_key(lines: Any, key: str) -> bool:
+    needle = json.dumps(key).encode()
+    for raw in lines:
+        if needle in raw:
+            try:
+                if json.loads(raw).get("key") == key:
+                    return True
+            except ValueError:
+                continue  # a damaged line (a disk filled up mid-write) holds no key
+    return False
 
 
 class ConsoleSmsBackend(SmsBackend):
@@ -65,7 +109,7 @@ class ConsoleSmsBackend(SmsBackend):
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, key: str) -> None:
         stream = self.stream or sys.stdout
         stream.write(f"SMS to {phone}: {text}\n")
         stream.flush()
@@ -108,16 +152,67 @@ def notify(
 
 @handler(SMS)
 def send_sms(payload: dict[str, Any]) -> None:
-    """Job handler: payload {"phone": ..., "text": ...}."""
+    """Job handler: payload {"phone": ..., "text": ...}; sent once per job (see the module's docstring)."""
     phone, text = _required(payload, "phone", "text")
-    get_sms_backend().send(phone, text)
+    backend = get_sms_backend()
+    deliver("sms", phone, lambda key: backend.send(phone, text, key=key))
 
 
 @handler(EMAIL)
 def send_email(payload: dict[str, Any]) -> None:
-    """Job handler: payload {"to": ..., "subject": ..., "text": ...}."""
+    """Job handler: payload {"to": ..., "subject": ..., "text": ...}; the key is the Message-ID."""
     to, subject, text = _required(payload, "to", "subject", "text")
-    send_mail(subject, text, None, [to], fail_silently=False)
+
+    def send(key: str) -> None:
+        message = EmailMessage(subject, text, None, [to], headers={"Message-ID": f"<{key}@{DNS_NAME}>"})
+        message.send(fail_silently=False)
+
+    deliver("email", to, send)
+
+
+def delivery_key(job: Job, channel: str, target: str) -> str:
+    """The idempotency key of ``job``'s message to ``target``: the same on every run of the job, and
+    without the address in clear (it reaches gateways' logs). At most 64 URL-safe characters."""
+    digest = hashlib.sha256(target.encode()).hexdigest()[:16]
+    return f"minyi-{job.pk}-{channel}-{digest}"
+
+
+def deliver(channel: str, target: str, send: Callable[[str], None]) -> None:
+    """Hand one message to its gateway through ``send(key)`` once: record the attempt (committed
+    before the call), skip it when an earlier run already sent it, record the outcome after."""
+    job = current_job()
+    if job is None:  # called outside the worker: no job id to key it by, and nothing to repeat
+        send(f"minyi-{uuid.uuid4().hex}")
+        return
+    key = delivery_key(job, channel, target)
+    now = timezone.now()
+    with transaction.atomic():
+        delivery, created = Delivery.objects.select_for_update().get_or_create(
+            key=key, defaults={"channel": channel, "job": job, "started_at": now}
+        )
+        if delivery.outcome == DeliveryOutcome.SENT:
+            logger.info("job %s: %s %s was sent already; not sent again", job.pk, channel, key)
+            return
+        if not created and delivery.finished_at is None:
+            logger.warning(
+                "job %s: %s %s was started at %s and never finished (the worker stopped?); "
+                "sending again under the same key, which the gateway dedupes",
+                job.pk,
+                channel,
+                key,
+                delivery.started_at.isoformat(),
+            )
+        Delivery.objects.filter(pk=delivery.pk).update(
+            started_at=now, finished_at=None, outcome="", calls=F("calls") + 1
+        )
+    try:
+        send(key)
+    except Exception:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            finished_at=timezone.now(), outcome=DeliveryOutcome.FAILED
+        )
+        raise
+    Delivery.objects.filter(pk=delivery.pk).update(finished_at=timezone.now(), outcome=DeliveryOutcome.SENT)
 
 
 def _channel_key(dedupe_key: str | None, channel: str) -> str | None:

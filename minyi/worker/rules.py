@@ -15,8 +15,9 @@ A job is claimed by one worker at a time (``SELECT … FOR UPDATE SKIP LOCKED`` 
 it, a conditional ``UPDATE … WHERE state IN (…)`` on SQLite), so two workers never run it at once.
 Delivery is still *at least once*: a worker killed after its handler finished but before it
 recorded the outcome leaves the job to be run again after ``LOCK_TIMEOUT``, so handlers must be
-safe to repeat. Handlers run outside any transaction: one that writes should use its own
-``transaction.atomic()``.
+safe to repeat (the notification handlers are: each message goes out under a stable key that the
+gateway dedupes, minyi/worker/notify.py; ``current_job()`` gives a handler the job it runs).
+Handlers run outside any transaction: one that writes should use its own ``transaction.atomic()``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +58,7 @@ MAX_ERROR_CHARS = 10_000
 _SPARE_CANDIDATES = 10
 
 _handlers: dict[str, Handler] = {}
+_running: ContextVar[Job | None] = ContextVar("minyi_worker_job", default=None)
 
 
 class PermanentFailure(Exception):
@@ -74,6 +77,11 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
         return func
 
     return register
+
+
+def current_job() -> Job | None:
+    """The job whose handler is running (None outside ``run_one``): its id keys what it sends."""
+    return _running.get()
 
 
 def registered_kinds() -> list[str]:
@@ -134,8 +142,12 @@ def run_one(job: Job) -> JobState:
                 f"no handler is registered for job kind {job.kind!r} in this worker "
                 f"(known: {registered_kinds()}); is the module that defines it imported?"
             )
-        with guard:
-            func(job.payload)
+        running = _running.set(job)
+        try:
+            with guard:
+                func(job.payload)
+        finally:
+            _running.reset(running)
     except Exception as error:
         return _record_failure(job, error)
     return _record_success(job)

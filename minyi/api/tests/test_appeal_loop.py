@@ -199,6 +199,58 @@ def test_a_retried_action_gets_the_first_answer_and_makes_nothing_twice(actors: 
     assert Reply.objects.count() == 1
 
 
+def test_the_same_key_on_another_appeal_is_refused_and_changes_nothing_there(actors: Actors) -> None:
+    first, second = in_progress(actors), in_progress(actors)
+    handler = api_as(actors.handler_edu)
+    done = handler.act(first.number, "draft-reply", {"body": "已处理。"}, key="draft-1")
+    assert done.status_code == 200
+    other = handler.act(second.number, "draft-reply", {"body": "已处理。"}, key="draft-1")
+    assert other.status_code == 422
+    assert other.json() == {
+        "code": "idempotency_key_reused",
+        "message": "This Idempotency-Key was already used for another request "
+        f"(POST /api/v1/appeals/{first.number}/draft-reply/); use a new key for each request.",
+        "fields": {},
+    }
+    assert "Idempotent-Replayed" not in other.headers
+    assert not Reply.objects.filter(appeal=second).exists()
+    assert Appeal.objects.get(pk=second.pk).version == second.version
+    # Another step of the same appeal is another target too.
+    progress = handler.act(first.number, "progress", {"body": "已处理。"}, key="draft-1")
+    assert progress.status_code == 422
+    chinese = api_as(actors.handler_edu, language="zh-hans")
+    chinese.act(first.number, "progress", {"note": "已联系"}, key="k-zh")
+    refused = chinese.act(second.number, "progress", {"note": "已联系"}, key="k-zh")
+    assert refused.status_code == 422 and "Idempotency-Key" in refused.json()["message"]
+    assert refused.json()["message"] != refused.json()["message"].encode("ascii", "ignore").decode()
+    # The same key on the same target still replays the first answer.
+    retry = handler.act(first.number, "draft-reply", {"body": "已处理。"}, key="draft-1")
+    assert (retry.status_code, retry.headers["Idempotent-Replayed"]) == (200, "true")
+    assert retry.json() == done.json()
+    assert Reply.objects.filter(appeal=first).count() == 1
+
+
+def test_a_key_used_to_submit_an_appeal_is_refused_for_an_action(actors: Actors) -> None:
+    dispatcher = api_as(actors.dispatcher)
+    number = ok(dispatcher.post("/appeals/", SUBMISSION, key="k-1"), 201)["number"]
+    version = Appeal.objects.get(number=number).version
+    refused = dispatcher.act(number, "dispatch", {"lead": "EDU", "version": version}, key="k-1")
+    assert (refused.status_code, refused.json()["code"]) == (422, "idempotency_key_reused")
+    assert "(POST /api/v1/appeals/)" in refused.json()["message"]
+    assert Appeal.objects.get(number=number).state == State.RECEIVED
+
+
+def test_clients_do_not_see_each_others_answers_under_one_key(actors: Actors) -> None:
+    appeal = in_progress(actors)
+    handler, head = api_as(actors.handler_edu), api_as(actors.head_edu)
+    mine = handler.act(appeal.number, "progress", {"note": "已联系供电所"}, key="same")
+    theirs = head.act(appeal.number, "progress", {"note": "局长已督促"}, key="same")
+    assert mine.status_code == theirs.status_code == 200
+    assert "Idempotent-Replayed" not in theirs.headers
+    notes = list(appeal.events.filter(kind="progress").values_list("note", flat=True))
+    assert sorted(notes) == ["局长已督促", "已联系供电所"]
+
+
 def test_a_refused_action_is_not_remembered_under_its_key(actors: Actors) -> None:
     appeal = new_appeal(actors)
     dispatcher = api_as(actors.dispatcher)

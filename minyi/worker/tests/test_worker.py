@@ -18,6 +18,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail.backends.locmem import EmailBackend as LocmemEmailBackend
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client
@@ -25,9 +26,9 @@ from django.utils import timezone
 
 from minyi.audit.models import AuditEvent
 from minyi.testing import Actors
-from minyi.worker.choices import JobState
-from minyi.worker.models import Job
-from minyi.worker.notify import notify
+from minyi.worker.choices import DeliveryOutcome, JobState
+from minyi.worker.models import Delivery, Job
+from minyi.worker.notify import FileSmsBackend, notify
 from minyi.worker.rules import PermanentFailure, backoff, claim, enqueue, handler, retry_now, run_one, work
 
 # What the test handlers did, in order: (thread name, payload).
@@ -402,6 +403,114 @@ def test_sms_backend_is_chosen_by_setting(settings: Any, capsys: pytest.CaptureF
     job.refresh_from_db()
     assert job.state == JobState.FAILED
     assert "is not a subclass of SmsBackend" in job.last_error
+
+
+class Killed(BaseException):
+    """The worker process dying (SIGKILL, out of memory): nothing after it runs, not even the
+    worker's ``except Exception`` that would record a failure."""
+
+
+class AcceptThenDie(FileSmsBackend):
+    """The gateway accepts the message, then the worker dies before it marks the job done."""
+
+    def send(self, phone: str, text: str, *, key: str) -> None:
+        super().send(phone, text, key=key)
+        raise Killed
+
+
+class AcceptThenDrop(LocmemEmailBackend):
+    """The mail server accepts the first message, then the connection drops before the answer."""
+
+    dropped = False
+
+    def send_messages(self, messages: Any) -> int:
+        sent = super().send_messages(messages)
+        if not AcceptThenDrop.dropped:
+            AcceptThenDrop.dropped = True
+            raise ConnectionResetError("the connection dropped after the server accepted the message")
+        return sent
+
+
+def _sms_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# A real worker commits the attempt before calling out; outside a test transaction, so do we.
+@pytest.mark.django_db(transaction=True)
+def test_an_sms_the_gateway_accepted_before_the_worker_died_is_sent_once(
+    settings: Any, tmp_path: Path
+) -> None:
+    with transaction.atomic():
+        [job] = notify(phone="13812345678", subject="s", text="您的诉求已受理。")
+    settings.MINYI_SMS_BACKEND = f"{__name__}.AcceptThenDie"
+    with pytest.raises(Killed):
+        work("worker-1", once=True)
+    job.refresh_from_db()
+    assert job.state == JobState.RUNNING  # never marked done
+    delivery = Delivery.objects.get()
+    assert (delivery.finished_at, delivery.outcome, delivery.calls) == (None, "", 1)  # started, unfinished
+
+    # Ten minutes later another worker takes the job back and runs it, with the working backend.
+    settings.MINYI_SMS_BACKEND = "minyi.worker.notify.FileSmsBackend"
+    Job.objects.filter(pk=job.pk).update(locked_at=timezone.now() - timedelta(minutes=11))
+    assert work("worker-2", once=True) == 1
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    [line] = _sms_lines(tmp_path / "sms-outbox.jsonl")  # exactly one SMS
+    assert (line["phone"], line["text"], line["key"]) == ("13812345678", "您的诉求已受理。", delivery.key)
+    assert "13812345678" not in delivery.key
+    delivery.refresh_from_db()
+    assert (delivery.outcome, delivery.calls) == (DeliveryOutcome.SENT, 2)  # sent again, same key
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_run_again_after_its_sms_was_sent_does_not_call_the_gateway(tmp_path: Path) -> None:
+    with transaction.atomic():
+        [job] = notify(phone="13812345678", subject="s", text="您的诉求已答复。")
+    work("worker-1", once=True)
+    # The worker died after recording the delivery, before recording the job done: it comes back.
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, locked_by="worker-1", locked_at=timezone.now() - timedelta(minutes=11)
+    )
+    assert work("worker-2", once=True) == 1
+    assert len(_sms_lines(tmp_path / "sms-outbox.jsonl")) == 1
+    delivery = Delivery.objects.get()
+    assert (delivery.outcome, delivery.calls) == (DeliveryOutcome.SENT, 1)  # no second call
+
+
+@pytest.mark.django_db
+def test_admin_shows_deliveries_read_only_without_the_address(client: Client) -> None:
+    [job] = notify(phone="13812345678", subject="s", text="您的诉求已受理。")
+    _claim_and_run(job)
+    client.force_login(User.objects.create_superuser("it", "it@example.cn", "x"))
+    listing = client.get("/admin/worker/delivery/", headers={"accept-language": "en"}).content.decode()
+    assert Delivery.objects.get().key in listing and "13812345678" not in listing
+    assert client.get(f"/admin/worker/delivery/{Delivery.objects.get().pk}/change/").status_code == 200
+    assert client.get("/admin/worker/delivery/add/").status_code == 403
+
+
+def test_the_file_backend_writes_each_key_once(tmp_path: Path) -> None:
+    backend = FileSmsBackend()
+    backend.send("13812345678", "一", key="minyi-1-sms-a")
+    backend.send("13812345678", "一", key="minyi-1-sms-a")
+    backend.send("13812345678", "一", key="minyi-2-sms-a")
+    keys = [line["key"] for line in _sms_lines(tmp_path / "sms-outbox.jsonl")]
+    assert keys == ["minyi-1-sms-a", "minyi-2-sms-a"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_sent_again_carries_the_same_message_id(settings: Any) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.AcceptThenDrop"
+    AcceptThenDrop.dropped = False
+    [job] = notify(email="wang@example.cn", subject="诉求已答复", text="您的诉求已答复。")
+    work("test-worker", once=True)
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    _claim_and_run(job)
+    assert job.state == JobState.DONE
+    first, second = (message.message()["Message-ID"] for message in mail.outbox)
+    assert first == second and first.startswith(f"<minyi-{job.pk}-email-")
+    assert Delivery.objects.get().calls == 2
 
 
 @pytest.mark.django_db

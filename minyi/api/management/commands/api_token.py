@@ -1,12 +1,14 @@
-"""``manage.py api_token create --user USERNAME --name NAME | list | revoke PREFIX``: API tokens from the
-command line (whoever runs manage.py is trusted as an administrator; each change is audited)."""
+"""``manage.py api_token create --user USERNAME --name NAME | list | revoke PREFIX | integration USERNAME``:
+API tokens from the command line (whoever runs manage.py is trusted as an administrator, yet no token
+is made for a superuser; each change is audited), and the marking of integration accounts, the only
+accounts an administrator may mint tokens for over the API."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minyi.api import tokens
@@ -24,6 +26,11 @@ class Command(BaseCommand):
         actions.add_parser("list", help="list the tokens (prefix, name, user, created, last used, revoked)")
         revoke = actions.add_parser("revoke", help="revoke the token with this prefix")
         revoke.add_argument("prefix")
+        integration = actions.add_parser(
+            "integration", help="mark a login as an integration account (a system, not a person)"
+        )
+        integration.add_argument("username")
+        integration.add_argument("--description", default="", help="which system uses it")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -35,6 +42,8 @@ class Command(BaseCommand):
                 new = tokens.create_token(user=user, name=options["name"], actor=None)
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
+            except PermissionDenied as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(f"prefix: {new.token.prefix}")
             self.stdout.write(f"key: {new.key}")
             self.stdout.write("Keep the key now: it is not stored and cannot be shown again.")
@@ -52,6 +61,15 @@ class Command(BaseCommand):
                         ]
                     )
                 )
+        elif action == "integration":
+            user = User.objects.filter(username=options["username"]).first()
+            if user is None:
+                raise CommandError(f"No user {options['username']!r}.")
+            try:
+                tokens.mark_integration(user, description=options["description"], actor=None)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            self.stdout.write(f"{user.get_username()} is an integration account")
         else:
             found = tokens.all_tokens().filter(prefix=options["prefix"]).first()
             if found is None:
