@@ -157,20 +157,20 @@ def test_a_merged_report_never_shows_on_the_units_pages_exports_or_api(
         client.force_login(insider)
         detail = client.get(f"/appeals/{master.number}/")
         assert detail.status_code == 200
-        assert report.number not in detail.content.decode() and "收受礼金" not in detail.content.decode()
+        assert str(report.number) not in detail.content.decode() and "收受礼金" not in detail.content.decode()
         listed = client.get("/appeals/", {"state": ""}).content.decode()
-        assert master.number in listed and report.number not in listed
+        assert str(master.number) in listed and str(report.number) not in listed
         assert client.get(f"/appeals/{report.number}/").status_code == 404
         exported = client.get("/appeals/export.xlsx", {"state": ""}, follow=True).content
-        assert master.number.encode() in unzipped(exported)
-        assert report.number.encode() not in unzipped(exported)
+        assert str(master.number).encode() in unzipped(exported)
+        assert str(report.number).encode() not in unzipped(exported)
         rest = api(insider)
         numbers = {a["number"] for a in rest.get("/api/v1/appeals/").json()["results"]}
-        assert master.number in numbers and report.number not in numbers
+        assert str(master.number) in numbers and str(report.number) not in numbers
         assert rest.get(f"/api/v1/appeals/{report.number}/").status_code == 404
-        assert report.number not in rest.get(f"/api/v1/appeals/{master.number}/").content.decode()
+        assert str(report.number) not in rest.get(f"/api/v1/appeals/{master.number}/").content.decode()
     client.force_login(actors.dispatcher)  # the district office sees both, and the merge on the timeline
-    assert report.number in client.get(f"/appeals/{master.number}/").content.decode()
+    assert str(report.number) in client.get(f"/appeals/{master.number}/").content.decode()
 
 
 def test_the_units_reply_to_a_merged_group_never_reaches_the_whistleblower(
@@ -199,7 +199,7 @@ def test_the_units_reply_to_a_merged_group_never_reaches_the_whistleblower(
     report.refresh_from_db()  # back in the inbox, to be handled on its own
     assert (report.state, report.master_id) == (State.RECEIVED, None)
     client.force_login(actors.dispatcher)
-    assert report.number in client.get("/appeals/").content.decode()
+    assert str(report.number) in client.get("/appeals/").content.decode()
 
 
 def test_unmerge_is_the_dispatchers_and_the_unit_still_never_sees_the_report(
@@ -223,7 +223,7 @@ def test_unmerge_is_the_dispatchers_and_the_unit_still_never_sees_the_report(
     assert report.state == State.RECEIVED
     client.force_login(actors.handler_edu)
     assert client.get(f"/appeals/{report.number}/").status_code == 404
-    assert report.number not in client.get("/appeals/", {"state": ""}).content.decode()
+    assert str(report.number) not in client.get("/appeals/", {"state": ""}).content.decode()
 
 
 # --- dispatch and co-units ---------------------------------------------------------------------------
@@ -249,7 +249,7 @@ def test_an_appeal_with_a_report_merged_into_it_is_never_handed_to_that_unit_as_
             headers={"accept-language": "zh-hans"},
         )
         assert response.status_code == 400, response.json()
-        assert report.number in str(response.json()) and "回避" in str(response.json())
+        assert str(report.number) in str(response.json()) and "回避" in str(response.json())
         posted = client.post(
             f"/appeals/{master.number}/dispatch/",
             {"version": master.version, "lead": lead.pk, "co_units": [u.pk for u in co]},
@@ -317,18 +317,18 @@ def test_a_report_is_never_a_duplicate_hint_for_the_unit_nor_offered_to_merge_in
     assert {h.earlier_id for h in duplicates.record_hints(later)} == {report.pk}  # the finder pairs them
     client.force_login(actors.handler_edu)
     listed = client.get("/appeals/", {"state": ""}).content.decode()
-    assert later.number in listed and report.number not in listed
-    assert report.number not in client.get(f"/appeals/{later.number}/").content.decode()
+    assert str(later.number) in listed and str(report.number) not in listed
+    assert str(report.number) not in client.get(f"/appeals/{later.number}/").content.decode()
 
     # The dispatcher, on the report, is not offered the appeal 区教育局 holds as a merge target.
     third = whistle(actors, concerns_unit=None, citizen_phone=WHISTLE_PHONE)
     duplicates.record_hints(third)
     client.force_login(actors.dispatcher)
     page = client.get(f"/appeals/{third.number}/").content.decode()
-    assert report.number in page  # a hint it may be merged into (nobody holds it)
+    assert str(report.number) in page  # a hint it may be merged into (nobody holds it)
     duplicates.record_hints(report)
     rules.dispatch(third, lead=actors.edu, actor=actors.dispatcher)
-    assert third.number not in client.get(f"/appeals/{report.number}/").content.decode()
+    assert str(third.number) not in client.get(f"/appeals/{report.number}/").content.decode()
 
 
 def test_the_hotspot_board_withholds_a_cluster_of_reports_about_the_viewers_unit(
@@ -352,7 +352,7 @@ def test_the_hotspot_board_withholds_a_cluster_of_reports_about_the_viewers_unit
     board = client.get(f"/insight/hotspots/{run.pk}/").content.decode()
     assert "收受礼金" not in board and "东村路灯坏了" in board
     cluster = client.get(f"/insight/hotspots/cluster/{hidden.pk}/").content.decode()
-    assert "收受礼金" not in cluster and not any(a.number in cluster for a in about_office)
+    assert "收受礼金" not in cluster and not any(str(a.number) in cluster for a in about_office)
     exported = client.get("/reports/export/hotspots/", {"run": run.pk}, follow=True).content
     assert "收受礼金".encode() not in unzipped(exported) and "东村路灯坏了".encode() in unzipped(exported)
     client.force_login(actors.leader)  # of the district: not recused, sees the cluster as it is
