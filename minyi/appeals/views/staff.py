@@ -366,11 +366,10 @@ def _detail_response(
     codes = {c for e in events for c in (e.data or {}).get("co_units", [])}
     unit_names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     mentioned = {n for e in events if e.kind == EventKind.MERGED and (n := (e.data or {}).get("merged"))}
-    shown = (
-        set(visible(user, Appeal.objects.filter(number__in=mentioned)).values_list("number", flat=True))
-        if mentioned
-        else set()
+    visible_numbers = visible(user, Appeal.objects.filter(number__in=mentioned)).values_list(
+        "number", flat=True
     )
+    shown = {n for n in visible_numbers if n} if mentioned else set()
     timeline = [
         {
             "event": e,
