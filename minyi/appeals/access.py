@@ -3,20 +3,24 @@
 - District-wide roles (dispatchers, operators, leaders, auditors) see every appeal; unit staff see
   the appeals assigned (lead or co-handling, now or before) to a unit in their subtree.
 - 回避: an appeal about a unit's officials is never visible to anyone whose own unit is that unit or
-  lies below it — whatever their role.
+  lies below it — whatever their role (``recused``, ``visible_appeals``); and no such unit ever holds it,
+  nor an appeal it is merged into, nor a rectification item it is linked to (``recused_unit``: the one
+  rule that dispatch, co-units, merge, ledger links and the reply path ask; docs/security.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from minyi.appeals.choices import ReplyState
+from minyi.appeals.choices import ACTIVE_ASSIGNMENT_STATES, ReplyState, State
 from minyi.appeals.models import Appeal, Assignment, Reply
 from minyi.audit.rules import record_personal_view
 from minyi.org.choices import DISTRICT_WIDE_ROLES
+from minyi.org.models import Unit
 from minyi.org.permissions import (
     AnyUser,
     Everything,
@@ -65,6 +69,64 @@ def recused(user: AnyUser, appeal: Appeal) -> bool:
     return own.startswith(appeal.concerns_unit.path)
 
 
+@dataclass(frozen=True)
+class Recusal:
+    """Why ``unit`` may not hold an appeal: ``about`` (the appeal itself or one merged into it)
+    concerns the officials of ``concerned``, and ``unit`` is that unit or lies below it."""
+
+    unit: Unit
+    appeal: Appeal
+    about: Appeal
+    concerned: Unit
+
+
+def _concerned(appeal: Appeal) -> list[tuple[Appeal, Unit]]:
+    """(appeal, unit whose officials it concerns) for ``appeal`` and every appeal merged into it: one
+    reply answers the whole group, so whoever holds the appeal answers each of them."""
+    pairs = [(appeal, appeal.concerns_unit)] if appeal.concerns_unit is not None else []
+    if appeal.pk is not None:
+        merged = Appeal.objects.filter(master=appeal, state=State.MERGED, concerns_unit__isnull=False)
+        pairs.extend((m, m.concerns_unit) for m in merged.select_related("concerns_unit") if m.concerns_unit)
+    return pairs
+
+
+def concerned_units(appeal: Appeal) -> list[Unit]:
+    """The units whose officials ``appeal`` or an appeal merged into it concern (none of them, nor any
+    unit below them, may hold it)."""
+    return [unit for _about, unit in _concerned(appeal)]
+
+
+def recusal(units: Iterable[Unit], appeals: Iterable[Appeal]) -> Recusal | None:
+    """回避 for units, the one rule: a unit may neither be shown nor hold an appeal (as lead or co-unit,
+    through an appeal merged into one it holds, or through a linked rectification item) when it is, or
+    lies below, a unit whose officials the appeal or an appeal merged into it concerns. The first such
+    (unit, appeal) among ``units`` × ``appeals``, None when every unit may hold every appeal."""
+    units = list(units)
+    for appeal in appeals:
+        for about, concerned in _concerned(appeal):
+            for unit in units:
+                if unit.is_within(concerned):
+                    return Recusal(unit=unit, appeal=appeal, about=about, concerned=concerned)
+    return None
+
+
+def unit_recused(unit: Unit, appeal: Appeal) -> bool:
+    """Whether ``unit`` may not hold ``appeal`` (``recusal``)."""
+    return recusal([unit], [appeal]) is not None
+
+
+def holding_units(appeal: Appeal) -> list[Unit]:
+    """The units holding ``appeal`` now: those of its open assignments, and the lead and co-units of the
+    rectification items linked to it that are not signed off yet (their sign-off answers it)."""
+    held = Assignment.objects.filter(appeal=appeal, state__in=ACTIVE_ASSIGNMENT_STATES)
+    ids = set(held.values_list("unit_id", flat=True))
+    for lead_id, co_id in appeal.issues.filter(signed_off_at__isnull=True).values_list(
+        "lead_unit_id", "co_units"
+    ):
+        ids.update(pk for pk in (lead_id, co_id) if pk is not None)
+    return list(Unit.objects.filter(pk__in=ids).order_by("path"))
+
+
 def visible_appeals(user: AnyUser, queryset: QuerySet[Appeal]) -> QuerySet[Appeal]:
     """The appeals of ``queryset`` that ``user`` may see."""
     scope = scope_of(user)
@@ -72,14 +134,22 @@ def visible_appeals(user: AnyUser, queryset: QuerySet[Appeal]) -> QuerySet[Appea
         return queryset.none()
     own = _own_unit_path(user)
     if own is not None:
-        # concerns_unit.path is a prefix of own path  ⇔  recused; exclude those rows.
-        queryset = queryset.exclude(
-            Q(concerns_unit__isnull=False) & Q(concerns_unit__path__in=_prefixes(own))
-        )
+        queryset = queryset.exclude(_about_own(own))
     if isinstance(scope, Everything) or _district_wide(user):
         return queryset
     assigned = Assignment.objects.filter(appeal=OuterRef("pk"), unit__path__startswith=scope.path)
     return queryset.filter(Exists(assigned))
+
+
+def _about_own(own: str) -> Q:
+    # concerns_unit.path is a prefix of the own unit's path  ⇔  recused.
+    return Q(concerns_unit__isnull=False) & Q(concerns_unit__path__in=_prefixes(own))
+
+
+def recused_appeals(user: AnyUser, queryset: QuerySet[Appeal]) -> QuerySet[Appeal]:
+    """The appeals of ``queryset`` that ``user`` is recused from (``recused``), as one query."""
+    own = _own_unit_path(user)
+    return queryset.filter(_about_own(own)) if own is not None else queryset.none()
 
 
 def _prefixes(path: str) -> list[str]:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minyi.appeals import echo
-from minyi.appeals.access import AppealPerm
+from minyi.appeals.access import AppealPerm, holding_units, recusal, unit_recused
 from minyi.appeals.choices import (
     ACTIVE_ASSIGNMENT_STATES,
     OPEN_STATES,
@@ -98,6 +98,10 @@ STAFF_NEW_ASSIGNMENT = gettext_lazy("New appeal for your unit: %(number)s %(titl
 STAFF_RETURNED = gettext_lazy("Appeal %(number)s %(title)s was returned by %(unit)s")
 STAFF_EXTENSION = gettext_lazy("%(unit)s asks %(days)s more working days for appeal %(number)s %(title)s")
 STAFF_REPLY_TO_APPROVE = gettext_lazy("A reply to appeal %(number)s %(title)s waits for your approval")
+STAFF_SPLIT_OFF = gettext_lazy(
+    "Appeal %(number)s %(title)s concerns officials of %(unit)s: it was taken out of its merge and "
+    "waits for dispatch (回避)"
+)
 STAFF_REOPENED = gettext_lazy("Appeal %(number)s %(title)s was reopened: the citizen is not satisfied")
 
 
@@ -422,14 +426,20 @@ def dispatch(
     appeal = _lock(appeal, expected_version)
     staff = check_triage(actor, appeal)
     units = [lead, *[u for u in co_units if u.pk != lead.pk]]
-    if appeal.concerns_unit is not None:
-        for unit in units:
-            if unit.is_within(appeal.concerns_unit):
-                raise AppealError(
-                    _("This appeal concerns officials of %(unit)s; it cannot be handed to %(target)s (回避).")
-                    % {"unit": appeal.concerns_unit.name, "target": unit.name},
-                    code="recusal",
-                )
+    if (found := recusal(units, [appeal])) is not None:
+        if found.about.pk == appeal.pk:
+            message = _(
+                "This appeal concerns officials of %(unit)s; it cannot be handed to %(target)s (回避)."
+            )
+        else:
+            message = _(
+                "Appeal %(number)s, merged into this one, concerns officials of %(unit)s; this appeal cannot "
+                "be handed to %(target)s (回避). Undo that merge first."
+            )
+        raise AppealError(
+            message % {"unit": found.concerned.name, "target": found.unit.name, "number": found.about.number},
+            code="recusal",
+        )
     now = timezone.now()
     rule = sla_for(appeal)
     computed = add_working_days(now, rule.handle_days)
@@ -598,6 +608,8 @@ def check_decide_extension(actor: Actor, extension: Extension) -> User:
     staff = _require(actor, AppealPerm.DISPATCH, extension.assignment.appeal)
     if extension.state != ExtensionState.PENDING:
         raise IllegalTransition(_("This request has already been decided."))
+    if extension.assignment.state not in ACTIVE_ASSIGNMENT_STATES:
+        raise IllegalTransition(_("The unit that asked no longer holds this appeal."))
     return staff
 
 
@@ -754,7 +766,8 @@ def check_draft_reply(actor: Actor, appeal: Appeal) -> User:
     staff = _require(actor, AppealPerm.HANDLE, appeal)
     _require_held(actor, appeal, lead_only=True)
     _require_state(appeal, (State.IN_PROGRESS,))
-    if appeal.replies.filter(state=ReplyState.SUBMITTED).exists():
+    # A draft left by a unit that gave the appeal back waits for nobody: only the lead unit's counts.
+    if appeal.replies.filter(state=ReplyState.SUBMITTED, unit=_lead_held(appeal)).exists():
         raise IllegalTransition(_("A reply is already waiting for approval."))
     return staff
 
@@ -794,7 +807,18 @@ def check_send_back_reply(actor: Actor, reply: Reply) -> User:
     _require_unit(actor, reply.unit)
     if reply.state != ReplyState.SUBMITTED:
         raise IllegalTransition(_("This reply is not waiting for approval."))
+    lead = _lead_held(reply.appeal)
+    if lead is None or lead.pk != reply.unit_id:
+        raise IllegalTransition(
+            _("%(unit)s no longer holds this appeal as lead unit; its draft reply can no longer be decided.")
+            % {"unit": reply.unit.name}
+        )
     return staff
+
+
+def _lead_held(appeal: Appeal) -> Unit | None:
+    """The unit holding the appeal's open lead assignment, if any."""
+    return next((a.unit for a in _held(appeal) if a.role == AssignmentRole.LEAD), None)
 
 
 @transaction.atomic
@@ -847,7 +871,23 @@ def _send(appeal: Appeal, reply: Reply, actor: Actor, now: datetime, **data: Any
     _event(appeal, EventKind.REPLIED, actor, unit=reply.unit, reply=reply.pk, **data)
     echo.publish_for_reply(reply)  # on the echo wall if it was chosen for it (masked)
     for citizen_appeal in _citizens_of(appeal):
+        if citizen_appeal.pk != appeal.pk and unit_recused(reply.unit, citizen_appeal):
+            _split_off(citizen_appeal, actor, reply.unit)
+            continue
         _tell_citizen(citizen_appeal, MSG_REPLIED, key=f"replied:{reply.pk}", reply=_short(reply.body))
+
+
+def _split_off(merged: Appeal, actor: Actor, unit: Unit) -> None:
+    """A merged appeal about ``unit``'s officials never gets that unit's reply (回避; a merge made before
+    the merge rule refused it): it goes back to the dispatcher's inbox to be handled on its own."""
+    master = merged.master
+    merged.state, merged.master, merged.reject_reason = State.RECEIVED, None, ""
+    _save(merged, "state", "master", "reject_reason")
+    note = _("Not answered by %(unit)s, whose officials it concerns (回避): back in the inbox.") % {
+        "unit": unit.name
+    }
+    _event(merged, EventKind.UNMERGED, actor, note=note, master=master.number if master else None)
+    _tell_staff(_dispatchers(), STAFF_SPLIT_OFF, merged, unit=unit.name)
 
 
 @transaction.atomic
@@ -968,6 +1008,21 @@ def merge(appeal: Appeal, *, into: Appeal, actor: Actor, expected_version: int |
     _require(actor, AppealPerm.DISPATCH, into)
     if into.pk == appeal.pk or into.state in (State.MERGED, State.REJECTED):
         raise AppealError(_("Choose another open appeal to merge into."), code="master")
+    # The master's reply reaches this citizen: no unit holding the master may be one it concerns.
+    if (found := recusal(holding_units(into), [appeal])) is not None:
+        raise AppealError(
+            _(
+                "Appeal %(number)s concerns officials of %(unit)s, and %(target)s holds %(master)s: it "
+                "cannot be merged into it (回避). Handle it on its own."
+            )
+            % {
+                "number": found.about.number,
+                "unit": found.concerned.name,
+                "target": found.unit.name,
+                "master": into.number,
+            },
+            code="recusal",
+        )
     appeal.state, appeal.master, appeal.reject_reason = State.MERGED, into, RejectReason.DUPLICATE
     _save(appeal, "state", "master", "reject_reason")
     _event(appeal, EventKind.MERGED, actor, master=into.number)

@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals import similar
+from minyi.appeals.access import concerned_units, holding_units, recusal
 from minyi.appeals.choices import State
 from minyi.appeals.forms.intake import normalise_phone, phone_variants
 from minyi.appeals.models import Appeal
@@ -385,4 +386,7 @@ def for_appeal(user: AnyUser, appeal: Appeal, *, limit: int = 5) -> list[Candida
         if known is None or candidate.score >= known.score:
             best[candidate.appeal.pk] = candidate
     ranked = sorted(best.values(), key=lambda c: (c.reason != Reason.SAME_PERSON, -c.score))
+    # Never offer to merge into an appeal held by a unit this one concerns: the merge refuses it (回避).
+    if ranked and concerned_units(appeal):
+        ranked = [c for c in ranked if recusal(holding_units(c.appeal), [appeal]) is None]
     return ranked[:limit]

@@ -26,7 +26,7 @@ def hotspot_board(user: AnyUser, params: dict[str, str]) -> Sheet:
     run = HotspotRun.objects.filter(pk=int(given)).first() if given.isdigit() else None
     if run is None or run.state != HotspotRun.State.DONE:
         raise ValidationError(_("There is no such computed hotspot board."))
-    clusters = board_clusters(run)
+    clusters = board_clusters(run, user)
 
     def rows() -> Iterator[list[Any]]:
         for c in clusters:

@@ -22,7 +22,7 @@ from minyi.insight import board, hotspots
 from minyi.insight.access import InsightPerm
 from minyi.insight.forms_hotspots import PeriodForm, default_period
 from minyi.insight.models import HotspotCluster, HotspotRun
-from minyi.insight.queries import board_clusters
+from minyi.insight.queries import board_clusters, hide_recused
 from minyi.ledger.access import LedgerPerm
 from minyi.ledger.forms import IssueForm
 from minyi.org.permissions import can, require, visible
@@ -68,7 +68,7 @@ def _page(
             "form": form,
             "latest": latest,
             "run": shown,
-            "clusters": board_clusters(shown),
+            "clusters": board_clusters(shown, request.user),
             "run_query": urlencode({"run": shown.pk}) if shown else "",
             "formula": heat_formula(),
             "may_make_issue": can(request.user, LedgerPerm.ADD),
@@ -140,6 +140,7 @@ def _cluster_page(
         .select_related("lead_unit", "village", "township")
         .order_by("received_at", "pk")
     )
+    hide_recused([cluster], request.user)  # its title and place come from the appeals' text (回避)
     # Only appeals the user may see are linked, as in the inbox: none seen, no item from here.
     may_make = cluster.issue_id is None and bool(appeals) and can(request.user, LedgerPerm.ADD)
     if may_make and form is None:

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minyi.appeals.access import recusal
 from minyi.appeals.models import Appeal
 from minyi.appeals.rules import answer_by_rectification
 from minyi.appeals.uploads import MAX_FILES, checked_upload
@@ -162,6 +163,7 @@ def create_issue(
     if person is None or person.role != Role.LEADER:
         raise ValidationError({"leader": _("The supervising leader must be a leader.")})
     appeals = list(appeals)
+    check_recusal(lead_unit, co_units, appeals)
     if source is None:
         source = IssueSource.APPEALS if appeals else IssueSource.OWN
     if source == IssueSource.INSPECTION and not finding_ref.strip():
@@ -187,6 +189,23 @@ def create_issue(
     log_event(issue, EventKind.CREATED, actor=actor, appeals=len(appeals))
     record("ledger.issue.create", actor=actor, obj=issue, detail={"track": track})
     return issue
+
+
+def check_recusal(lead_unit: Unit, co_units: Iterable[Unit], appeals: Iterable[Appeal]) -> None:
+    """回避 (minyi.appeals.access.recusal): an item is never linked to an appeal whose officials its lead
+    unit or a co-unit are, or lie below; its sign-off would answer that appeal in their name."""
+    for field, units in (("lead_unit", [lead_unit]), ("co_units", list(co_units))):
+        found = recusal(units, appeals)
+        if found is not None:
+            raise ValidationError(
+                {
+                    field: _(
+                        "Appeal %(number)s concerns officials of %(unit)s; %(target)s cannot handle an "
+                        "item linked to it (回避)."
+                    )
+                    % {"number": found.about.number, "unit": found.concerned.name, "target": found.unit.name}
+                }
+            )
 
 
 def check_convert(actor: Actor, issue: Issue) -> User:
@@ -681,6 +700,8 @@ def edit_issue(issue: Issue, *, actor: Actor, expected_version: int | None = Non
         changed.append("co_units")
     if not changed:
         return fresh
+    if {"lead_unit", "co_units"} & set(changed):
+        check_recusal(fresh.lead_unit, Unit.objects.filter(pk__in=wanted_co), fresh.appeals.all())
     _check_edit(fresh, changed)
     fresh.version += 1
     fresh.save(update_fields=[*(name for name in changed if name != "co_units"), "version"])

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from minyi.appeals.access import concerned_units
 from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
     ACTIVE_ASSIGNMENT_STATES,
@@ -72,10 +73,11 @@ def _dispatchable(appeal: Appeal) -> QuerySet[Unit]:
 
 
 def dispatch_units(appeal: Appeal) -> QuerySet[Unit]:
-    """Units offered for dispatch: never the unit the appeal concerns nor any unit below it (回避)."""
+    """Units offered for dispatch: never a unit the appeal (or an appeal merged into it) concerns nor any
+    unit below it (回避, minyi.appeals.access.recusal)."""
     units = _dispatchable(appeal)
-    if appeal.concerns_unit is not None:
-        units = units.exclude(path__startswith=appeal.concerns_unit.path)
+    for concerned in concerned_units(appeal):
+        units = units.exclude(path__startswith=concerned.path)
     return units.order_by("path")
 
 

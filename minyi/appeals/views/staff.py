@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minyi.appeals import actions, rules
-from minyi.appeals.access import AppealPerm, citizen_details, reply_seen_by
+from minyi.appeals.access import AppealPerm, citizen_details, reply_seen_by, unit_recused
 from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
     TRIAGE_STATES,
@@ -308,10 +308,10 @@ def _chosen_suggestion(request: HttpRequest, hints: routing.Advice | None) -> ro
 
 
 def _recused_unit(appeal: Appeal, unit: Unit) -> bool:
-    return appeal.concerns_unit is not None and unit.is_within(appeal.concerns_unit)
+    return unit_recused(unit, appeal)
 
 
-def _event_details(event: AppealEvent, units: dict[str, str]) -> list[str]:
+def _event_details(event: AppealEvent, units: dict[str, str], shown: set[str]) -> list[str]:
     """The few facts of an event's data worth a line on the timeline."""
     data, lines = event.data or {}, []
     if deadline := data.get("deadline"):
@@ -332,7 +332,8 @@ def _event_details(event: AppealEvent, units: dict[str, str]) -> list[str]:
         lines.append(str(WaitingFor(waiting).label))
     if event.kind == EventKind.MERGED and data.get("master"):
         lines.append(_("Merged into %(number)s") % {"number": data["master"]})
-    if event.kind == EventKind.MERGED and data.get("merged"):
+    # The number of an appeal merged into this one only for who may see it (回避).
+    if event.kind == EventKind.MERGED and data.get("merged") in shown:
         lines.append(_("%(number)s was merged into this appeal") % {"number": data["merged"]})
     return lines
 
@@ -364,12 +365,17 @@ def _detail_response(
     events = list(appeal.events.select_related("actor__person", "unit"))
     codes = {c for e in events for c in (e.data or {}).get("co_units", [])}
     unit_names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    mentioned = {n for e in events if e.kind == EventKind.MERGED and (n := (e.data or {}).get("merged"))}
+    visible_numbers = visible(user, Appeal.objects.filter(number__in=mentioned)).values_list(
+        "number", flat=True
+    )
+    shown = {n for n in visible_numbers if n} if mentioned else set()
     timeline = [
         {
             "event": e,
             "actor": _person_name(e.actor) if e.actor_id else "",
             "note": e.note if reveal else mask_text(e.note),
-            "details": _event_details(e, unit_names),
+            "details": _event_details(e, unit_names, shown),
         }
         for e in events
     ]
