@@ -32,7 +32,9 @@ class VisitForm(forms.Form):
     search page, and without JavaScript when the form is sent) and picked from the list
     (``household``, the household's code). The checklist's labels are the campaign's own words."""
 
-    visited_on = forms.DateField(label=_("date of the visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("date of the visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     campaign = forms.ModelChoiceField(
         label=_("campaign"), queryset=Campaign.objects.all(), required=False, empty_label=_("(no campaign)")
     )
@@ -232,7 +234,9 @@ class DifficultyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.all(), required=False)
+    category = forms.ModelChoiceField(
+        label=_("category"), queryset=Category.objects.all(), required=False, empty_label=_("(no category)")
+    )
     handled_on_spot = forms.BooleanField(label=_("handled on the spot"), required=False)
     resolution = forms.CharField(label=_("how it was handled"), max_length=NOTE_MAX, required=False)
 
