@@ -135,7 +135,7 @@ class VisitForm(forms.Form):
         if village is None:
             return []
         query = str(self.data.get(self.add_prefix("household_search"), "")).strip()[:50]
-        picked = str(self.data.get(self.add_prefix("household"), "")).strip()
+        picked = str(self.data.get(self.add_prefix("household"), "")).replace("\x00", "").strip()
         found = list(households_of_village(village, query)) if query else []
         if picked and picked not in {h.code for h in found}:
             found[:0] = Household.objects.filter(village=village, code=picked)[:1]
