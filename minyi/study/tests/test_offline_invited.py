@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from minyi.study import rules
-from minyi.study.models import Session
+from minyi.study.models import Branch, Session
 from minyi.study.tests.conftest import Study, build_study
 from minyi.study.tests.test_offline import client_for, data_of
 from minyi.testing import Actors
@@ -26,7 +26,7 @@ def bare(actors: Actors) -> Study:
 def _sessions(study: Study) -> dict[str, Session]:
     now = timezone.now()
 
-    def add(topic: str, branches: list[object]) -> Session:
+    def add(topic: str, branches: list[Branch]) -> Session:
         return rules.add_session(
             study.tour, starts_at=now - dt.timedelta(hours=2), topic=topic, place="村部", branches=branches,
             actor=None,
