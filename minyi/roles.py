@@ -59,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         OutreachPerm.VIEW_COVERAGE,
         OutreachPerm.ADD_PAIRING,
         OutreachPerm.CHANGE_PAIRING,
+        OutreachPerm.CHANGE_CHECKLIST,
         SymposiumPerm.ADD,
         SymposiumPerm.VIEW,
         AppealPerm.FOLLOW_UP,

@@ -2,7 +2,8 @@
 
 ``seed`` builds it in one transaction: about 30 departments, 7 townships and streets, 100 villages and
 communities with their party branches, enterprises, floating branches at sea, about 50 leaders, staff
-of every unit, one demo login per role and 10,000+ households (any number with ``households=``).
+of every unit, one demo login per role and the campaign's 10.9万 households (109,200; any number with
+``households=``).
 Names, phones and addresses are composed from character lists by ``random.Random`` with a fixed seed,
 so every run gives the same district and no real person appears in it. Later apps add their demo
 data (appeals, issues, visits, study) on top of it.
@@ -36,6 +37,9 @@ DISTRICT_NAME = "海滨区"
 OFFICE_CODE = "QZLX"  # The campaign office: operators, dispatchers, auditors and admins sit here.
 FISHERY_TOWN_CODE = "T03"  # 渔港镇: the floating branches at sea belong to it.
 BATCH = 5000  # Rows per bulk_create batch (Django lowers it further where SQLite needs that).
+#: Households of the demo district: the campaign's report reads "走访100个村(社区)10.9万农户", so the
+#: default district has 10.9万 of them (shared out among the villages by their weights).
+DEMO_HOUSEHOLDS = 109_200
 
 #: 区直部门: (code, name). The campaign office comes first.
 DEPARTMENTS: list[tuple[str, str]] = [
@@ -355,7 +359,7 @@ def seed(
 ) -> SeedResult:
     """Load the demo district in one transaction, or do nothing when district "HB" already exists.
 
-    ``households`` is the total number of households (None: 100–120 per village, 10,000+ in all).
+    ``households`` is the total number of households (None: DEMO_HOUSEHOLDS, 10.9万).
     Raises SeedConflict when demo codes or user names are taken by other data.
     """
     started = time.perf_counter()
@@ -378,7 +382,8 @@ def seed(
         say(f"people: {len(people)} ({logins} logins)")
         villages = [units[s.code] for s in specs if s.kind in RESIDENTIAL_KINDS]
         lap = time.perf_counter()
-        total, method = _create_households(villages, household_counts(weights, households))
+        counts = household_counts(weights, households if households is not None else DEMO_HOUSEHOLDS)
+        total, method = _create_households(villages, counts)
         say(f"households: {total:,} in {time.perf_counter() - lap:.1f} s ({method})")
         record(
             "org.demo.seed",

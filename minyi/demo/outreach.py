@@ -1,8 +1,9 @@
-"""The demo outreach of 海滨区's campaign, shaped like the real one ("走访100个村10.9万农户，帮助解决实际
-困难1100多件"): every village and every household visited at least once, about 109,000 visits over
-the campaign's months, 1,100+ difficulties handled on the spot, and the pairings behind them (the ~50
-district leaders each paired with two of the 100 villages, 联百村; enterprises; households in
-difficulty paired with township cadres).
+"""The demo outreach of 海滨区's campaign, shaped like the real one ("走访100个村10.9万农户，帮助解决
+实际困难1100多件"): every village visited by its leader each month and each of the district's
+10.9万 households visited once, about 110,000 visits over the campaign's months, 1,100+
+difficulties handled on the spot, and the pairings behind them (the ~50 district leaders each
+paired with two of the 100 villages, 联百村; enterprises; households in difficulty paired with
+township cadres).
 
 Everything goes through the outreach rules: pairings through ``rules.create_pairing``, visits through
 ``imports.import_visits``, one visit sheet per township and month entered by the township's clerk
@@ -36,10 +37,10 @@ from minyi.outreach.models import Visit
 from minyi.outreach.rules import DifficultyInput
 
 SEED = 20140705
-#: Household visits per household: 10,993 households give 109,160, and with the leaders' village and
-#: enterprise visits about 109,990 in all, so both read "10.9万多" as a bulletin writes them (cut, not
-#: rounded, to one decimal: minyi.reports.numbers.about).
-VISITS_PER_HOUSEHOLD = 9.93
+#: Household visits per household: each of the district's 10.9万 households (109,200) visited once, so
+#: the bulletin reads "入户走访10.9万多户次，覆盖农户10.9万多户" as the report does (cut, not rounded, to
+#: one decimal: minyi.reports.numbers.about).
+VISITS_PER_HOUSEHOLD = 1.0
 #: Of the household visits, the share where a difficulty was handled on the spot (1,1xx at full
 #: scale) and where one was found and left for follow-up.
 ON_SPOT_SHARE = 0.0106

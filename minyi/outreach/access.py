@@ -29,6 +29,7 @@ class OutreachPerm(StrEnum):
     VIEW_COVERAGE = "outreach.view_coverage"
     ADD_PAIRING = "outreach.add_pairing"
     CHANGE_PAIRING = "outreach.change_pairing"
+    CHANGE_CHECKLIST = "outreach.change_campaignchecklist"
 
 
 def visible_visits(user: AnyUser, queryset: QuerySet[Visit]) -> QuerySet[Visit]:

@@ -25,13 +25,15 @@ class PlaceKind(models.TextChoices):
 
 class Checklist(models.TextChoices):
     """The five ones (五个一); each is a boolean field on Visit with a ``<name>_note`` beside it,
-    except the diary entry, whose note is the diary text itself."""
+    except the diary entry, whose note is the diary text itself. The labels are the default words
+    (the campaign's: 留一张便民联系卡、办一件群众急事、写一本民情日记、订一份包村帮扶计划、上一堂知行点评课);
+    a campaign may use its own words for the same five slots (``models.CampaignChecklist``)."""
 
-    CONTACT_CARD = "contact_card", _("Contact card left")
-    URGENT_MATTER = "urgent_matter", _("One urgent matter handled")
-    DIARY = "diary", _("Diary entry written")
-    ASSISTANCE_PLAN = "assistance_plan", _("Village assistance plan")
-    REVIEW_SESSION = "review_session", _("Review session held")
+    CONTACT_CARD = "contact_card", _("Leave a contact card")
+    URGENT_MATTER = "urgent_matter", _("Handle one urgent matter")
+    DIARY = "diary", _("Write the diary")
+    ASSISTANCE_PLAN = "assistance_plan", _("Make a village assistance plan")
+    REVIEW_SESSION = "review_session", _("Give a review class")
 
 
 #: The checklist items that carry their own short note (the diary's note is the diary text).

@@ -15,6 +15,7 @@ from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import person_of, require, scope_of
 from minyi.outreach.access import OutreachPerm, may_list
+from minyi.outreach.choices import Checklist
 from minyi.outreach.coverage import coverage
 from minyi.outreach.forms import CoverageForm, PairingFilterForm
 from minyi.outreach.models import Visit
@@ -105,11 +106,7 @@ def my_visits(user: AnyUser, params: dict[str, str]) -> Sheet:
             _("Head of household"),
             _("Enterprise"),
             _("Campaign"),
-            _("Contact card left"),
-            _("One urgent matter handled"),
-            _("Diary entry written"),
-            _("Village assistance plan"),
-            _("Review session held"),
+            *(str(item.label) for item in Checklist),  # the default words (campaigns may use their own)
         ],
         rows=rows(),
         total=visits.count(),

@@ -3,9 +3,11 @@ are a few fixed rows of a formset) and the coverage filter."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,35 +17,50 @@ from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.models import Household, Person, Unit
 from minyi.org.permissions import AnyUser, scope_filter
 from minyi.outreach.choices import NOTED_ITEMS, Checklist, PairingState, PlaceKind, PlanPeriod
-from minyi.outreach.models import DIARY_MAX, DIFFICULTY_MAX, NOTE_MAX
+from minyi.outreach.models import CHECKLIST_LABEL_MAX, DIARY_MAX, DIFFICULTY_MAX, NOTE_MAX
+from minyi.outreach.queries import campaign_running, household_choice_label, households_of_village
 from minyi.outreach.rules import VISITOR_ROLES, DifficultyInput
 
 DIFFICULTY_ROWS = 3
 
 
 class VisitForm(forms.Form):
-    """One visit; its fields are the keyword arguments of ``rules.record_visit`` (see ``arguments``)."""
+    """One visit; its fields are the keyword arguments of ``rules.record_visit`` (see ``arguments``).
 
-    visited_on = forms.DateField(label=_("date of the visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    The village comes first; the household is then found among the village's households by the
+    head's name or the door number (``household_search``, answered as you type by the household
+    search page, and without JavaScript when the form is sent) and picked from the list
+    (``household``, the household's code). The checklist's labels are the campaign's own words."""
+
+    visited_on = forms.DateField(
+        label=_("date of the visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("campaign"), queryset=Campaign.objects.all(), required=False, empty_label=_("(no campaign)")
+    )
     village = forms.ModelChoiceField(
         label=_("village / community"),
         queryset=Unit.objects.none(),
         required=False,
+        empty_label=_("(choose the village or community)"),
         error_messages={"invalid_choice": _("This village lies outside your area of work.")},
     )
-    household_code = forms.CharField(
-        label=_("household code"),
-        max_length=32,
+    household_search = forms.CharField(
+        label=_("household: head's name or door number"),
+        max_length=50,
         required=False,
-        help_text=_("Leave empty for a village visit."),
+        help_text=_(
+            "Type a few characters and pick the household; leave empty for a visit to the whole village."
+        ),
     )
+    household = forms.CharField(label=_("household"), max_length=32, required=False)
     enterprise = forms.ModelChoiceField(
         label=_("or an enterprise"),
         queryset=Unit.objects.none(),
         required=False,
+        empty_label=_("(no enterprise)"),
         error_messages={"invalid_choice": _("This enterprise lies outside your area of work.")},
     )
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
     contact_card = forms.BooleanField(label=Checklist.CONTACT_CARD.label, required=False)
     contact_card_note = forms.CharField(label=_("note"), max_length=NOTE_MAX, required=False)
     urgent_matter = forms.BooleanField(label=Checklist.URGENT_MATTER.label, required=False)
@@ -60,23 +77,105 @@ class VisitForm(forms.Form):
     review_session = forms.BooleanField(label=Checklist.REVIEW_SESSION.label, required=False)
     review_session_note = forms.CharField(label=_("note"), max_length=NOTE_MAX, required=False)
 
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["visited_on"].initial = timezone.localdate()
+        today = today or timezone.localdate()
+        self.fields["visited_on"].initial = today
+        self.fields["visited_on"].widget.attrs["max"] = today.isoformat()
+        self.fields["campaign"].initial = campaign_running(today)
         units = Unit.objects.filter(is_active=True).order_by("path")
         village, enterprise = self.fields["village"], self.fields["enterprise"]
         assert isinstance(village, forms.ModelChoiceField) and isinstance(enterprise, forms.ModelChoiceField)
         village.queryset = scope_filter(user, units.filter(kind__in=RESIDENTIAL_KINDS), "path")
         enterprise.queryset = scope_filter(user, units.filter(kind=UnitKind.ENTERPRISE), "path")
+        search = reverse("outreach:household_search")
+        live = {"hx-get": search, "hx-target": "#household-results", "hx-include": HOUSEHOLD_INPUTS}
+        village.widget.attrs.update({**live, "hx-trigger": "change"})
+        self.fields["household_search"].widget.attrs.update(
+            {
+                **live,
+                "hx-trigger": "input changed delay:300ms, search",
+                "type": "search",
+                "autocomplete": "off",
+                "enterkeyhint": "search",
+                "aria-controls": "household-results",
+            }
+        )
+        self.fields["campaign"].widget.attrs.update(
+            {
+                "hx-get": reverse("outreach:visit_checklist"),
+                "hx-trigger": "change",
+                "hx-target": "#five-ones",
+                "hx-swap": "outerHTML",
+                "hx-include": "[name=campaign], #five-ones",
+            }
+        )
 
-    def clean_household_code(self) -> Household | None:
-        code = self.cleaned_data["household_code"].strip()
-        if not code:
+    def chosen_village(self) -> Unit | None:
+        """The village named by the form's data (in scope), whether or not the form is valid."""
+        field = self.fields["village"]
+        assert isinstance(field, forms.ModelChoiceField) and field.queryset is not None
+        value = self.data.get(self.add_prefix("village")) if self.is_bound else None
+        if not value or not str(value).isdigit():
             return None
-        household = Household.objects.filter(code=code).first()
-        if household is None:
-            raise forms.ValidationError(_("No household has the code %(code)s.") % {"code": code})
-        return household
+        found: Unit | None = field.queryset.filter(pk=value).first()
+        return found
+
+    def chosen_campaign(self) -> Campaign | None:
+        """The campaign the form shows: the one sent, else the one running today."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("campaign"))
+            return Campaign.objects.filter(pk=value).first() if value and str(value).isdigit() else None
+        initial = self.fields["campaign"].initial
+        return initial if isinstance(initial, Campaign) else None
+
+    def household_matches(self) -> list[tuple[str, str]]:
+        """(code, label) of the households the search finds in the chosen village, the picked one first."""
+        village = self.chosen_village()
+        if village is None:
+            return []
+        query = str(self.data.get(self.add_prefix("household_search"), "")).strip()[:50]
+        picked = str(self.data.get(self.add_prefix("household"), "")).replace("\x00", "").strip()
+        found = list(households_of_village(village, query)) if query else []
+        if picked and picked not in {h.code for h in found}:
+            found[:0] = Household.objects.filter(village=village, code=picked)[:1]
+        return [(h.code, household_choice_label(h, village)) for h in found]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = data.get("household", "")
+        query = data.get("household_search", "")
+        village = data.get("village")
+        household: Household | None = None
+        if code:
+            household = Household.objects.select_related("village").filter(code=code).first()
+            if household is None:
+                self.add_error("household_search", _("No household has the code %(code)s.") % {"code": code})
+        elif query:
+            household = self._household_from_search(village, query)
+        data["household"] = household
+        return data
+
+    def _household_from_search(self, village: Unit | None, query: str) -> Household | None:
+        """The household the search names without a pick: its exact code, or the village's only match."""
+        exact = Household.objects.select_related("village").filter(code=query).first()
+        if exact is not None:
+            return exact
+        if village is None:
+            self.add_error("village", _("Choose the village first, then its household."))
+            return None
+        matches = list(households_of_village(village, query)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            self.add_error(
+                "household_search",
+                _("No household of %(village)s matches “%(query)s”.")
+                % {"village": village.name, "query": query},
+            )
+        else:
+            self.add_error("household_search", _("Several households match: pick one from the list."))
+        return None
 
     def checklist(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -91,12 +190,39 @@ class VisitForm(forms.Form):
         return {
             "visited_on": data["visited_on"],
             "village": data["village"],
-            "household": data["household_code"],
+            "household": data["household"],
             "enterprise": data["enterprise"],
             "campaign": data["campaign"],
             "checklist": self.checklist(),
             "diary_text": data["diary_text"],
         }
+
+
+class ChecklistWordsForm(forms.Form):
+    """A campaign's words for the five slots of the visit checklist; an empty word is the default."""
+
+    contact_card = forms.CharField(
+        label=Checklist.CONTACT_CARD.label, max_length=CHECKLIST_LABEL_MAX, required=False
+    )
+    urgent_matter = forms.CharField(
+        label=Checklist.URGENT_MATTER.label, max_length=CHECKLIST_LABEL_MAX, required=False
+    )
+    diary = forms.CharField(label=Checklist.DIARY.label, max_length=CHECKLIST_LABEL_MAX, required=False)
+    assistance_plan = forms.CharField(
+        label=Checklist.ASSISTANCE_PLAN.label, max_length=CHECKLIST_LABEL_MAX, required=False
+    )
+    review_session = forms.CharField(
+        label=Checklist.REVIEW_SESSION.label, max_length=CHECKLIST_LABEL_MAX, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["placeholder"] = str(field.label)
+
+
+#: The inputs the household search sends: the village and what was typed.
+HOUSEHOLD_INPUTS = "[name=village], [name=household_search], [name=household]"
 
 
 class DifficultyForm(forms.Form):
@@ -108,7 +234,9 @@ class DifficultyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.all(), required=False)
+    category = forms.ModelChoiceField(
+        label=_("category"), queryset=Category.objects.all(), required=False, empty_label=_("(no category)")
+    )
     handled_on_spot = forms.BooleanField(label=_("handled on the spot"), required=False)
     resolution = forms.CharField(label=_("how it was handled"), max_length=NOTE_MAX, required=False)
 

@@ -22,3 +22,7 @@ register_menu(
     WORK, 160, _("Pairings"), "outreach:pairings", _("Who is paired with which place, planned vs done"),
     shown=allowed(OutreachPerm.VIEW_COVERAGE, OutreachPerm.ADD_PAIRING),
 )  # fmt: skip
+register_menu(
+    WORK, 165, _("The five ones of each campaign"), "outreach:checklists",
+    _("The words of the visit checklist"), shown=allowed(OutreachPerm.CHANGE_CHECKLIST),
+)  # fmt: skip

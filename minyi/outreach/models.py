@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from minyi.appeals.models import Appeal, Category
 from minyi.ledger.models import Campaign
 from minyi.org.models import Household, Person, Unit
-from minyi.outreach.choices import PairingState, PlaceKind, PlanPeriod
+from minyi.outreach.choices import Checklist, PairingState, PlaceKind, PlanPeriod
 
 NOTE_MAX = 200
 DIARY_MAX = 4000
 DIFFICULTY_MAX = 1000
+CHECKLIST_LABEL_MAX = 40
 
 
 class Pairing(models.Model):
@@ -189,3 +190,44 @@ class Difficulty(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class CampaignChecklist(models.Model):
+    """The words a campaign uses for the five slots of the visit checklist (五个一), set by the office;
+    an empty word is the default (``choices.Checklist``). Visits keep their ticks in the same five
+    fields whatever the words, so renaming a campaign's list renames it on its past visits too."""
+
+    campaign = models.OneToOneField(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="visit_checklist"
+    )
+    contact_card = models.CharField(Checklist.CONTACT_CARD.label, max_length=CHECKLIST_LABEL_MAX, blank=True)
+    urgent_matter = models.CharField(
+        Checklist.URGENT_MATTER.label, max_length=CHECKLIST_LABEL_MAX, blank=True
+    )
+    diary = models.CharField(Checklist.DIARY.label, max_length=CHECKLIST_LABEL_MAX, blank=True)
+    assistance_plan = models.CharField(
+        Checklist.ASSISTANCE_PLAN.label, max_length=CHECKLIST_LABEL_MAX, blank=True
+    )
+    review_session = models.CharField(
+        Checklist.REVIEW_SESSION.label, max_length=CHECKLIST_LABEL_MAX, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("visit checklist of a campaign")
+        verbose_name_plural = _("visit checklists of campaigns")
+
+    def __str__(self) -> str:
+        return str(self.campaign)
+
+    def labels(self) -> dict[str, str]:
+        """The word of each slot: the campaign's own, or the default."""
+        return {item.value: getattr(self, item.value).strip() or str(item.label) for item in Checklist}
+
+
+def checklist_labels(campaign: Campaign | None) -> dict[str, str]:
+    """The words of the five slots for visits of ``campaign`` (the defaults without a campaign or
+    without words of its own)."""
+    found = CampaignChecklist.objects.filter(campaign=campaign).first() if campaign is not None else None
+    if found is None:
+        return {item.value: str(item.label) for item in Checklist}
+    return found.labels()

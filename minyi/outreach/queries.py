@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from minyi.ledger.models import Campaign
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
+from minyi.org.models import Household, Unit
 from minyi.org.permissions import EVERYTHING, AnyUser, scope_of
 from minyi.outreach.choices import PlaceKind
 from minyi.outreach.models import Pairing
+from minyi.privacy import mask_name
 
 RELATED = ("person__unit", "unit", "household__village")
 
@@ -41,3 +45,39 @@ def filtered(pairings: QuerySet[Pairing], data: dict[str, Any]) -> QuerySet[Pair
     if data.get("state"):
         pairings = pairings.filter(state=data["state"])
     return pairings
+
+
+#: Most households the visit form's search answers with: a short list to tap on a phone.
+HOUSEHOLD_MATCHES = 8
+
+
+def campaign_running(today: date) -> Campaign | None:
+    """The campaign running on ``today`` (the latest started if several), or None."""
+    return (
+        Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today)
+        .order_by("-starts_on", "-pk")
+        .first()
+    )
+
+
+def households_of_village(village: Unit, query: str) -> QuerySet[Household]:
+    """The households of ``village`` whose head's name, door number (address) or code contains
+    ``query``, by code, at most HOUSEHOLD_MATCHES (the caller has checked the village is in scope)."""
+    query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text; no code or name has one
+    found = Household.objects.filter(village=village)
+    if query:
+        found = found.filter(
+            Q(head_name__icontains=query) | Q(address__icontains=query) | Q(code__icontains=query)
+        )
+    return found.order_by("code")[:HOUSEHOLD_MATCHES]
+
+
+def door_of(household: Household, village: Unit) -> str:
+    """The door number of a household: its address without the village's name (e.g. 3组12号)."""
+    return household.address.removeprefix(village.name).strip() or household.address
+
+
+def household_choice_label(household: Household, village: Unit) -> str:
+    """How the visit form lists a household: the head's name masked (a list is read over shoulders;
+    the door number, which the visitor stands in front of, tells households apart) and its code."""
+    return f"{mask_name(household.head_name)} · {door_of(household, village)} · {household.code}"

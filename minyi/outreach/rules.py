@@ -34,7 +34,16 @@ from minyi.org.permissions import can, in_scope, person_of
 from minyi.org.rules import Actor
 from minyi.outreach.access import OutreachPerm
 from minyi.outreach.choices import NOTED_ITEMS, Checklist, PairingState, PlaceKind
-from minyi.outreach.models import DIARY_MAX, DIFFICULTY_MAX, NOTE_MAX, Difficulty, Pairing, Visit
+from minyi.outreach.models import (
+    CHECKLIST_LABEL_MAX,
+    DIARY_MAX,
+    DIFFICULTY_MAX,
+    NOTE_MAX,
+    CampaignChecklist,
+    Difficulty,
+    Pairing,
+    Visit,
+)
 
 # The offline page syncs attendance and visits with one answer shape (recorded, already, errors, conflicts).
 
@@ -169,6 +178,8 @@ def record_visit(
     checklist = dict(checklist or {})
     difficulties = list(difficulties or [])
     check_date(visited_on, campaign)
+    if village is None and enterprise is None and household is not None:
+        village = household.village  # a household visit names its village through the household
     kind = check_place(user, village=village, household=household, enterprise=enterprise)
     check_checklist(checklist, diary_text)
     check_difficulties(difficulties)
@@ -208,6 +219,28 @@ def record_visit(
         detail={"place": kind, "difficulties": len(difficulties)},
     )
     return visit
+
+
+@transaction.atomic
+def rename_checklist(campaign: Campaign, words: Mapping[str, str], *, actor: Actor) -> CampaignChecklist:
+    """Set the words ``campaign`` uses for the five slots of the visit checklist (an empty word: the
+    default). Only the campaign office does this; the visits' ticks stay in their slots."""
+    if actor is None or not can(actor, OutreachPerm.CHANGE_CHECKLIST):
+        raise PermissionDenied(_("Only the campaign office renames the visit checklist."))
+    cleaned = {item.value: str(words.get(item.value, "")).strip() for item in Checklist}
+    errors = {
+        name: _("A word may have at most %(n)d characters.") % {"n": CHECKLIST_LABEL_MAX}
+        for name, word in cleaned.items()
+        if len(word) > CHECKLIST_LABEL_MAX
+    }
+    if errors:
+        raise ValidationError(errors)
+    checklist, _created = CampaignChecklist.objects.select_for_update().get_or_create(campaign=campaign)
+    for name, word in cleaned.items():
+        setattr(checklist, name, word)
+    checklist.save(update_fields=list(cleaned))
+    record("outreach.checklist_renamed", actor=actor, obj=campaign, detail=cleaned)
+    return checklist
 
 
 def _appeal_title(text: str) -> str:

@@ -3,6 +3,8 @@ ask and show; rules.py and coverage.py do the work."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from minyi.outreach.access import OutreachPerm
 from minyi.outreach.choices import Checklist
 from minyi.outreach.coverage import coverage as compute_coverage
 from minyi.outreach.forms import CoverageForm, DifficultyFormSet, VisitForm
-from minyi.outreach.models import Difficulty, Visit
+from minyi.outreach.models import Difficulty, Visit, checklist_labels
 from minyi.paging import window
 
 PAGE_SIZE = 50
@@ -29,15 +31,30 @@ def _show_errors(form: VisitForm, error: ValidationError) -> None:
     """Put the rule's errors on the form fields they name (others on the form itself)."""
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
+            if name == "household":  # the household is picked under its search box
+                name = "household_search"
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
 
 
+def _checklist_rows(form: VisitForm) -> list[tuple[Any, Any, str]]:
+    """(box, note, word) of each slot of the five ones, in the words of the form's campaign."""
+    words = checklist_labels(form.chosen_campaign())
+    return [
+        (
+            form[item.value],
+            form["diary_text" if item == Checklist.DIARY else f"{item.value}_note"],
+            words[item.value],
+        )
+        for item in Checklist
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_visit(request: HttpRequest) -> HttpResponse:
-    """The cadre's "record a visit" form (mobile first, no JavaScript needed)."""
+    """The cadre's "record a visit" form (phone first; works without JavaScript, htmx only helps)."""
     require(request.user, OutreachPerm.ADD_VISIT)
     if request.method == "POST":
         form = VisitForm(request.POST, user=request.user)
@@ -54,11 +71,54 @@ def record_visit(request: HttpRequest) -> HttpResponse:
     else:
         form = VisitForm(user=request.user)
         formset = DifficultyFormSet(prefix="difficulty")
-    checklist = [
-        (form[item.value], form["diary_text" if item == Checklist.DIARY else f"{item.value}_note"])
-        for item in Checklist
-    ]
-    return render(request, "outreach/record.html", {"form": form, "formset": formset, "checklist": checklist})
+    context = {
+        "form": form,
+        "formset": formset,
+        "checklist": _checklist_rows(form),
+        "matches": form.household_matches(),
+        "picked": form.data.get("household", "") if form.is_bound else "",
+        "wrong": _wrong_fields(form, formset),
+    }
+    return render(request, "outreach/record.html", context)
+
+
+def _wrong_fields(form: VisitForm, formset: Any) -> list[str]:
+    """The labels of the fields with an error, for the summary above the form."""
+    if not form.is_bound:
+        return []
+    wrong = [str(form.fields[name].label) for name in form.errors if name in form.fields]
+    if any(row.errors for row in formset) or formset.non_form_errors():
+        wrong.append(_("Difficulties found"))
+    return wrong
+
+
+@login_required
+@require_GET
+def household_search(request: HttpRequest) -> HttpResponse:
+    """The households of the chosen village that match what was typed (the head's name, door number
+    or code), as the short list of the visit form (htmx); names masked."""
+    require(request.user, OutreachPerm.ADD_VISIT)
+    form = VisitForm(request.GET, user=request.user)
+    village = form.chosen_village()
+    query = request.GET.get("household_search", "").strip()
+    context = {
+        "form": form,
+        "matches": form.household_matches(),
+        "picked": request.GET.get("household", ""),
+        "no_village": village is None and bool(query),
+        "searched": bool(query),
+    }
+    return render(request, "outreach/_household_results.html", context)
+
+
+@login_required
+@require_GET
+def visit_checklist(request: HttpRequest) -> HttpResponse:
+    """The five ones of the visit form in the words of the chosen campaign (htmx), keeping the ticks
+    and notes already made."""
+    require(request.user, OutreachPerm.ADD_VISIT)
+    form = VisitForm(request.GET, user=request.user)
+    return render(request, "outreach/_checklist.html", {"checklist": _checklist_rows(form), "quiet": True})
 
 
 @login_required
@@ -91,10 +151,20 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visible_visit(request, pk)
     difficulties = visit.difficulties.select_related("appeal", "category")
     person = person_of(request.user)
+    words = checklist_labels(visit.campaign)
+    checklist = [
+        (
+            getattr(visit, item.value),
+            words[item.value],
+            "" if item == Checklist.DIARY else getattr(visit, f"{item.value}_note"),
+        )
+        for item in Checklist
+    ]
     return render(
         request,
         "outreach/detail.html",
         {
+            "checklist": checklist,
             "visit": visit,
             "difficulties": difficulties,
             "is_visitor": person is not None and person.pk == visit.visitor_id,

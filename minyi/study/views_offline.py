@@ -108,6 +108,10 @@ def _strings() -> dict[str, str]:
         "handled": _("Handled on the spot"),
         "resolution": _("How it was handled"),
         "remove": _("Remove"),
+        "roll_one": ngettext("%(n)s member invited", "%(n)s members invited", 1),
+        "roll_other": ngettext("%(n)s member invited", "%(n)s members invited", 2),
+        "roll_none": _("None of your members is invited to this session."),
+        "roll_found": _("%(shown)s of %(n)s shown"),
     }
 
 
@@ -201,14 +205,21 @@ def _sessions(request: HttpRequest, members: list[Membership]) -> QuerySet[Sessi
 @login_required
 @require_GET
 def data(request: HttpRequest) -> JsonResponse:
-    """What the phone keeps: the sessions and the members (grouped by current branch) the user may
-    record for, which of them are already recorded, and a fresh CSRF token for the sync."""
+    """What the phone keeps: the sessions (each with the branches it invites; none: open to all) and
+    the members (grouped by current branch, with their home branch) the user may record for, which
+    of them are already recorded, and a fresh CSRF token for the sync. The page shows for a session
+    only the members of the branches it invites."""
     members = list(
         _roll(request)
         .select_related("person", "current_branch", "home_branch")
         .order_by("current_branch__code", "person__name", "pk")[:MAX_MEMBERS]
     )
     sessions = list(_sessions(request, members))
+    invited: dict[int, list[int]] = {s.pk: [] for s in sessions}
+    for session_id, branch_id in Session.branches.through.objects.filter(
+        session__in=[s.pk for s in sessions]
+    ).values_list("session_id", "branch_id"):
+        invited[session_id].append(branch_id)
     person_ids = [m.person_id for m in members]
     attended: dict[int, list[int]] = {s.pk: [] for s in sessions}
     for session_id, person_id in Attendance.objects.filter(
@@ -228,6 +239,8 @@ def data(request: HttpRequest) -> JsonResponse:
                 "name": membership.person.name,
                 "mobile": membership.mobile,
                 "whereabouts": membership.whereabouts,
+                "home": membership.home_branch_id,
+                "home_name": membership.home_branch.name,
             }
         )
     person = person_of(request.user)
@@ -246,6 +259,7 @@ def data(request: HttpRequest) -> JsonResponse:
                 "starts_at": minute_text(s.starts_at),
                 "place": s.ship or s.place,
                 "attended": attended[s.pk],
+                "branches": sorted(invited[s.pk]),
             }
             for s in sessions
         ],

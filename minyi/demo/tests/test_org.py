@@ -37,7 +37,7 @@ def kinds() -> dict[str, int]:
 
 
 def test_demo_district_is_shaped_like_a_coastal_district(django_assert_max_num_queries: Any) -> None:
-    # Bulk statements, not one query per row: about 12,000 rows are written (plus ~20 statements
+    # Bulk statements, not one query per row: about 110,000 rows are written (plus ~20 statements
     # loading the holiday calendar and the ~60 categories of the built-in tree).
     with django_assert_max_num_queries(160):
         out = seed_demo()
@@ -50,7 +50,7 @@ def test_demo_district_is_shaped_like_a_coastal_district(django_assert_max_num_q
     assert found[UnitKind.VILLAGE] + found[UnitKind.COMMUNITY] == 100
     assert found[UnitKind.VILLAGE] > found[UnitKind.COMMUNITY] > 10
     assert 8 <= found[UnitKind.ENTERPRISE] <= 12
-    assert Household.objects.count() >= 10_000
+    assert Household.objects.count() == 109_200  # the campaign's 10.9万 (走访100个村10.9万农户)
     assert 45 <= Person.objects.filter(role=Role.LEADER, unit__code="HB").count() <= 55
     assert Unit.objects.filter(code="QZLX", name="区群众路线教育实践活动办公室").exists()
     # Every village and community has its party branch; four branches float at sea.
@@ -65,7 +65,7 @@ def test_demo_district_is_shaped_like_a_coastal_district(django_assert_max_num_q
     for unit in Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWNSHIP]):
         roles = set(unit.people.values_list("role", flat=True))
         assert {Role.UNIT_HEAD, Role.HANDLER} <= roles, unit.name
-    assert "Households: 10," in out
+    assert "Households: 109,200" in out
     assert AuditEvent.objects.filter(action="org.demo.seed").count() == 1
 
 

@@ -29,7 +29,7 @@ def test_cadre_records_a_visit_and_the_difficulty_reaches_the_dispatcher(
     page.goto(f"{live_server.url}/outreach/visits/new/")
     page.locator("#id_visited_on").fill((timezone.localdate() - timedelta(days=1)).isoformat())
     page.locator("#id_village").select_option(str(actors.village.pk))
-    page.locator("#id_household_code").fill(actors.household.code)
+    page.locator("#id_household_search").fill(actors.household.code)
     page.locator("#id_contact_card").check()
     page.locator("#id_diary").check()
     page.locator("#id_diary_text").fill("王大海家三口人，屋顶漏雨，孩子上学路远。")

@@ -37,7 +37,7 @@ def _form(actors: Actors, **changes: str) -> dict[str, str]:
     data = {
         "visited_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
         "village": str(actors.village.pk),
-        "household_code": actors.household.code,
+        "household": actors.household.code,
         "contact_card": "on",
         "contact_card_note": "留联系卡一张",
         "diary": "on",
@@ -80,10 +80,10 @@ def test_cadre_records_a_visit_and_makes_an_appeal_of_a_difficulty(actors: Actor
     ("changes", "message"),
     [
         ({"visited_on": "2999-01-01"}, "cannot be in the future"),
-        ({"household_code": "OTHER-001"}, "does not belong to"),
+        ({"household": "OTHER-001"}, "does not belong to"),
         ({"diary_text": ""}, "diary box is ticked"),
-        ({"village": "OTHER_VILLAGE", "household_code": ""}, "outside your area of work"),
-        ({"household_code": "NOPE"}, "No household has the code"),
+        ({"village": "OTHER_VILLAGE", "household": ""}, "outside your area of work"),
+        ({"household": "NOPE"}, "No household has the code"),
     ],
     ids=["future", "household-of-another-village", "empty-diary", "outside-scope", "unknown-household"],
 )

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             "--scale",
             type=_positive,
             metavar="N",
-            help="make N households in all (default: 100-120 per village, 10,000+ in all)",
+            help="make N households in all (default: 109,200, the campaign's 10.9万)",
         )
         parser.add_argument(
             "--password",

@@ -47,7 +47,7 @@ def the_campaign() -> Campaign:
 def test_every_village_and_household_is_visited_over_the_campaign(seeded: str) -> None:
     campaign = the_campaign()
     figures = coverage_json(campaign.code)
-    households = Household.objects.count()  # 10,993 at the demo's default scale
+    households = Household.objects.count()  # 109,200 at the demo's default scale
     household_visits = round(households * demo.VISITS_PER_HOUSEHOLD)
     on_spot = round(household_visits * demo.ON_SPOT_SHARE)
     total = figures["total"]

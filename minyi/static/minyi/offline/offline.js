@@ -50,6 +50,10 @@
     visitDifficulties: $("visit-difficulties"),
     visitAdd: $("visit-add-difficulty"),
     visitNotice: $("visit-notice"),
+    rollTools: $("roll-tools"),
+    filter: $("offline-filter"),
+    all: $("offline-all"),
+    rollCount: $("roll-count"),
   };
 
   /* --- what the phone keeps (one set of keys per login, so two users of one phone never mix) --- */
@@ -180,6 +184,7 @@
     );
     const own = Boolean(data.self_only);
     el.ownCode.hidden = !own;
+    el.rollTools.hidden = true;
     /* A plain member's roll is themself: the code field records them. */
     if (own) {
       const done = attended.has(data.me) || waiting.has(data.me);
@@ -189,11 +194,13 @@
       }
       return;
     }
-    data.branches.forEach((branch) => {
-      const set = node("fieldset", { "data-branch": String(branch.id) });
-      set.append(node("legend", {}, branch.name + (branch.kind ? " (" + branch.kind + ")" : "")));
-      branch.members.forEach((member) => {
-        const id = "member-" + branch.id + "-" + member.id;
+    el.rollTools.hidden = false;
+    const groups = invitedGroups(session);
+    groups.forEach((group) => {
+      const set = node("fieldset", { "data-branch": String(group.id) });
+      set.append(node("legend", {}, group.name + (group.kind ? " (" + group.kind + ")" : "")));
+      group.members.forEach((member) => {
+        const id = "member-" + group.id + "-" + member.id;
         const label = node("label", { for: id });
         const box = node("input", { type: "checkbox", id: id, name: "member", value: String(member.id) });
         box.dataset.name = member.name;
@@ -211,6 +218,74 @@
         set.append(label);
       });
       el.roll.append(set);
+    });
+    if (groups.length === 0 && session) {
+      el.roll.append(node("p", { class: "hint" }, t.roll_none));
+    }
+    filterRoll();
+  }
+
+  /* The members the session invites (its branches, by current or home branch; a session that names
+     no branch is open to all), each once, grouped under the invited branch they belong to. */
+  function invitedGroups(session) {
+    if (!session) {
+      return [];
+    }
+    const invited = session.branches && session.branches.length ? new Set(session.branches) : null;
+    const known = new Map(data.branches.map((b) => [b.id, b]));
+    const groups = new Map();
+    const seen = new Set();
+    data.branches.forEach((branch) => {
+      branch.members.forEach((member) => {
+        if (seen.has(member.id)) {
+          return;
+        }
+        let groupId = branch.id;
+        if (invited && !invited.has(branch.id)) {
+          if (!invited.has(member.home)) {
+            return;
+          }
+          groupId = member.home;
+        }
+        seen.add(member.id);
+        if (!groups.has(groupId)) {
+          const from = known.get(groupId);
+          groups.set(groupId, {
+            id: groupId,
+            name: from ? from.name : member.home_name,
+            kind: from ? from.kind : "",
+            members: [],
+          });
+        }
+        groups.get(groupId).members.push(member);
+      });
+    });
+    return Array.from(groups.values());
+  }
+
+  /* Show the members whose name holds what is typed in the search box; count them. */
+  function filterRoll() {
+    const wanted = el.filter.value.trim();
+    const labels = Array.from(el.roll.querySelectorAll("label"));
+    let shown = 0;
+    labels.forEach((label) => {
+      const box = label.querySelector("input[name=member]");
+      const hit = !wanted || (box && box.dataset.name.includes(wanted));
+      label.hidden = !hit;
+      shown += hit ? 1 : 0;
+    });
+    el.roll.querySelectorAll("fieldset").forEach((set) => {
+      set.hidden = !Array.from(set.querySelectorAll("label")).some((label) => !label.hidden);
+    });
+    const total = labels.length;
+    el.rollCount.textContent = wanted ? fmt(t.roll_found, { shown: shown, n: total }) : plural("roll", total);
+    el.all.disabled = shown === 0;
+  }
+
+  /* 全部到场: tick every member shown (not those already recorded or waiting). */
+  function tickAll() {
+    el.roll.querySelectorAll("label:not([hidden]) input[name=member]:not(:disabled)").forEach((box) => {
+      box.checked = true;
     });
   }
 
@@ -624,9 +699,12 @@
 
   el.session.addEventListener("change", () => {
     el.roll.replaceChildren(); /* ticks belong to the session they were made for */
+    el.filter.value = "";
     drawRoll();
   });
   el.save.addEventListener("click", saveTicked);
+  el.filter.addEventListener("input", filterRoll);
+  el.all.addEventListener("click", tickAll);
   if (el.visitForm) {
     el.visitDate.value = today();
     el.visitDate.max = today();
