@@ -23,6 +23,9 @@ if "ALLOWED_HOSTS" not in os.environ:
     raise EnvError("ALLOWED_HOSTS must be set in production (comma-separated host names)")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 
+# The API's schema and docs page only for signed-in staff, unless API_DOCS_PUBLIC=true.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
+
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # The load balancer terminates TLS and says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
