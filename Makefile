@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PO_FILES := $(wildcard minyi/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-pg test-moved-clock setup system-deps runtime-deps db bench check messages makemessages clean
+.PHONY: run test test-pg test-schemathesis test-moved-clock setup system-deps runtime-deps db bench check messages makemessages clean
 
 ## make run: set everything up, load the demo district, serve http://127.0.0.1:8000 (with the worker
 ## delivering notifications to var/sms-outbox.jsonl and var/mail/ beside it)
@@ -23,6 +23,17 @@ test: setup system-deps
 ## make test-pg: the pytest suite against PostgreSQL (DATABASE_URL must point at it; .ci/run sets it)
 test-pg: setup system-deps
 	scripts/check.sh --pytest-only
+
+## make test-schemathesis: the schemathesis run of the API for longer (a few minutes) on the database of
+## DATABASE_URL (.ci/run: PostgreSQL, after make test-pg): generated strings carry NUL bytes, JSON bodies
+## lone surrogates, and stateful sequences follow the links schemathesis infers between operations
+SCHEMATHESIS_EXAMPLES ?= 40
+SCHEMATHESIS_STATEFUL_EXAMPLES ?= 25
+SCHEMATHESIS_STATEFUL_STEPS ?= 8
+test-schemathesis: setup
+	SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) SCHEMATHESIS_STATEFUL_EXAMPLES=$(SCHEMATHESIS_STATEFUL_EXAMPLES) \
+	SCHEMATHESIS_STATEFUL_STEPS=$(SCHEMATHESIS_STATEFUL_STEPS) \
+	  scripts/check.sh --pytest-only minyi/api/tests/test_schema.py -k "generated_requests or stateful"
 
 ## make test-moved-clock: the suite without the browser tests under a clock 400 days ahead (date bombs)
 test-moved-clock: setup system-deps

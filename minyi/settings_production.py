@@ -28,6 +28,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if CACHES["default"]["BACKEND"] == LOCMEM_CACHE:  # noqa: F405  (from the base settings)
     raise EnvError("CACHE_URL must name a shared cache in production (redis://host:6379/0), not locmem://")
 
+# The API's schema and docs page only for signed-in staff, unless API_DOCS_PUBLIC=true.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
+
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # The load balancer terminates TLS and says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from minyi import views
+from minyi.api.docs import SchemaView, docs_page
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,8 +26,8 @@ urlpatterns = [
     path("reports/", include("minyi.reports.urls")),
     path("", include("minyi.appeals.public_urls")),
     path("api/v1/", include("minyi.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", docs_page, name="api-docs"),
     path("open311/v2/", include("minyi.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),

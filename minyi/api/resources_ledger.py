@@ -123,7 +123,7 @@ class IssueSerializer(serializers.Serializer):
         today = self.context.get("today") or timezone.localdate()
         return issue.state in OPEN_ISSUE_STATES and issue.deadline < today
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True, min_value=0, max_value=100))
     def get_progress(self, issue: Issue) -> int | None:
         """Percent of the plan's steps done; null without a plan."""
         return rules.progress(issue)

@@ -36,6 +36,7 @@ from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import ReplyState
 from minyi.appeals.models import Appeal, Category, EchoEntry, Reply
 from minyi.audit.rules import record
+from minyi.inputs import strip_bidi_controls
 from minyi.org.permissions import can
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
 
@@ -71,7 +72,9 @@ class EchoError(ValidationError):
 
 
 def mask_for_public(text: str, appeal: Appeal) -> str:
-    """``text`` with phones, ID numbers, e-mails, house numbers and the citizen's name and address masked."""
+    """``text`` with phones, ID numbers, e-mails, house numbers and the citizen's name and address masked,
+    and without bidirectional control characters."""
+    text = strip_bidi_controls(text)
     address = appeal.address.strip()
     if len(address) >= 4:  # shorter "addresses" are place names that occur as ordinary words
         text = text.replace(address, mask_address(address))

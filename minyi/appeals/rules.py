@@ -64,6 +64,7 @@ from minyi.appeals.uploads import checked_upload
 from minyi.audit.rules import record
 from minyi.dates import day_text, local_day, minute_text
 from minyi.errors import IllegalTransition, Invalid, Refused, VersionConflict
+from minyi.inputs import strip_bidi_controls
 from minyi.org import notices
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Person, Unit
@@ -283,6 +284,8 @@ def submit(
     ``idempotency`` is the API client's (client, key, body hash), stored in the same transaction: a
     second submission with the same client and key raises IntegrityError and stores nothing.
     """
+    # Direction overrides could disguise the text on the echo wall and on staff pages (docs/security.md).
+    title, body = strip_bidi_controls(title), strip_bidi_controls(body)
     check_text(title, body)
     if township is None and village is not None:
         township = village.parent

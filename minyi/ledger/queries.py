@@ -8,25 +8,43 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
+from minyi.errors import Invalid
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.models import SignOff
 from minyi.org.permissions import AnyUser
 
 
-def _day_start(raw: str | None) -> datetime | None:
-    day = parse_date(raw or "") if raw else None
+def _day_start(raw: str) -> datetime | None:
+    """The local midnight of the date ``raw`` (YYYY-MM-DD), None when it is no date (2026-02-30) or its
+    next day is beyond the calendar (the end of a range is taken as the next midnight)."""
+    try:
+        day = parse_date(raw)
+        if day is not None:
+            day + timedelta(days=1)  # OverflowError at 9999-12-31
+    except (ValueError, OverflowError):
+        return None
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone()) if day else None
 
 
 def signed_off(user: AnyUser, params: Any) -> tuple[QuerySet[SignOff], LedgerFilters, dict[str, str]]:
-    """Approved sign-offs of the items the ledger filters select, in a date range of the decision."""
+    """Approved sign-offs of the items the ledger filters select, in a date range of the decision
+    (Invalid when ``from`` or ``to`` is not a date)."""
     chosen = LedgerFilters.parse(params)
     items = chosen.apply(user)
     rows = SignOff.objects.filter(approved=True, issue__in=items)
     dates = {"from": params.get("from", ""), "to": params.get("to", "")}
-    if (start := _day_start(dates["from"])) is not None:
+    bounds = {name: _day_start(raw) if raw else None for name, raw in dates.items()}
+    wrong = {
+        name: _("%(value)s is not a date; write it as YYYY-MM-DD.") % {"value": raw[:20]}
+        for name, raw in dates.items()
+        if raw and bounds[name] is None
+    }
+    if wrong:
+        raise Invalid(wrong, code="date")
+    if (start := bounds["from"]) is not None:
         rows = rows.filter(decided_at__gte=start)
-    if (end := _day_start(dates["to"])) is not None:
+    if (end := bounds["to"]) is not None:
         rows = rows.filter(decided_at__lt=end + timedelta(days=1))
     return rows.order_by("-decided_at", "-id"), chosen, dates

@@ -27,6 +27,7 @@ from minyi.ledger import action_forms as f
 from minyi.ledger import actions, rules
 from minyi.ledger.access import LedgerPerm, may_view
 from minyi.ledger.choices import LEAD_KINDS
+from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.models import Campaign, Issue, IssueFile
 from minyi.ledger.queries import signed_off
 from minyi.org.models import Unit
@@ -181,9 +182,23 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 @login_required
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
-    """销号登记: every signed-off item with its date, approver and evidence."""
+    """销号登记: every signed-off item with its date, approver and evidence; a date that is no date is
+    said above an empty register (400)."""
     require(request.user, LedgerPerm.VIEW)
-    rows, chosen, dates = signed_off(request.user, request.GET)
+    context: dict[str, Any] = {
+        "campaigns": Campaign.objects.all(),
+        "units": Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True).order_by("path"),
+    }
+    try:
+        rows, chosen, dates = signed_off(request.user, request.GET)
+    except ValidationError as error:
+        context |= {
+            "rows": [],
+            "f": LedgerFilters.parse(request.GET),
+            "dates": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+            "errors": error.messages,
+        }
+        return render(request, "ledger/register.html", context, status=400)
     page_rows, page = window(
         rows.select_related(
             "issue__lead_unit", "issue__campaign", "decided_by__person", "agreed_by__person"
@@ -192,6 +207,14 @@ def register(request: HttpRequest) -> HttpResponse:
         size=50,
         last=1000,
     )
+    context |= {
+        "rows": page_rows,
+        "page": page,
+        "f": chosen,
+        "dates": dates,
+        "query": urlencode({**chosen.query(), **{k: v for k, v in dates.items() if v}}),
+    }
+    return render(request, "ledger/register.html", context)
     return render(
         request,
         "ledger/register.html",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -39,6 +39,9 @@ from minyi.privacy import mask_address, mask_text
 
 DESCRIPTION_MAX = 4000  # the spec's limit, the same as an appeal's text
 WINDOW = timedelta(days=90)  # the spec's default and largest span of GET requests
+# The moments a search window fits around without leaving the calendar (years 1 to 9999).
+_FIRST = datetime(1, 1, 2, tzinfo=UTC) + WINDOW
+_LAST = datetime(9999, 12, 30, tzinfo=UTC) - WINDOW
 MAX_RESULTS = 1000  # the spec's largest answer of GET requests
 #: Open311 requests ask for a service: the closest kind of appeal is a request for help.
 OPEN311_KIND = Kind.HELP
@@ -318,7 +321,9 @@ def create_request(key: Open311Key, data: Mapping[str, list[str]]) -> Created:
 
 
 def parse_w3(raw: str) -> datetime | None:
-    """A W3C date-time with its time zone (or a plain date, read in the site's time zone)."""
+    """A W3C date-time with its time zone (or a plain date, read in the site's time zone); None for
+    anything else, and for moments so near the ends of the calendar (9999-12-31) that a search window
+    cannot be added to them or they cannot be stored."""
     raw = raw.strip()
     # An unencoded '+' of the offset arrives as a space in a query string.
     raw = re.sub(r" (\d{2}:?\d{2})$", r"+\1", raw)
@@ -328,10 +333,13 @@ def parse_w3(raw: str) -> datetime | None:
             day = parse_date(raw)
             if day is None:
                 return None
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
-    except ValueError:
+            moment = datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
+        if not timezone.is_aware(moment):
+            return None
+        in_utc = moment.astimezone(UTC)  # OverflowError beyond the calendar's ends
+    except (ValueError, OverflowError):
         return None
-    return moment if timezone.is_aware(moment) else None
+    return moment if _FIRST <= in_utc <= _LAST else None
 
 
 def window(start_raw: str, end_raw: str, *, now: datetime | None = None) -> tuple[datetime, datetime]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 from django.test import Client
@@ -15,6 +16,7 @@ from minyi.appeals import categories, echo, rules
 from minyi.appeals.choices import FollowupBy, ReplyState, Satisfaction
 from minyi.appeals.models import Appeal, Category, EchoEntry, Reply
 from minyi.appeals.tests.factories import in_progress, lead_assignment
+from minyi.appeals.tests.test_public_pages import form_data
 from minyi.audit.models import AuditEvent
 from minyi.testing import Actors, make_actors
 
@@ -368,3 +370,33 @@ def test_the_echo_wall_is_searched_and_read_by_keyboard_on_a_phone(page: Any, li
     page.wait_for_url("**/echo/*/")
     assert page.evaluate(FITS)
     assert "村口路灯坏了，晚上出行很不方便。" * 8 in page.locator(".reply-body").first.inner_text()
+
+
+# --- bidirectional control characters (issue 16, item 11) -------------------------------------------
+
+RLO, PDF, LRI, PDI, RLM = "\u202e", "\u202c", "\u2066", "\u2069", "\u200f"
+BIDI = (RLO, PDF, LRI, PDI, RLM, "\u202a", "\u202b", "\u202d", "\u2067", "\u2068", "\u200e")
+
+
+def test_citizens_text_loses_direction_overrides_at_intake(actors: Actors, client: Client) -> None:
+    cache.clear()  # the submission limit counts per address
+    data = form_data(actors, title=f"路灯{RLO}坏了{PDF}三个月", body=f"东村{LRI}三组{PDI}村口路灯{RLM}坏了。")
+    assert client.post("/appeal/new/", data, headers=EN).status_code == 302
+    appeal = Appeal.objects.get()
+    assert (appeal.title, appeal.body) == ("路灯坏了三个月", "东村三组村口路灯坏了。")
+
+
+def test_echo_wall_never_shows_direction_overrides_even_in_text_stored_before(
+    actors: Actors, client: Client
+) -> None:
+    appeal = published(actors, reply=f"已更换{RLO}路灯三盏{PDF}。")
+    # Text published before intake stripped them (or written by hand into the table) keeps them stored.
+    EchoEntry.objects.filter(appeal=appeal).update(
+        title_masked=f"{RLO}灯路{PDF}坏了", question_masked=f"村口{LRI}路灯{PDI}", unit_name=f"区教育局{RLM}"
+    )
+    entry = EchoEntry.objects.get(appeal=appeal)
+    assert entry.reply_masked == "已更换路灯三盏。"  # stripped when published
+    for url in (ECHO, reverse("public:echo_detail", args=[appeal.number])):
+        html = page_text(client, url)
+        assert not [c for c in BIDI if c in html], url
+        assert "灯路坏了" in html and "村口路灯" in html and "区教育局" in html

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from minyi.inputs import strip_bidi_controls
+
 register = template.Library()
 
 
@@ -15,3 +17,9 @@ def page_url(context: dict[str, Any], number: int) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.filter
+def no_bidi(text: Any) -> str:
+    """Public text without bidirectional control characters (text stored before intake stripped them)."""
+    return strip_bidi_controls(str(text)) if text is not None else ""

@@ -145,7 +145,7 @@ def test_the_page_prints_and_downloads_and_is_audited(study: Study) -> None:
     page = client.get("/reports/bulletin/", {"campaign": study.campaign.pk}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "学习教育工作简报" in html and "window.print()" in html
+    assert "学习教育工作简报" in html and '<button type="button" data-print>' in html  # minyi/site.js
     pdf = client.get("/reports/bulletin/", {"campaign": str(study.campaign.pk), "format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     md = client.get("/reports/bulletin/", {"campaign": str(study.campaign.pk), "format": "md"})
