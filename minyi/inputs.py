@@ -101,8 +101,9 @@ def _is_json(content_type: str) -> bool:
 
 
 def check(request: HttpRequest) -> None:
-    """Raise StrangerInput when the request's address, query or body cannot be taken."""
+    """Raise StrangerInput when the request's address, cookies, query or body cannot be taken."""
     _check_texts([request.path])
+    _check_texts(text for pair in request.COOKIES.items() for text in pair)  # the session key is looked up
     try:
         _check_texts(_form_texts(request.GET))
         if request.method not in _BODY_METHODS:

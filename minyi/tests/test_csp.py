@@ -105,6 +105,7 @@ def test_production_profile_sends_the_policy_and_keeps_the_docs_for_staff() -> N
         "DJANGO_SETTINGS_MODULE": "minyi.settings_production",
         "ALLOWED_HOSTS": "minyi.example.gov.cn",
         "SECRET_KEY": GOOD_KEY,
+        "CACHE_URL": "redis://127.0.0.1:6379/0",  # production refuses a per-process cache
     }
     result = _manage(production, "shell", "-c", code)
     assert result.returncode == 0, result.stderr

@@ -171,6 +171,13 @@ def test_echo_wall_nul_byte_in_the_address_is_a_page(client: Client) -> None:
     assert "not allowed" in response.content.decode()
 
 
+def test_a_nul_byte_in_the_session_cookie_is_a_page_not_a_lookup(client: Client) -> None:
+    client.cookies["sessionid"] = "abc\x00def"
+    response = client.get("/accounts/login/", headers=EN)
+    assert response.status_code == 400
+    assert "not allowed" in response.content.decode()
+
+
 def test_api_nul_byte_in_a_lookup_and_in_list_filters_is_a_json_error(actors: Actors) -> None:
     dispatcher = api_as(actors.dispatcher)
     api_error(dispatcher.get("/appeals/A%00B/"), 400, "invalid_characters")
