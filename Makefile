@@ -35,7 +35,7 @@ test-schemathesis: setup
 	SCHEMATHESIS_STATEFUL_STEPS=$(SCHEMATHESIS_STATEFUL_STEPS) \
 	  scripts/check.sh --pytest-only minyi/api/tests/test_schema.py -k "generated_requests or stateful"
 
-## make test-moved-clock: the suite without the browser tests under a clock 400 days ahead (date bombs)
+## make test-moved-clock: the suite without the browser tests and the permission matrix under a clock 400 days ahead (date bombs)
 test-moved-clock: setup system-deps
 	scripts/check.sh --moved-clock
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
@@ -37,7 +38,7 @@ from minyi.org.models import Unit
 from minyi.org.rules import create_person
 from minyi.testing import Actors
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.matrix]
 
 # --- the explicit tables -----------------------------------------------------------------------------
 
@@ -143,6 +144,7 @@ class World:
     appeals: dict[tuple[str, str], int] = field(default_factory=dict)  # (scenario, target or unit code)
     master: int = 0
     items: dict[tuple[str, str], int] = field(default_factory=dict)  # (ledger scenario, own/other)
+    sessions: dict[str, str] = field(default_factory=dict)  # each role's session key, logged in once
 
 
 def _bring(actors: Actors, appeal: Appeal, scenario: str, holder: str, head_housing: User) -> Appeal:
@@ -198,6 +200,10 @@ def world(_shared_actors: Actors, django_db_blocker: Any) -> World:
                 made.appeals[scenario, code] = appeal.pk
         made.master = new_appeal(actors).pk
         _make_items(actors, made, head_housing)
+        for role in ROLES:
+            client = Client()
+            client.force_login(getattr(actors, role))
+            made.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return made
 
 
@@ -247,9 +253,10 @@ def _footprint(appeal: Appeal) -> tuple[int, int, int, int]:
     return fresh.version, fresh.events.count(), fresh.replies.count(), fresh.assignments.count()
 
 
-def _client(user: User) -> Client:
+def _client(world: World, role: str) -> Client:
+    """A client logged in as ``role`` (its session made once, with the module's data)."""
     client = Client()
-    client.force_login(user)
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
     return client
 
 
@@ -258,10 +265,10 @@ CASES = [(a.key, role, target) for a in ACTIONS for role in ROLES for target in 
 
 @pytest.mark.parametrize("way", ["page", "api"])
 @pytest.mark.parametrize(("action", "role", "target"), CASES)
-def test_appeal_action(world: World, actors: Actors, action: str, role: str, target: str, way: str) -> None:
+def test_appeal_action(world: World, action: str, role: str, target: str, way: str) -> None:
     appeal = _target(world, SCENARIO[action], role, target)
     slug = action.replace("_", "-")
-    client, before = _client(getattr(actors, role)), _footprint(appeal)
+    client, before = _client(world, role), _footprint(appeal)
     if way == "page":
         response = client.post(
             f"/appeals/{appeal.number}/{slug}/", _payload(action, appeal, world, api=False)
@@ -282,9 +289,9 @@ def test_appeal_action(world: World, actors: Actors, action: str, role: str, tar
 
 
 @pytest.mark.parametrize(("role", "target"), [(role, target) for role in ROLES for target in TARGETS])
-def test_staff_list_and_detail(world: World, actors: Actors, role: str, target: str) -> None:
+def test_staff_list_and_detail(world: World, role: str, target: str) -> None:
     appeal = _target(world, "in_progress", role, target)
-    client = _client(getattr(actors, role))
+    client = _client(world, role)
     sees = role in VIEWERS[target]
     detail = client.get(f"/appeals/{appeal.number}/")
     assert (detail.status_code == 200) == sees, detail.status_code
@@ -393,10 +400,10 @@ LEDGER_CASES = [
 
 
 @pytest.mark.parametrize(("step", "role", "target", "way"), LEDGER_CASES)
-def test_ledger_step(world: World, actors: Actors, step: str, role: str, target: str, way: str) -> None:
+def test_ledger_step(world: World, step: str, role: str, target: str, way: str) -> None:
     issue = Issue.objects.select_related("lead_unit").get(pk=world.items[LEDGER_SCENARIO[step], target])
     action = next(a for a in LEDGER_ACTIONS if a.key == step)
-    client, before = _client(getattr(actors, role)), _item_footprint(issue)
+    client, before = _client(world, role), _item_footprint(issue)
     payload = _ledger_payload(step, issue, api=way == "api")
     if way == "page":
         response = client.post(f"/ledger/{issue.pk}/{action.slug}/", payload)
