@@ -60,10 +60,13 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def staff_browser(browser: Any, base_url: str, username: str) -> tuple[Any, Any]:
-    """A staff member's own browser context (own cookies) on a desk screen, logged in with the test
-    password; returns (context, page). Close the context when done."""
-    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+def staff_browser(
+    browser: Any, base_url: str, username: str, viewport: dict[str, int] = DESKTOP, **device: Any
+) -> tuple[Any, Any]:
+    """A user's own browser context (own cookies) on a desk screen (or ``viewport`` and ``device``
+    options such as ``is_mobile``), logged in with the test password; returns (context, page). Close the
+    context when done."""
+    context = browser.new_context(locale="zh-CN", viewport=viewport, **device)
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(f"{base_url}/accounts/login/")

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from minyi.browser import PHONE, SCREENSHOTS
+from minyi.browser import PHONE, SCREENSHOTS, staff_browser
 from minyi.ledger.models import Campaign
 from minyi.org.choices import Role
 from minyi.org.models import Household
@@ -26,7 +26,7 @@ from minyi.study import rules as study_rules
 from minyi.study.choices import ActivityKind, BranchKind
 from minyi.study.models import Branch, Membership
 from minyi.study.tests.conftest import build_study
-from minyi.testing import PASSWORD, Actors, make_actors
+from minyi.testing import Actors, make_actors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,15 +35,7 @@ NARROW = {"width": 360, "height": 800}
 
 def phone_login(browser: Any, base_url: str, username: str, viewport: dict[str, int]) -> tuple[Any, Any]:
     """A phone's own browser (own cookies), logged in; returns (context, page)."""
-    context = browser.new_context(locale="zh-CN", viewport=viewport, is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url(f"{base_url}/")
-    return context, page
+    return staff_browser(browser, base_url, username, viewport, is_mobile=True, has_touch=True)
 
 
 def shot(page: Any, name: str) -> None:
