@@ -139,6 +139,8 @@ def create_token(*, user: User, name: str, actor: Actor) -> NewToken:
     with transaction.atomic():
         for _attempt in range(5):
             key = secrets.token_urlsafe(30)  # 40 characters, 240 random bits
+            if key.startswith("-"):  # `manage.py api_token revoke PREFIX` would read it as an option
+                continue
             try:
                 with transaction.atomic():
                     token = ApiToken.objects.create(
