@@ -26,6 +26,7 @@ if $smoke; then
   export BENCH_HOTSPOTS="${BENCH_HOTSPOTS:-300}" BENCH_MESSAGES="${BENCH_MESSAGES:-300}"
   export BENCH_UNLABELLED="${BENCH_UNLABELLED:-300}" BENCH_TRAIN_ROWS="${BENCH_TRAIN_ROWS:-200}"
   export BENCH_TRIAGE="${BENCH_TRIAGE:-20}" BENCH_INSERT_ROWS="${BENCH_INSERT_ROWS:-2000}"
+  export BENCH_JOBS="${BENCH_JOBS:-300}"
   # The district without its demo campaign (13,000 appeals, visits, study … through the rules: most of
   # a minute); the benchmarks load their own volume.
   seed+=(--without-appeals)
