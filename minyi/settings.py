@@ -43,6 +43,11 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A streaming read replica (docs/scale.md): pages that only read go there (minyi/replica.py).
+if REPLICA_DATABASE_URL := env_str("REPLICA_DATABASE_URL", ""):
+    DATABASES["replica"] = parse_database_url(REPLICA_DATABASE_URL, base_dir=BASE_DIR)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["minyi.replica.ReplicaRouter"]  # sends nothing anywhere without a replica
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -218,6 +223,7 @@ MINYI_SCHEDULE = {
     "reports.export_cleanup": env_clock("JOB_EXPORT_CLEANUP_AT", time(3, 30)),
     "insight.triage": env_interval("JOB_TRIAGE_EVERY", timedelta(minutes=1)),
     "kpi.refresh": env_interval("JOB_KPI_REFRESH_EVERY", timedelta(minutes=1)),
+    "reports.summary_refresh": env_interval("JOB_SUMMARY_REFRESH_EVERY", timedelta(minutes=1)),
 }
 
 REST_FRAMEWORK = {

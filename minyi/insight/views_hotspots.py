@@ -26,6 +26,7 @@ from minyi.insight.queries import board_clusters, hide_recused
 from minyi.ledger.access import LedgerPerm
 from minyi.ledger.forms import IssueForm
 from minyi.org.permissions import can, require, visible
+from minyi.replica import reads_from_replica
 
 #: Recent boards listed under the form.
 RECENT = 10
@@ -81,6 +82,7 @@ def _page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_from_replica
 def board_page(request: HttpRequest) -> HttpResponse:
     """GET: the latest board of the chosen period (default: the last 30 days), with a note while a newer
     one is being computed. POST: ask the worker for the board of the period."""
@@ -119,6 +121,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def run_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One board, as it was computed (also an older one, or one still being computed)."""
     require(request.user, InsightPerm.VIEW_HOTSPOTS)
@@ -166,6 +169,7 @@ def _cluster_page(
 
 @login_required
 @require_GET
+@reads_from_replica
 def cluster_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A hotspot's appeals (those the user may see) and, for the district office, the item form."""
     require(request.user, InsightPerm.VIEW_HOTSPOTS)

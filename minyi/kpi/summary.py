@@ -35,6 +35,7 @@ from minyi.appeals.models import Appeal, Assignment
 from minyi.dates import local_day
 from minyi.kpi.metrics import Period, Side, Source, sides
 from minyi.kpi.models import DailyCount, StaleDay, Verdict
+from minyi.replica import may_refresh_summaries
 
 #: Stale marks removed per statement (keeps the list of ids within every database's limits).
 CHUNK = 500
@@ -152,6 +153,8 @@ def refresh() -> int:
     """Recompute the stale days (under a lock, so that two readers do not recompute at once) and
     remove the marks seen; after a bulk load, rebuild everything. Return how many counts were
     recomputed."""
+    if not may_refresh_summaries():
+        return 0
     if not StaleDay.objects.exists():  # the usual case when nothing was written since the last read
         return 0
     with transaction.atomic():

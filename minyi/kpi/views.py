@@ -35,6 +35,7 @@ from minyi.org.models import Unit
 from minyi.org.permissions import require
 from minyi.paging import window
 from minyi.privacy import mask_text
+from minyi.replica import reads_from_replica
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,6 +97,7 @@ def _bad_request(request: HttpRequest, template: str, error: ValidationError, **
 
 @login_required
 @require_GET
+@reads_from_replica
 def ranking_page(request: HttpRequest) -> HttpResponse:
     """All units ranked by the chosen metric's Wilson bound, every rate with its records one click away."""
     require(request.user, KpiPerm.VIEW_RANKING)
@@ -166,6 +168,7 @@ def _line(row: Model) -> Line:
 
 @login_required
 @require_GET
+@reads_from_replica
 def records_page(request: HttpRequest, code: str, metric: str) -> HttpResponse:
     """The records behind one number of the ranking (part=numerator or denominator), paged."""
     require(request.user, KpiPerm.VIEW_RANKING)
@@ -212,6 +215,7 @@ def records_page(request: HttpRequest, code: str, metric: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def export(request: HttpRequest) -> HttpResponse:
     """The ranking as an Excel sheet (the same figures as the page), audited."""
     require(request.user, KpiPerm.VIEW_RANKING)

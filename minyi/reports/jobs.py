@@ -13,13 +13,14 @@ from django.utils import timezone, translation
 
 from minyi.dates import local_today
 from minyi.org import notices
-from minyi.reports import bulletin, exports
+from minyi.reports import bulletin, exports, summary
 from minyi.reports.models import BulletinSubscription
 from minyi.worker.notify import notify
 from minyi.worker.rules import handler
 from minyi.worker.schedule import periodic, schedule_of
 
 WEEKLY_JOB = "reports.weekly_bulletin"
+SUMMARY_JOB = "reports.summary_refresh"
 
 
 @handler(WEEKLY_JOB)
@@ -69,3 +70,13 @@ def delete_old_exports(payload: dict[str, Any]) -> None:
 
 
 periodic(exports.CLEANUP_JOB)
+
+
+@handler(SUMMARY_JOB)
+def refresh_summary(payload: dict[str, Any]) -> None:
+    """Recount the dashboards' stale days every minute, so that pages read from a replica (which do
+    not recount, minyi/replica.py) are at most a minute behind, and pages on the primary rarely wait."""
+    summary.refresh()
+
+
+periodic(SUMMARY_JOB)

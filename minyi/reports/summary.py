@@ -26,6 +26,7 @@ from minyi.appeals.models import Appeal, Category
 from minyi.dates import day_bounds, local_day
 from minyi.kpi.summary import day_runs
 from minyi.org.models import Unit
+from minyi.replica import may_refresh_summaries
 from minyi.reports.models import AppealDayCount, StaleAppealDay
 
 #: The dimensions counted, and the appeal field each comes from.
@@ -159,6 +160,8 @@ def _recount(days: list[date] | None) -> int:
 
 def refresh() -> int:
     """Recount the stale days (under a lock, one reader at a time) and remove the marks seen."""
+    if not may_refresh_summaries():
+        return 0
     if not StaleAppealDay.objects.exists():
         return 0
     with transaction.atomic():

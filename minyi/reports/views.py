@@ -21,6 +21,7 @@ from minyi.ledger.models import Campaign
 from minyi.org.choices import Role
 from minyi.org.models import Person
 from minyi.org.permissions import can, require
+from minyi.replica import reads_from_replica
 from minyi.reports import bulletin, dashboard, geo, rules
 from minyi.reports.access import ReportsPerm
 from minyi.reports.forms import BulletinForm, chosen_dashboard, scope_unit_of, units_for
@@ -35,6 +36,7 @@ FORMATS = {
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     require(request.user, ReportsPerm.VIEW)
     form, view = chosen_dashboard(request.user, request.GET)
@@ -60,6 +62,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def bulletin_page(request: HttpRequest) -> HttpResponse:
     require(request.user, ReportsPerm.VIEW)
     scope_unit = scope_unit_of(request.user)

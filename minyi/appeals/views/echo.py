@@ -23,6 +23,7 @@ from minyi.appeals.models import Category, EchoEntry
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.paging import window
+from minyi.replica import reads_from_replica
 
 PAGE_SIZE = 20
 #: Deeper pages cost an ever longer OFFSET scan; past this, people narrow the search instead.
@@ -58,6 +59,7 @@ class EchoFilterForm(forms.Form):
 
 
 @require_GET
+@reads_from_replica
 def echo_list(request: HttpRequest) -> HttpResponse:
     form = EchoFilterForm(request.GET or None)
     entries = echo.public_entries()
@@ -89,6 +91,7 @@ def echo_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def echo_detail(request: HttpRequest, number: str) -> HttpResponse:
     entry = get_object_or_404(
         EchoEntry.objects.select_related("category", "township").defer("search_text"), number=number
