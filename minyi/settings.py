@@ -218,6 +218,7 @@ MINYI_SCHEDULE = {
     "reports.export_cleanup": env_clock("JOB_EXPORT_CLEANUP_AT", time(3, 30)),
     "insight.triage": env_interval("JOB_TRIAGE_EVERY", timedelta(minutes=1)),
     "kpi.refresh": env_interval("JOB_KPI_REFRESH_EVERY", timedelta(minutes=1)),
+    "insight.hotspots_nightly": env_clock("JOB_HOTSPOTS_AT", time(2, 0)),
 }
 
 REST_FRAMEWORK = {

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from minyi.insight import hotspots
+from minyi.insight import gazetteer, hotspots
 from minyi.insight.corpus import CorpusError
+from minyi.insight.gazetteer import Gazetteer, Place
 from minyi.insight.hotspots import Message, find_hotspots, hotspots_json, read_csv, run_cli
 
 # The project's time zone (settings.TIME_ZONE), in which times without an offset are read.
@@ -255,10 +256,16 @@ def test_likes_and_recency_raise_the_heat() -> None:
     assert hotspots.heat_parts(group, naive_now).total == pytest.approx(base.total)
 
 
-def test_the_place_and_title_come_from_the_messages(found: list[hotspots.Hotspot]) -> None:
+def test_the_place_comes_from_the_gazetteer_and_the_title_from_the_messages(
+    mixed: list[Message], found: list[hotspots.Hotspot]
+) -> None:
     water, fraud = found
-    assert "翠湖花园小区" in water.place
-    assert "鑫汇通" in fraud.place
+    # Without a gazetteer only the data set's masked district is known; the estate's name is not
+    # guessed from the characters before 小区.
+    assert "翠湖花园小区" not in water.place and "鑫汇通" not in fraud.place
+    places = Gazetteer([Place("翠湖花园小区", gazetteer.ESTATE)])
+    water, fraud = find_hotspots(mixed, gazetteer=places)
+    assert water.place.endswith("翠湖花园小区") and "翠湖花园小区" not in fraud.place
     assert water.title in {title for _, _, title, _ in WATER}
     assert 0 < len(water.title) <= hotspots.TITLE_CHARS
 
