@@ -386,3 +386,29 @@ def test_real_messages_give_many_hotspots_and_no_one_off_in_the_top_ten(shared_d
         assert spot.size >= hotspots.MIN_SIZE and spot.people >= hotspots.MIN_PEOPLE
         assert spot.title and spot.first_at is not None
     assert [spot.heat for spot in spots] == sorted((spot.heat for spot in spots), reverse=True)
+
+
+# Hand labels (tests/hotspot_purity_labels.csv): every message of the ten hottest clusters of
+# messages-with-votes.csv, 1 when it raises the cluster's concrete problem, 0 when not (another issue of
+# the same estate, another estate, a general question). Rows are referred to by id only.
+PURITY_LABELS = Path(__file__).with_name("hotspot_purity_labels.csv")
+
+
+def test_the_concentrated_problems_of_the_real_messages_are_pure_clusters_at_the_top(shared_data: Path) -> None:
+    with open(PURITY_LABELS, encoding="utf-8", newline="") as handle:
+        labels: dict[str, dict[str, bool]] = {}
+        for row in csv.DictReader(handle):
+            labels.setdefault(row["cluster"], {})[row["id"]] = row["same_problem"] == "1"
+    spots = find_hotspots(read_csv(shared_data / "appeals" / "messages-with-votes.csv"), top=15)
+    on_topic = members = 0
+    purity: dict[str, float] = {}
+    for name, judged in labels.items():
+        # The hotspot holding most of the labelled messages; a member nobody labelled counts as off-topic.
+        spot = max(spots, key=lambda spot: len(judged.keys() & set(spot.ids)))
+        right = sum(1 for identifier in spot.ids if judged.get(identifier, False))
+        purity[name] = right / spot.size
+        assert spot.rank <= 12, f"{name} fell to rank {spot.rank}"
+        on_topic, members = on_topic + right, members + spot.size
+    # The three biggest problems (a mixing plant, tied car parks, talent housing subsidies) are pure.
+    assert min(purity["丽发新城搅拌站"], purity["伊景园滨河苑捆绑车位"], purity["人才购房补贴"]) >= 0.9, purity
+    assert on_topic / members >= 0.9, purity
