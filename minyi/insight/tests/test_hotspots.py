@@ -394,7 +394,9 @@ def test_real_messages_give_many_hotspots_and_no_one_off_in_the_top_ten(shared_d
 PURITY_LABELS = Path(__file__).with_name("hotspot_purity_labels.csv")
 
 
-def test_the_concentrated_problems_of_the_real_messages_are_pure_clusters_at_the_top(shared_data: Path) -> None:
+def test_the_concentrated_problems_of_the_real_messages_are_pure_clusters_at_the_top(
+    shared_data: Path,
+) -> None:
     with open(PURITY_LABELS, encoding="utf-8", newline="") as handle:
         labels: dict[str, dict[str, bool]] = {}
         for row in csv.DictReader(handle):
@@ -410,5 +412,7 @@ def test_the_concentrated_problems_of_the_real_messages_are_pure_clusters_at_the
         assert spot.rank <= 12, f"{name} fell to rank {spot.rank}"
         on_topic, members = on_topic + right, members + spot.size
     # The three biggest problems (a mixing plant, tied car parks, talent housing subsidies) are pure.
-    assert min(purity["丽发新城搅拌站"], purity["伊景园滨河苑捆绑车位"], purity["人才购房补贴"]) >= 0.9, purity
+    assert min(purity["丽发新城搅拌站"], purity["伊景园滨河苑捆绑车位"], purity["人才购房补贴"]) >= 0.9, (
+        purity
+    )
     assert on_topic / members >= 0.9, purity
