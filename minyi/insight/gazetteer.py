@@ -42,6 +42,8 @@ _ADDRESS_PART = re.compile(
 _ADDRESS_STOP = re.compile(
     r"[^\u4e00-\u9fff]+[号栋幢楼室组弄]?|省|市(?!场)|(?<!小)区|县|镇|乡|街道|(?<!新)村|社区|号|栋|幢|单元|室"
 )
+# A part of an address that describes rather than names (政府对面的小路) is no place's name.
+_DESCRIBES = re.compile("的|对面|附近|旁边|门口|隔壁|后面|前面")
 # Names shorter than this match too much ordinary text.
 MIN_NAME = 2
 
@@ -73,7 +75,7 @@ def address_places(address: str, township: str = "") -> list[Place]:
         for match in _ADDRESS_PART.finditer(chunk):
             name = match.group()
             kind = ROAD if name.endswith(_ROAD_ENDINGS) else ESTATE
-            if len(name) > MIN_NAME:
+            if len(name) > MIN_NAME and not _DESCRIBES.search(name):
                 found.append(Place(name, kind, township))
     return found
 

@@ -72,6 +72,8 @@ def test_an_address_gives_its_estates_and_roads() -> None:
         ("幸福家园", gazetteer.ESTATE),
     ]
     assert address_places("") == []
+    # A description is not a name.
+    assert address_places("海城镇政府对面的小路") == []
 
 
 def test_a_gazetteer_file_lists_places_and_refuses_an_unknown_kind(tmp_path: Path) -> None:
