@@ -242,6 +242,7 @@ class Command(BaseCommand):
             inner_folds=options["inner"],
             repeats=options["repeats"],
             seed=options["seed"],
+            progress=self._note,
         )
         self.stdout.write(json.dumps(result, ensure_ascii=False))
 
