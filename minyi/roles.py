@@ -174,6 +174,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         OrgPerm.UNLOCK_LOGIN,
         InsightPerm.VIEW_CLASSIFIER_VERSION,
         InsightPerm.MANAGE_CLASSIFIER,
+        InsightPerm.VIEW_PLACE,
+        InsightPerm.ADD_PLACE,
+        InsightPerm.CHANGE_PLACE,
+        InsightPerm.DELETE_PLACE,
         ReportsPerm.MANAGE_BOUNDARIES,
         ApiPerm.MANAGE,
         StudyPerm.VIEW,  # to reach the branch pages whose rolls the admin keeps

@@ -224,6 +224,7 @@ MINYI_SCHEDULE = {
     "insight.triage": env_interval("JOB_TRIAGE_EVERY", timedelta(minutes=1)),
     "kpi.refresh": env_interval("JOB_KPI_REFRESH_EVERY", timedelta(minutes=1)),
     "reports.summary_refresh": env_interval("JOB_SUMMARY_REFRESH_EVERY", timedelta(minutes=1)),
+    "insight.hotspots_nightly": env_clock("JOB_HOTSPOTS_AT", time(2, 0)),
 }
 
 REST_FRAMEWORK = {

@@ -13,4 +13,4 @@ def seed() -> ClassifierVersion | None:
         return None
     if Label.objects.values("label").distinct().count() < 2:
         return None
-    return registry.train(sources="demo dispatches")
+    return registry.train(sources=registry.DEMO_SOURCES)

@@ -28,18 +28,23 @@ from minyi.appeals.choices import RejectReason, State
 from minyi.appeals.models import Appeal
 from minyi.audit.rules import record
 from minyi.dates import day_bounds
-from minyi.insight import hotspots
+from minyi.insight import gazetteer, hotspots
 from minyi.insight.access import InsightPerm
-from minyi.insight.models import HotspotCluster, HotspotRun
+from minyi.insight.models import GazetteerPlace, HotspotCluster, HotspotRun
 from minyi.ledger.access import LedgerPerm
 from minyi.ledger.models import Campaign, Issue
 from minyi.ledger.rules import create_issue
+from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import can, require, visible
 from minyi.org.rules import Actor
 from minyi.worker.rules import enqueue
 
 HOTSPOT_JOB = "insight.hotspots"
+#: The nightly refresh of the board (the last NIGHTLY_DAYS days and the running campaign).
+NIGHTLY_JOB = "insight.hotspots_nightly"
+#: The period the nightly board covers, today included (the dashboard's live period too).
+NIGHTLY_DAYS = 30
 #: The longest period one run reads (a year, leap day included).
 MAX_DAYS = 366
 #: Hotspots kept per run: a board longer than this is not read.
@@ -88,6 +93,44 @@ def request_run(starts_on: dt.date, ends_on: dt.date, *, actor: Actor) -> Hotspo
     return run
 
 
+def nightly_periods(today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The periods the nightly refresh computes: the last NIGHTLY_DAYS days, and the running campaign
+    up to today (its last MAX_DAYS days if it is longer), each once."""
+    periods = [(today - dt.timedelta(days=NIGHTLY_DAYS - 1), today)]
+    campaign = (
+        Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today)
+        .order_by("-starts_on", "-pk")
+        .first()
+    )
+    if campaign is not None:
+        periods.append((max(campaign.starts_on, today - dt.timedelta(days=MAX_DAYS - 1)), today))
+    return list(dict.fromkeys(periods))
+
+
+def refresh(today: dt.date | None = None) -> list[HotspotRun]:
+    """Compute now the boards of ``nightly_periods`` (the worker's nightly job; the system asks)."""
+    today = today or timezone.localdate()
+    runs = []
+    for starts_on, ends_on in nightly_periods(today):
+        with transaction.atomic():
+            run = HotspotRun.objects.create(starts_on=starts_on, ends_on=ends_on, requested_by=None)
+            record(
+                "insight.hotspots.refresh",
+                actor=None,
+                obj=run,
+                detail={"from": starts_on.isoformat(), "to": ends_on.isoformat()},
+            )
+        runs.append(compute(run))
+    return runs
+
+
+def ask_refresh(today: dt.date | None = None) -> bool:
+    """Queue the nightly refresh now, once a day at most (the dashboard asks when no board exists yet);
+    True if it was queued."""
+    today = today or timezone.localdate()
+    return enqueue(NIGHTLY_JOB, {}, dedupe_key=f"{NIGHTLY_JOB}:asked:{today.isoformat()}") is not None
+
+
 def appeals_of(run: HotspotRun) -> QuerySet[Appeal]:
     """The appeals a run reads (see the module docstring), oldest first."""
     start, end = day_bounds(run.starts_on, run.ends_on)
@@ -98,12 +141,42 @@ def appeals_of(run: HotspotRun) -> QuerySet[Appeal]:
     )
 
 
+def district_gazetteer() -> gazetteer.Gazetteer:
+    """The district's places: its townships, villages and communities, the admin's list, and the
+    estates and roads the appeals' addresses name (docs/design.md)."""
+    townships = dict(Unit.objects.filter(kind=UnitKind.TOWNSHIP).values_list("pk", "name"))
+    places = [gazetteer.Place(name, gazetteer.TOWNSHIP, name) for name in townships.values()]
+    units = Unit.objects.filter(kind__in=(UnitKind.VILLAGE, UnitKind.COMMUNITY), is_active=True)
+    for name, parent in units.values_list("name", "parent_id"):
+        places.append(gazetteer.Place(name, gazetteer.VILLAGE, townships.get(parent, "")))
+    listed = GazetteerPlace.objects.filter(is_active=True).values_list("name", "kind", "township__name")
+    places += [gazetteer.Place(name, kind, township or "") for name, kind, township in listed]
+    addresses = (
+        Appeal.objects.exclude(address="").values_list("address", "township__name").distinct().iterator()
+    )
+    for address, township in addresses:
+        places += gazetteer.address_places(address, township or "")
+    return gazetteer.Gazetteer(places)
+
+
 def messages_of(appeals: QuerySet[Appeal]) -> list[hotspots.Message]:
     """The appeals as the hotspot finder reads them: the person is the phone, else the name (else
-    unknown, counted as one more person); the likes are the public supporters."""
+    unknown, counted as one more person); the likes are the public supporters; the places are the
+    appeal's village and township and its address's estates and roads; evaluation forms and symposia
+    are summaries of many opinions."""
     # Only the opening of a body is read by the finder: the database need not send the rest.
     rows = appeals.annotate(opening=Left("body", hotspots.BODY_CHARS)).values_list(
-        "pk", "title", "opening", "received_at", "supporters", "citizen_phone", "citizen_name"
+        "pk",
+        "title",
+        "opening",
+        "received_at",
+        "supporters",
+        "citizen_phone",
+        "citizen_name",
+        "channel",
+        "village__name",
+        "township__name",
+        "address",
     )
     return [
         hotspots.Message(
@@ -113,8 +186,19 @@ def messages_of(appeals: QuerySet[Appeal]) -> list[hotspots.Message]:
             received_at=received_at,
             likes=supporters,
             user=(phone or name or "").strip(),
+            places=tuple(
+                dict.fromkeys(
+                    [
+                        *(unit for unit in (village, township) if unit),
+                        *(place.name for place in gazetteer.address_places(address or "")),
+                    ]
+                )
+            ),
+            summary=channel in hotspots.SUMMARY_CHANNELS,
         )
-        for pk, title, opening, received_at, supporters, phone, name in rows.iterator(chunk_size=2000)
+        for pk, title, opening, received_at, supporters, phone, name, channel, village, township, address in (
+            rows.iterator(chunk_size=2000)
+        )
     ]
 
 
@@ -127,7 +211,7 @@ def compute(run: HotspotRun) -> HotspotRun:
     try:
         messages = messages_of(appeals_of(run))
         _start, end = day_bounds(run.starts_on, run.ends_on)
-        found = hotspots.find_hotspots(messages, top=TOP, now=end)
+        found = hotspots.find_hotspots(messages, top=TOP, now=end, gazetteer=district_gazetteer())
         with transaction.atomic():
             # A second worker (the job taken back after a timeout) may have stored it meanwhile.
             run = HotspotRun.objects.select_for_update().get(pk=run.pk)
@@ -166,6 +250,8 @@ def _store(run: HotspotRun, found: Iterable[hotspots.Hotspot]) -> None:
             size=spot.size,
             people=spot.people,
             likes=spot.likes,
+            district_wide=spot.district_wide,
+            villages=list(spot.villages),
         )
         links.extend(through(hotspotcluster_id=cluster.pk, appeal_id=int(pk)) for pk in spot.ids)
     through.objects.bulk_create(links, batch_size=1000)

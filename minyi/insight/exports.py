@@ -35,7 +35,7 @@ def hotspot_board(user: AnyUser, params: dict[str, str]) -> Sheet:
             yield [
                 c.rank,
                 c.title,
-                c.place,
+                "、".join([c.place_shown, *c.villages]) if c.villages else c.place_shown,
                 first if first == last else f"{first} – {last}",
                 c.size,
                 c.people,

@@ -1,25 +1,29 @@
 """Hotspots (热点): clusters of messages about one concentrated problem, ranked by a heat index.
 
-Pure Python (jieba, scikit-learn, scipy) and no database; of Django only the project's time zone, in
-which local times are read and days counted. The board page, ``manage.py insight hotspots`` and the
-benchmark share it. The method, in short:
+No database; of Django only the project's time zone, in which local times are read and days counted.
+The board page, ``manage.py insight hotspots`` and the benchmark share it. The numeric half (features,
+neighbours, clusters: numpy, scipy, scikit-learn) is ``minyi.insight.clustering``, imported only when
+hotspots are found, so that starting Django does not load those libraries. The method, in short:
 
 1. Words: jieba words of the title and of the body's opening (masked place codes such as A2区 kept as
    whole words, a number joined to the word it counts, e.g. 58车贷, 3号线), TF-IDF with the title's
    vector weighted up, and each message then kept to its strongest terms (what it is *about*).
-2. Places: names ending in 小区/花园/新城/苑/园/村/学校/公司 … (every 2–6-character run before such an
-   ending), as a second, small TF-IDF block: two messages naming the same estate get a bonus.
+2. Names: runs before endings such as 小区/花园/苑/村/学校/公司, as a second, small TF-IDF block: two
+   messages naming the same estate get a bonus. These are features only; they are never shown as a place.
 3. Neighbours: a sparse product of those (pruned) vectors in row chunks, keeping only the pairs above
    the edge threshold: its cost follows the shared distinctive terms, and no n × n matrix is made.
 4. Clusters: connected components of that graph, each cut by average linkage (every merge needs a mean
    similarity of at least ``CLUSTER_SIMILARITY`` between the two groups), so a chain of loosely linked
    messages does not make one cluster; too-large components are first split at higher thresholds.
    Then members that share only the place (an estate's one road complaint among its many complaints
-   about a plant) are dropped: see ``_on_topic``.
+   about a plant) are dropped, and so are summaries of many opinions (evaluation forms, symposia:
+   ``Message.summary``) unless their words are those of the citizens' messages of the cluster; a
+   cluster of summaries alone is not a hotspot.
 5. Ranking: clusters with fewer than ``MIN_PEOPLE`` people or ``MIN_SIZE`` messages are not hotspots;
    the rest are ranked by the heat index of ``HEAT_FORMULA`` (see ``heat_parts``). Each gets a title
-   (its most central message's), a place (masked city/district + the name most titles share, or the
-   group of people concerned) and keywords.
+   (its most central message's), keywords, and a place from the district's gazetteer
+   (``minyi.insight.gazetteer``): the place most of its messages name, or district-wide with its
+   villages when it spreads over many (``place_of``).
 
 Results are deterministic: the same messages in the same order give the same hotspots.
 """
@@ -38,17 +42,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
 from django.utils import timezone
-from scipy import sparse
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial.distance import squareform
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from minyi.dates import day_text, local_day
 from minyi.insight.corpus import CorpusError
+from minyi.insight.gazetteer import ESTATE, ROAD, SPECIFICITY, TOWNSHIP, VILLAGE, Gazetteer
 from minyi.insight.text import MASKED_PLACE, WORDLIKE, lcut, place_codes
 
 # --- Tunables (chosen by reading the clusters of the public data set, see the module docstring) ---
@@ -76,6 +74,16 @@ TOPIC_FLOOR = 0.25
 MIN_PEOPLE = 3
 MIN_SIZE = 3
 TITLE_CHARS = 40
+# A summary of many opinions joins a cluster of citizens' messages only when its words are at least
+# this close (cosine, on average) to theirs, and as close as theirs are to each other: it names the
+# same concrete problem, not only the same township.
+SUMMARY_SIMILARITY = 0.25
+# Channels whose appeals summarise many people's opinions (evaluation forms, symposia).
+SUMMARY_CHANNELS = frozenset({"evaluation", "symposium"})
+# A place is a cluster's when at least this share of its messages name it.
+PLACE_SHARE = 0.5
+# A cluster spread over at least this many villages, with no place most of it shares, is district-wide.
+DISTRICT_WIDE_VILLAGES = 3
 
 # --- The heat index ---
 HEAT_PEOPLE = 3.0
@@ -130,10 +138,6 @@ _NOT_NAME_START = frozenset(
     "的了在和与及或到从向对把被将为是有就都也还又我你他她它这那该本此每各某个附旁近边等请"
 )
 _NOT_IN_NAME = frozenset("的了是把被就都也还又我你他她它这那该们")
-# Groups of people a cluster may be about when no place is shared (e.g. the victims of one fraud).
-_GROUPS = ("购房者", "受害人", "受害者", "投资人", "出借人", "职工", "家长", "教师", "村民", "业主")
-# Groups named even beside a shared place (伊景园滨河苑购房者): people tied by a deal, not by living there.
-_DEAL_GROUPS = ("购房者", "受害人", "受害者", "投资人", "出借人", "职工")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -142,7 +146,9 @@ _DEAL_GROUPS = ("购房者", "受害人", "受害者", "投资人", "出借人",
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One citizen message as the hotspot finder reads it; ``user`` is empty when unknown."""
+    """One citizen message as the hotspot finder reads it; ``user`` is empty when unknown; ``places``
+    are the gazetteer's places its record gives (village, township, address); ``summary`` marks a summary
+    of many opinions (an evaluation form, a symposium) rather than one person's message."""
 
     id: str
     title: str
@@ -151,6 +157,8 @@ class Message:
     likes: int = 0
     dislikes: int = 0
     user: str = ""
+    places: tuple[str, ...] = ()
+    summary: bool = False
 
 
 # Column names accepted for each field: the project's English names and the original data set's Chinese.
@@ -162,6 +170,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "received_at": ("received_at", "留言时间", "时间"),
     "likes": ("likes", "点赞数"),
     "dislikes": ("dislikes", "反对数"),
+    "channel": ("channel", "渠道"),
 }
 
 
@@ -234,6 +243,7 @@ def read_csv(path: Path | str) -> list[Message]:
                         likes=_count(get("likes")),
                         dislikes=_count(get("dislikes")),
                         user=get("user"),
+                        summary=get("channel") in SUMMARY_CHANNELS,
                     )
                 )
     except (OSError, UnicodeDecodeError, csv.Error) as error:
@@ -278,6 +288,8 @@ class Hotspot:
     ids: tuple[str, ...]
     parts: HeatParts
     keywords: tuple[str, ...] = field(default=())
+    district_wide: bool = False
+    villages: tuple[str, ...] = field(default=())
 
 
 def heat_parts(members: Sequence[Message], now: datetime | None) -> HeatParts:
@@ -330,6 +342,8 @@ def hotspots_json(hotspots: Iterable[Hotspot]) -> list[dict[str, Any]]:
             "people": spot.people,
             "likes": spot.likes,
             "keywords": list(spot.keywords),
+            "district_wide": spot.district_wide,
+            "villages": list(spot.villages),
             "heat_parts": {
                 "people": round(spot.parts.people, 3),
                 "size": round(spot.parts.size, 3),
@@ -342,12 +356,19 @@ def hotspots_json(hotspots: Iterable[Hotspot]) -> list[dict[str, Any]]:
     ]
 
 
-def run_cli(csv_path: Path | str, top: int | None, out: TextIO, *, as_json: bool = True) -> list[Hotspot]:
+def run_cli(
+    csv_path: Path | str,
+    top: int | None,
+    out: TextIO,
+    *,
+    as_json: bool = True,
+    gazetteer: Gazetteer | None = None,
+) -> list[Hotspot]:
     """What ``manage.py insight hotspots`` does: read the CSV, find the hotspots, write them to ``out``.
 
     As a JSON list ordered by heat (``as_json``), or as a short readable table. Raises CorpusError for a
     CSV that cannot be read."""
-    spots = find_hotspots(read_csv(csv_path), top=top)
+    spots = find_hotspots(read_csv(csv_path), top=top, gazetteer=gazetteer)
     if as_json:
         json.dump(hotspots_json(spots), out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -355,8 +376,9 @@ def run_cli(csv_path: Path | str, top: int | None, out: TextIO, *, as_json: bool
         out.write(HEAT_FORMULA + "\n")
         for spot in spots:
             span = " – ".join(day_text(moment, "?") for moment in (spot.first_at, spot.last_at))
+            place = "全区" if spot.district_wide else spot.place or "—"
             out.write(
-                f"{spot.rank:>3}. {spot.heat:6.2f}  {spot.title}  [{spot.place or '—'}]  {span}"
+                f"{spot.rank:>3}. {spot.heat:6.2f}  {spot.title}  [{place}]  {span}"
                 f"  {spot.size} messages, {spot.people} people, {spot.likes} likes\n"
             )
     return spots
@@ -401,336 +423,122 @@ def place_names(
     return sorted(names)
 
 
-class _Corpus:
-    """The messages' features: the word and place TF-IDF blocks joined into one vector per message, so
-    that a dot product is (cosine(words) + PLACE_WEIGHT · cosine(places)) / ``similarity_scale``."""
-
-    def __init__(self, messages: Sequence[Message]) -> None:
-        self.messages = messages
-        titles = [words(message.title) for message in messages]
-        bodies = [words(message.body[:BODY_CHARS]) for message in messages]
-        self.places = [place_names(f"{message.title}。{message.body[:BODY_CHARS]}") for message in messages]
-        vocabulary = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm=None, dtype=np.float32)
-        vocabulary.fit([title + body for title, body in zip(titles, bodies, strict=True)])
-        self.terms = vocabulary.get_feature_names_out()
-        combined = TITLE_WEIGHT * normalize(vocabulary.transform(titles)) + normalize(
-            vocabulary.transform(bodies)
-        )
-        word_block = normalize(_strongest(sparse.csr_matrix(combined), TOP_TERMS))
-        self.word_block = word_block
-        place_block = self._place_block()
-        self.similarity_scale = 1 + PLACE_WEIGHT
-        scale = 1 / math.sqrt(self.similarity_scale)
-        self.vectors = sparse.hstack(
-            [word_block * scale, place_block * (math.sqrt(PLACE_WEIGHT) * scale)], format="csr"
-        ).astype(np.float32)
-
-    def _place_block(self) -> sparse.csr_matrix:
-        shared = Counter(name for names in self.places for name in names)
-        kept = [[name for name in names if shared[name] >= 2] for names in self.places]
-        if not any(kept):
-            return sparse.csr_matrix((len(self.messages), 1), dtype=np.float32)
-        vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
-        return sparse.csr_matrix(vectorizer.fit_transform(kept))
+def label_names(text: str) -> set[str]:
+    """Name-like runs before a place ending, up to _LABEL_NAME_MAX characters: used only to tell the
+    words of a cluster's place from the words of its topic (``clustering``), never shown as a place."""
+    return set(place_names(text, longest=_LABEL_NAME_MAX, endings=_LABEL_ENDING))
 
 
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
-
-
-def _strongest(matrix: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
-    """Each row with only its ``keep`` largest entries (ties broken by column, so deterministic)."""
-    matrix = matrix.tocsr()
-    matrix.sort_indices()
-    rows, cols, vals = [], [], []
-    for row in range(matrix.shape[0]):
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        data = matrix.data[start:end]
-        indices = matrix.indices[start:end]
-        if len(data) > keep:
-            chosen = np.sort(np.argsort(-data, kind="stable")[:keep])
-            data, indices = data[chosen], indices[chosen]
-        rows.append(np.full(len(data), row, dtype=np.int64))
-        cols.append(indices)
-        vals.append(data)
-    if not rows:
-        return sparse.csr_matrix(matrix.shape, dtype=matrix.dtype)
-    return sparse.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=matrix.shape
-    )
+def people(members: Sequence[Message]) -> int:
+    """Distinct authors; a message without a known author counts as one more person."""
+    return _people(members)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Clustering
-
-
-def _similar_pairs(vectors: sparse.csr_matrix, threshold: float) -> sparse.csr_matrix:
-    """The upper triangle of vectors·vectorsᵀ with only the entries ≥ threshold, computed in row chunks."""
-    n = vectors.shape[0]
-    transposed = vectors.T.tocsr()
-    rows, cols, values = [], [], []
-    for start in range(0, n, CHUNK_ROWS):
-        block = (vectors[start : start + CHUNK_ROWS] @ transposed).tocoo()
-        keep = (block.data >= threshold) & (block.col > block.row + start)
-        rows.append(block.row[keep] + start)
-        cols.append(block.col[keep])
-        values.append(block.data[keep])
-    return sparse.csr_matrix(
-        (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float32
-    )
-
-
-def _groups(edges: sparse.csr_matrix, members: np.ndarray, threshold: float) -> list[np.ndarray]:
-    """Connected components (of two or more messages) of the edges among ``members`` at ``threshold``;
-    components larger than LINKAGE_MAX are split again at a higher threshold."""
-    sub = edges[members][:, members]
-    sub = sparse.csr_matrix(sub.multiply(sub >= threshold))
-    _, labels = connected_components(sub, directed=False)
-    order = np.argsort(labels, kind="stable")
-    bounds = np.flatnonzero(np.diff(labels[order])) + 1
-    groups: list[np.ndarray] = []
-    for part in np.split(order, bounds):
-        if len(part) < 2:
-            continue
-        component = members[part]
-        if len(component) > LINKAGE_MAX and threshold < 0.95:
-            groups.extend(_groups(edges, component, threshold + 0.05))
-        else:
-            groups.append(component)
-    return groups
-
-
-def _average_linkage(vectors: sparse.csr_matrix, component: np.ndarray, scale: float) -> list[np.ndarray]:
-    """The component cut by average linkage at CLUSTER_SIMILARITY (groups of one message dropped)."""
-    dense = vectors[component]
-    similarity = np.asarray((dense @ dense.T).todense(), dtype=np.float64) * scale
-    if len(component) == 2:
-        return [component] if similarity[0, 1] >= CLUSTER_SIMILARITY else []
-    distance = np.clip(scale - similarity, 0, None)
-    distance = (distance + distance.T) / 2
-    np.fill_diagonal(distance, 0)
-    tree = linkage(squareform(distance, checks=False), method="average")
-    labels = fcluster(tree, scale - CLUSTER_SIMILARITY, criterion="distance")
-    order = np.argsort(labels, kind="stable")
-    bounds = np.flatnonzero(np.diff(labels[order])) + 1
-    return [component[part] for part in np.split(order, bounds) if len(part) >= 2]
-
-
-def clusters(messages: Sequence[Message]) -> list[list[int]]:
-    """Groups of two or more messages (indices into ``messages``, ascending) about the same problem."""
-    return _clusters(_Corpus(messages)) if len(messages) >= 2 else []
-
-
-def _clusters(corpus: _Corpus) -> list[list[int]]:
-    scale = corpus.similarity_scale
-    edges = _similar_pairs(corpus.vectors, EDGE_SIMILARITY / scale)
-    edges = sparse.csr_matrix(edges + edges.T)
-    result: list[list[int]] = []
-    for component in _groups(edges, np.arange(len(corpus.messages)), EDGE_SIMILARITY / scale):
-        for group in _average_linkage(corpus.vectors, np.sort(component), scale):
-            result.append(sorted(int(index) for index in group))
-    result.sort(key=lambda group: group[0])
-    return result
+# Finding
 
 
 def find_hotspots(
-    messages: Sequence[Message], *, top: int | None = None, now: datetime | None = None
+    messages: Sequence[Message],
+    *,
+    top: int | None = None,
+    now: datetime | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> list[Hotspot]:
     """The hotspots among ``messages``, hottest first (at most ``top``); ``now`` (default: the latest
-    message's time) is the end of the period, from which recency is counted."""
+    message's time) is the end of the period, from which recency is counted; the places shown come from
+    ``gazetteer`` (and each message's own ``places``)."""
     if len(messages) < MIN_SIZE:
         return []
+    # numpy, scipy and scikit-learn load only here, not when Django starts (see clustering's docstring).
+    from minyi.insight import clustering
+
     if now is None:
         times = [message.received_at for message in messages if message.received_at is not None]
         now = max(times) if times else None
-    corpus = _Corpus(messages)
+    corpus = clustering.Corpus(messages)
     candidates = []
-    for found in _clusters(corpus):
-        # Trimming only removes members: a cluster too small before it cannot become a hotspot.
-        if len(found) < MIN_SIZE or _people([messages[index] for index in found]) < MIN_PEOPLE:
-            continue
-        group = _on_topic(corpus, found)
+    for group in clustering.topic_groups(corpus):
         members = [messages[index] for index in group]
-        if len(members) < MIN_SIZE or _people(members) < MIN_PEOPLE:
-            continue
         candidates.append((heat_parts(members, now), group))
     # Hottest first; equal heat (to rounding noise): the cluster whose first message comes first.
     candidates.sort(key=lambda item: (-round(item[0].total, 9), item[1][0]))
     if top is not None:
         candidates = candidates[: max(0, top)]
-    return [_hotspot(corpus, rank, parts, group) for rank, (parts, group) in enumerate(candidates, 1)]
-
-
-def _on_topic(corpus: _Corpus, group: list[int]) -> list[int]:
-    """The group without the members that share only its place: when the members have a common topic
-    beyond the place's name (their words, the place's left out, are alike: median similarity to the
-    others at least TOPIC_MIN_MEDIAN), members below TOPIC_FLOOR of that median are dropped. So an
-    estate's one complaint about its roads leaves the cluster of its many complaints about a plant."""
-    if len(group) < MIN_SIZE:
-        return group
-    # Words of the place: masked place codes, and the words of the cluster's place label that are part
-    # of a name at least 30 % of the members use (so 丽发, 新城 of 丽发新城, not 变电站 of a label
-    # 杨美公园建变电站, which is what those messages are about).
-    label = _place(corpus, group)
-    named = Counter(name for index in group for name in corpus.places[index])
-    shared = "|".join(name for name, n in named.items() if n >= 0.3 * len(group))
-    block = corpus.word_block[group].tocoo()
-    columns, local = np.unique(block.col, return_inverse=True)
-    terms = [str(corpus.terms[column]) for column in columns]
-    in_place = np.array(
-        [bool(MASKED_PLACE.fullmatch(term)) or (term in label and term in shared) for term in terms]
-    )
-    data = np.where(in_place[local], 0, block.data)
-    topic = normalize(sparse.csr_matrix((data, (block.row, local)), shape=(len(group), len(columns))))
-    total = np.asarray(topic.sum(axis=0)).ravel()
-    own = np.asarray(topic.multiply(topic).sum(axis=1)).ravel()
-    with_total = topic @ total
-    rest = np.sqrt(np.clip(total @ total - 2 * with_total + own, 0, None))
-    similarity = np.divide(with_total - own, rest, out=np.zeros(len(group)), where=rest > 0)
-    median = float(np.median(similarity))
-    if median < TOPIC_MIN_MEDIAN:
-        return group
-    return [index for index, value in zip(group, similarity, strict=True) if value >= TOPIC_FLOOR * median]
-
-
-def _hotspot(corpus: _Corpus, rank: int, parts: HeatParts, group: list[int]) -> Hotspot:
-    members = [corpus.messages[index] for index in group]
-    by_time = sorted(
-        range(len(group)),
-        key=lambda k: (
-            members[k].received_at is None,
-            members[k].received_at or datetime.min.replace(tzinfo=UTC),
-            group[k],
-        ),
-    )
-    times = [message.received_at for message in members if message.received_at is not None]
-    return Hotspot(
-        rank=rank,
-        heat=parts.total,
-        title=_title(corpus, group),
-        place=_place(corpus, group),
-        first_at=min(times) if times else None,
-        last_at=max(times) if times else None,
-        size=len(group),
-        people=_people(members),
-        likes=sum(message.likes for message in members),
-        ids=tuple(members[k].id for k in by_time),
-        parts=parts,
-        keywords=_keywords(corpus, group),
-    )
-
-
-def _title(corpus: _Corpus, group: list[int]) -> str:
-    """The title of the most central message (largest total similarity to the others), trimmed."""
-    vectors = corpus.word_block[group]
-    centrality = np.asarray((vectors @ vectors.T).sum(axis=1)).ravel()
-    best = max(range(len(group)), key=lambda k: (round(float(centrality[k]), 6), -k))
-    message = corpus.messages[group[best]]
-    title = re.sub(r"\s+", " ", message.title or message.body).strip()
-    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
-
-
-def _keywords(corpus: _Corpus, group: list[int], count: int = 5) -> tuple[str, ...]:
-    """The heaviest terms of the cluster's mean word vector (masked place codes left out)."""
-    centroid = np.asarray(corpus.word_block[group].mean(axis=0)).ravel()
-    order = np.lexsort((np.arange(len(centroid)), -centroid))
-    chosen: list[str] = []
-    for column in order:
-        if centroid[column] <= 0 or len(chosen) == count:
-            break
-        term = str(corpus.terms[column])
-        if not MASKED_PLACE.fullmatch(term):
-            chosen.append(term)
-    return tuple(chosen)
-
-
-def _place(corpus: _Corpus, group: list[int]) -> str:
-    """The most specific place the cluster's messages share: the masked city and district most of them
-    name, then the estate, firm, road … name most titles (else most authors' texts) share, and the group
-    of people concerned when one stands out (购房者, 受害人 …); or '' when nothing is shared."""
-    members = [corpus.messages[index] for index in group]
-    texts = [f"{message.title}。{message.body[:BODY_CHARS]}" for message in members]
-    region = _region(texts)
-    by_title = Counter(name for message in members for name in _label_names(message.title))
-    name = _common_name(by_title, 0.3 * len(members))
-    if not name:
-        # Names in the bodies: counted once per author (one person's copies are one voice), and only
-        # names some title also uses (a long body copied by several people repeats its odd phrases).
-        titles = "|".join(message.title for message in members)
-        by_person: dict[str, set[str]] = {}
-        for number, (message, text) in enumerate(zip(members, texts, strict=True)):
-            for candidate in _label_names(text):
-                if candidate in titles:
-                    by_person.setdefault(candidate, set()).add(message.user or f"#{number}")
-        name = _common_name(
-            Counter({key: len(people) for key, people in by_person.items()}), 0.5 * _people(members)
+    known = gazetteer if gazetteer is not None else Gazetteer()
+    found = []
+    for rank, (parts, group) in enumerate(candidates, 1):
+        members = [messages[index] for index in group]
+        by_time = sorted(
+            range(len(group)),
+            key=lambda k: (
+                members[k].received_at is None,
+                members[k].received_at or datetime.min.replace(tzinfo=UTC),
+                group[k],
+            ),
         )
-    roles = Counter(role for text in texts for role in _GROUPS if role in text)
-    role = ""
-    if roles:
-        candidate, n = max(roles.items(), key=lambda item: (item[1], item[0]))
-        if candidate in _DEAL_GROUPS:
-            role = candidate if n >= max(2, 0.3 * len(members)) else ""
-        elif not name:
-            role = candidate if n >= max(2, 0.5 * len(members)) else ""
-    if not name and role:
-        # A group without a named place: name it by the phrase around the cluster's most telling word
-        # that most titles share (万境 → 五矿万境业主, 车贷 → 58车贷受害人).
-        name = _common_phrase(
-            [message.title for message in members], _telling_word(_keywords(corpus, group, 3))
+        times = [message.received_at for message in members if message.received_at is not None]
+        place, district_wide, villages = place_of(members, known)
+        found.append(
+            Hotspot(
+                rank=rank,
+                heat=parts.total,
+                title=clustering.title(corpus, group),
+                place=place,
+                first_at=min(times) if times else None,
+                last_at=max(times) if times else None,
+                size=len(group),
+                people=_people(members),
+                likes=sum(message.likes for message in members),
+                ids=tuple(members[k].id for k in by_time),
+                parts=parts,
+                keywords=clustering.keywords(corpus, group),
+                district_wide=district_wide,
+                villages=villages,
+            )
         )
-    return f"{region}{name}{role}"
+    return found
 
 
-def _label_names(text: str) -> set[str]:
-    return set(place_names(text, longest=_LABEL_NAME_MAX, endings=_LABEL_ENDING))
+# ---------------------------------------------------------------------------------------------------
+# Places
 
 
-def _common_name(counts: Counter[str], floor: float) -> str:
-    """The longest name nearly as common (60 %) as the most common one, if that reaches ``floor``."""
-    counts = Counter({name: n for name, n in counts.items() if n >= max(2.0, floor) and len(name) > 2})
-    if not counts:
-        return ""
-    most = max(counts.values())
-    return max(
-        (name for name, n in counts.items() if n >= 0.6 * most),
-        key=lambda name: (len(name), counts[name], name),
+def places_named(message: Message, gazetteer: Gazetteer) -> set[str]:
+    """The gazetteer's places a message names in its title and opening, with the places of its record."""
+    return {*message.places, *gazetteer.find(f"{message.title}。{message.body[:BODY_CHARS]}")}
+
+
+def place_of(members: Sequence[Message], gazetteer: Gazetteer) -> tuple[str, bool, tuple[str, ...]]:
+    """Where a cluster is: (place, district-wide?, its villages).
+
+    The place is the gazetteer's place that most (PLACE_SHARE) of the members name, the most specific
+    when several are (an estate before its village, a village before its township), after the masked
+    city and district of the public data set when most name one. A cluster whose villages are many
+    (DISTRICT_WIDE_VILLAGES or more) and which shares no place, or only one of the two or more townships
+    it spans, is district-wide; its villages are listed, the most named first, whenever it spans two or
+    more and is not about one of them."""
+    named = [places_named(message, gazetteer) for message in members]
+    counts = Counter(name for names in named for name in names)
+    floor = max(2.0, PLACE_SHARE * len(members))
+    shared = [name for name, n in counts.items() if n >= floor]
+    place = ""
+    if shared:
+        place = max(
+            shared,
+            key=lambda name: (SPECIFICITY.get(gazetteer.kind(name), 0), counts[name], len(name), name),
+        )
+    villages = sorted(
+        (name for name in counts if gazetteer.kind(name) == VILLAGE), key=lambda name: (-counts[name], name)
     )
-
-
-def _common_phrase(titles: list[str], word: str) -> str:
-    """``word`` grown one character at a time, left or right, while half the titles still contain it."""
-    if not word:
-        return ""
-    texts = [MASKED_PLACE.sub("，", title) for title in titles]
-    floor = max(2.0, 0.5 * len(texts))
-    phrase = word
-    while len(phrase) < _LABEL_NAME_MAX:
-        grown: Counter[str] = Counter()
-        for text in texts:
-            seen = set()
-            for match in re.finditer(re.escape(phrase), text):
-                start, end = match.span()
-                if start > 0 and _NAME_CHAR.match(text[start - 1]):
-                    seen.add(text[start - 1] + phrase)
-                if end < len(text) and _NAME_CHAR.match(text[end]):
-                    seen.add(phrase + text[end])
-            grown.update(seen)
-        if not grown:
-            break
-        best, support = max(grown.items(), key=lambda item: (item[1], item[0]))
-        if support < floor:
-            break
-        phrase = best
-    return phrase
-
-
-def _telling_word(keywords: tuple[str, ...]) -> str:
-    """The first keyword, or a longer keyword that contains it (车贷 → 58车贷)."""
-    if not keywords:
-        return ""
-    first = keywords[0]
-    return next((word for word in keywords[1:] if first in word), first)
+    region = _region([f"{message.title}。{message.body[:BODY_CHARS]}" for message in members])
+    if (place and gazetteer.kind(place) in (VILLAGE, ESTATE, ROAD)) or len(villages) < 2:
+        return f"{region}{place}", False, ()
+    townships = {name for name in counts if gazetteer.kind(name) == TOWNSHIP}
+    # Many villages of two or more townships: the township most of them share is not where it is.
+    if len(villages) >= DISTRICT_WIDE_VILLAGES and (not place or (place in townships and len(townships) > 1)):
+        return region, True, tuple(villages)
+    return f"{region}{place}", False, tuple(villages)
 
 
 def _region(texts: list[str]) -> str:

@@ -30,6 +30,19 @@ def compute_hotspots(payload: dict[str, Any]) -> None:
         raise PermanentFailure(f"hotspot run {run.pk} failed: {error}") from error
 
 
+@handler(board.NIGHTLY_JOB)
+def refresh_hotspots(payload: dict[str, Any]) -> None:
+    """Every night: the boards of the last 30 days and of the running campaign, so that the board and
+    the dashboard show hotspots without anyone asking. A failure is written on its run; not retried."""
+    try:
+        board.refresh()
+    except Exception as error:
+        raise PermanentFailure(f"nightly hotspot refresh failed: {error}") from error
+
+
+periodic(board.NIGHTLY_JOB)
+
+
 # --- smart dispatch ------------------------------------------------------------------------------------
 
 TRIAGE_JOB = "insight.triage"

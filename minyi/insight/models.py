@@ -13,6 +13,8 @@
   same place), found when the appeal arrives, so the inbox can mark it without searching per row.
 - ``HotspotRun`` and ``HotspotCluster``: a hotspot board computed for a period, and its clusters; a
   cluster can become a ledger issue.
+- ``GazetteerPlace``: places the admin adds to the district's gazetteer (estates, roads, landmarks …),
+  beside the unit tree and the addresses of the appeals: where a hotspot is comes only from these.
 """
 
 from __future__ import annotations
@@ -195,6 +197,10 @@ class HotspotCluster(models.Model):
     size = models.PositiveIntegerField()
     people = models.PositiveIntegerField()
     likes = models.PositiveIntegerField(default=0)
+    # Spread over many villages with no place most of its appeals share (shown as 全区, district-wide).
+    district_wide = models.BooleanField(default=False)
+    # The villages and communities its appeals name, the most named first (when it spans two or more).
+    villages = models.JSONField(default=list, blank=True)
     appeals = models.ManyToManyField(Appeal, related_name="+")
     issue = models.ForeignKey(
         "ledger.Issue", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -208,3 +214,39 @@ class HotspotCluster(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def place_shown(self) -> str:
+        """Where it is, as the board says it: 全区 (district-wide), its place, or ''."""
+        return str(_("District-wide")) if self.district_wide else self.place
+
+
+class GazetteerPlace(models.Model):
+    """A place of the district that the unit tree does not hold (an estate, a road, a market, a school):
+    a hotspot whose appeals name it is shown at it."""
+
+    class Kind(models.TextChoices):
+        ESTATE = "estate", _("Estate / residential area")
+        ROAD = "road", _("Road / street")
+        OTHER = "other", _("Other place (market, school, park …)")
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ESTATE)
+    township = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("township / street"),
+        limit_choices_to={"kind": "township"},
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("gazetteer place")
+        verbose_name_plural = _("gazetteer places")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -36,4 +36,5 @@ def hide_recused(clusters: list[HotspotCluster], user: User | AnonymousUser) -> 
     hidden = [c for c in clusters if c.pk in hidden_ids]
     for cluster in hidden:
         cluster.title, cluster.place = _("(withheld: it concerns your unit, 回避)"), ""
+        cluster.district_wide, cluster.villages = False, []
     return hidden

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -23,18 +23,30 @@ from django.utils.translation import gettext as _
 
 from minyi.appeals.models import Appeal, Category
 from minyi.appeals.rules import Actor
-from minyi.insight import classifier
 from minyi.insight.access import InsightPerm
-from minyi.insight.classifier import AppealClassifier
 from minyi.insight.models import ClassifierVersion, Label
 from minyi.insight.text import set_cache_dir
 from minyi.org.permissions import require
+
+if TYPE_CHECKING:
+    # The classifier imports scikit-learn and scipy (about half a second): only the processes that train
+    # or suggest load it, on first use, not every process that starts Django (docs/design.md).
+    from minyi.insight.classifier import AppealClassifier, Design
 
 #: Appeals without a label whose words (not labels) help while the deployment has few labels.
 UNLABELLED_MAX = 5000
 #: A level-1 category gets a second model for its level-2 categories once at least two of them have
 #: this many labels each (the deployment's own deeper labels; the level-1 model needs none of them).
 DEEPER_MIN_LABELS = 10
+
+
+#: The ``sources`` of the demo's model (minyi.demo.insight): its labels are the demo's dispatches.
+DEMO_SOURCES = "demo dispatches"
+
+
+def learnt_only_from_demo(version: ClassifierVersion) -> bool:
+    """Whether a version learnt only from the demo's dispatches (the classifier page warns)."""
+    return version.sources.startswith(DEMO_SOURCES)
 
 
 def models_dir() -> Path:
@@ -45,6 +57,8 @@ def register(
     model: AppealClassifier, *, sources: str, activate: bool = True, actor: Actor = None
 ) -> ClassifierVersion:
     """Write a trained model to its file and record it; make it the active one when ``activate``."""
+    from minyi.insight import classifier
+
     # The version names the second and the data; the same data trained twice in a second gets a suffix.
     base, suffix = model.metadata["version"], 1
     while ClassifierVersion.objects.filter(version=model.metadata["version"]).exists():
@@ -98,6 +112,8 @@ class _Loaded:
             with self._lock:
                 model = self._models.get(key)
                 if model is None:
+                    from minyi.insight import classifier
+
                     set_cache_dir(Path(settings.VAR_DIR) / "cache")
                     model = classifier.load(models_dir() / version.file)
                     # Only the active one is kept: an earlier version is read again if reactivated.
@@ -113,6 +129,8 @@ def active() -> tuple[ClassifierVersion, AppealClassifier] | None:
     version = ClassifierVersion.objects.filter(is_active=True).first()
     if version is None:
         return None
+    from minyi.insight import classifier
+
     try:
         return version, _LOADED.get(version)
     except (OSError, classifier.ModelFileError):
@@ -178,11 +196,11 @@ def category_paths() -> dict[int, str]:
     return paths
 
 
-def deeper_models(
-    taxonomy: Sequence[tuple[str, str, str]], design: classifier.Design
-) -> dict[str, AppealClassifier]:
+def deeper_models(taxonomy: Sequence[tuple[str, str, str]], design: Design) -> dict[str, AppealClassifier]:
     """Level-1 name → a model of its level-2 categories ("城乡建设/市政设施"), where the stored labels
     reach level 2 often enough (``DEEPER_MIN_LABELS`` for each of two or more level-2 categories)."""
+    from minyi.insight import classifier
+
     paths = category_paths()
     by_top: dict[str, list[tuple[str, str, str]]] = {}
     for title, body, _label, category_id in _labels():
@@ -219,9 +237,13 @@ def train(
     activate: bool = True,
     actor: Actor = None,
     sources: str = "",
-    design: classifier.Design = classifier.DEFAULT_DESIGN,
+    design: Design | None = None,
 ) -> ClassifierVersion:
-    """Train on CSV rows and/or the stored labels, register the model, and (by default) activate it."""
+    """Train on CSV rows and/or the stored labels, register the model, and (by default) activate it
+    (with ``design``, by default the classifier's DEFAULT_DESIGN)."""
+    from minyi.insight import classifier
+
+    design = design or classifier.DEFAULT_DESIGN
     rows = list(csv_rows)
     label_count = 0
     if use_labels:

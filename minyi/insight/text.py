@@ -2,7 +2,7 @@
 
 The classifier and the hotspot finder both segment with this tokenizer (its dictionary is built once
 per process and cached once per user) and agree through ``MASKED_PLACE`` on what a masked place is.
-Pure Python, no Django.
+Pure Python, no Django; jieba itself is imported on the first segmentation.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import re
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jieba
-
-# jieba logs every initialisation to stderr at DEBUG level; only real problems should reach the console.
-jieba.setLogLevel(logging.WARNING)
+if TYPE_CHECKING:
+    import jieba
 
 # The board's organisers masked places as A市, A3区, K9县, M6州 and 西地省. A code is a capital letter
 # with up to two digits before the suffix, not the end of a longer Latin word (a digit before it is
@@ -50,6 +49,12 @@ class _Jieba:
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
+                    # Imported on first use: a process that never segments text (most web requests,
+                    # manage.py check) does not load it.
+                    import jieba
+
+                    # jieba logs every initialisation at DEBUG level; only real problems should show.
+                    jieba.setLogLevel(logging.WARNING)
                     tokenizer = jieba.Tokenizer()
                     tokenizer.tmp_dir = str(self._usable_cache_dir())
                     tokenizer.initialize()

@@ -115,6 +115,7 @@ def classifier_page(request: HttpRequest) -> HttpResponse:
         "insight/classifier.html",
         {
             "current": current,
+            "demo_only": current is not None and registry.learnt_only_from_demo(current),
             "figures": _figures(current),
             "versions": versions,
             "form": form,

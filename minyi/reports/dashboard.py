@@ -27,6 +27,7 @@ from minyi.appeals.choices import OPEN_STATES, Channel, DueStatus, Kind
 from minyi.appeals.models import Appeal, Category
 from minyi.appeals.rules import due_filter
 from minyi.dates import day_bounds
+from minyi.insight import board as hotspot_board
 from minyi.insight.models import HotspotRun
 from minyi.kpi import rules as kpi_rules
 from minyi.kpi.choices import Metric
@@ -67,6 +68,8 @@ class Panel:
     #: For line charts with several series: series name → values (same order as rows' labels).
     series: dict[str, list[float | None]] = field(default_factory=dict)
     link: str = ""
+    #: Said instead of "no figures for this period" when the panel is empty for another reason.
+    note: str = ""
 
     @property
     def empty(self) -> bool:
@@ -334,13 +337,25 @@ def _mine_study(mine: Mine, period: study_rules.Period) -> dict[str, Any]:
 
 
 def _hotspot_panel() -> Panel:
-    """The five hottest of the newest finished hotspot board (the board is district-wide)."""
+    """The five hottest of the newest finished hotspot board (the board is district-wide, refreshed
+    nightly). Before the first board, or when the newest found none, the panel says so, not "no figures":
+    and without any board the nightly refresh is asked for at once."""
     panel = Panel("hotspots", _("Top hotspots"), "bar", link=reverse("insight:hotspots"))
     run = HotspotRun.objects.filter(state=HotspotRun.State.DONE).order_by("-finished_at").first()
     if run is not None:
         for cluster in run.clusters.order_by("rank")[:5]:
             link = reverse("insight:cluster", args=[cluster.pk])
             panel.rows.append(Row(cluster.title, round(cluster.heat, 1), link))
+        if not panel.rows:
+            panel.note = _(
+                "The newest hotspot board (%(first)s to %(last)s, %(appeals)d appeals) found no problem "
+                "that three or more people raised."
+            ) % {"first": run.starts_on, "last": run.ends_on, "appeals": run.appeals_read}
+    elif Appeal.objects.filter(number__isnull=False).exists():
+        hotspot_board.ask_refresh()
+        panel.note = _(
+            "The hotspot board is being computed (it is refreshed every night); look again shortly."
+        )
     return panel
 
 

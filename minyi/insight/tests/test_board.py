@@ -17,13 +17,14 @@ from minyi.appeals import rules as appeal_rules
 from minyi.appeals.choices import Channel, Kind, RejectReason
 from minyi.appeals.models import Appeal
 from minyi.insight import board, hotspots
-from minyi.insight.models import HotspotCluster, HotspotRun
+from minyi.insight.models import GazetteerPlace, HotspotCluster, HotspotRun
 from minyi.ledger.choices import IssueSource, Track
 from minyi.ledger.models import Campaign, Issue
 from minyi.testing import PASSWORD, Actors
 from minyi.worker.choices import JobState
 from minyi.worker.models import Job
-from minyi.worker.rules import work
+from minyi.worker.rules import enqueue, work
+from minyi.worker.schedule import schedule_of
 
 pytestmark = pytest.mark.django_db
 
@@ -323,3 +324,116 @@ def test_the_item_form_makes_the_item_and_goes_to_it(
     assert again.status_code == 302 and Issue.objects.count() == 1
     board_page = client.get(reverse("insight:hotspot_run", args=[cluster.run_id])).content.decode()
     assert reverse("ledger:detail", args=[issue.pk]) in board_page
+
+
+def test_the_worker_refreshes_the_board_every_night_for_30_days_and_the_running_campaign(
+    actors: Actors, lamps: list[Appeal], campaign: Campaign
+) -> None:
+    assert schedule_of(board.NIGHTLY_JOB).daily_at == time(2, 0)
+    enqueue(board.NIGHTLY_JOB, {"slot": "tonight"})
+    work("test-worker", once=True)
+
+    runs = HotspotRun.objects.filter(requested_by=None, state=HotspotRun.State.DONE)
+    today = timezone.localdate()
+    assert {(run.starts_on, run.ends_on) for run in runs} == {last_days(), (campaign.starts_on, today)}
+    for run in runs:
+        [cluster] = run.clusters.all()
+        assert set(cluster.appeals.all()) == set(lamps)
+        # The appeals' village (东村, from the unit tree) is the place, not a run of their words.
+        assert cluster.place == "东村" and not cluster.district_wide
+
+
+def test_the_dashboard_never_says_no_figures_for_hotspots_when_there_are_appeals(
+    actors: Actors, lamps: list[Appeal]
+) -> None:
+    client = client_of("leader")
+
+    def hotspot_panel() -> str:
+        html = client.get(reverse("reports:dashboard")).content.decode()
+        start = html.index('id="panel-hotspots"')
+        return html[start : html.index("</section>", start)]
+
+    before = hotspot_panel()
+    assert "本期暂无数据" not in before and "热点榜正在生成" in before
+    # The page asked for the nightly refresh at once (once a day, however often it is opened).
+    hotspot_panel()
+    assert Job.objects.filter(kind=board.NIGHTLY_JOB).count() == 1
+
+    work("test-worker", once=True)
+    after = hotspot_panel()
+    assert (
+        "热点榜正在生成" not in after
+        and HotspotCluster.objects.get(run__ends_on=timezone.localdate()).title in after
+    )
+
+
+def district_wide_appeals(actors: Actors) -> list[Appeal]:
+    """Five people of three villages in two townships about the villages' locked culture halls."""
+    rows = [
+        (actors.village, "东村文化礼堂长期锁门", "东村文化礼堂长期锁门，村民没有活动场所，请村里按时开放。"),
+        (
+            actors.village2,
+            "西村文化礼堂长期锁门",
+            "西村文化礼堂一直锁门，村民想活动也进不去，请按时开放礼堂。",
+        ),
+        (actors.other_village, "南村文化礼堂长期锁门", "南村文化礼堂长期锁门不开放，村民没有活动场所。"),
+        (actors.village, "文化礼堂锁门村民进不去", "我们村文化礼堂长期锁门，村民活动进不去，希望开放。"),
+        (actors.other_village, "村文化礼堂长期锁门", "村里文化礼堂长期锁门，老人没有地方活动，请按时开放。"),
+    ]
+    return [
+        appeal_rules.submit(
+            channel=Channel.MAILBOX,
+            kind=Kind.COMPLAINT,
+            title=title,
+            body=body,
+            village=village,
+            citizen_phone=f"1390000010{number}",
+            received_at=noon(5 - number),
+        ).appeal
+        for number, (village, title, body) in enumerate(rows)
+    ]
+
+
+def test_a_problem_of_many_villages_is_shown_district_wide_with_its_villages(actors: Actors) -> None:
+    appeals = district_wide_appeals(actors)
+    cluster = computed(actors).clusters.get()
+    assert set(cluster.appeals.all()) == set(appeals)
+    assert cluster.district_wide and cluster.place == ""
+    assert cluster.villages[:2] == ["东村", "南村"] and set(cluster.villages) == {"东村", "西村", "南村"}
+    client = client_of("dispatcher")
+    board_html = client.get(reverse("insight:hotspot_run", args=[cluster.run_id])).content.decode()
+    assert "全区" in board_html and "东村、南村、西村" in board_html
+    assert "村文化礼堂长期锁门村民" not in board_html
+
+
+def test_evaluation_forms_do_not_join_the_citizens_hotspot(actors: Actors, lamps: list[Appeal]) -> None:
+    forms = [
+        appeal_rules.submit(
+            channel=Channel.EVALUATION,
+            kind=Kind.SUGGESTION,
+            title=f"民主评议意见：海城镇{name}",
+            body=f"评议意见：{name}路灯不亮；村务公开不及时；垃圾清运不及时；低保评定要公开；村道破损；干部作风有待改进。",
+            village=village,
+            received_at=noon(4),
+        ).appeal
+        for name, village in (("东村", actors.village), ("西村", actors.village2), ("", None))
+    ]
+    run = computed(actors)
+    [cluster] = run.clusters.all()
+    assert set(cluster.appeals.all()) == set(lamps)
+    assert not HotspotCluster.objects.filter(appeals__in=forms).exists()
+
+
+def test_an_admin_adds_a_place_to_the_gazetteer_and_the_board_names_it(
+    actors: Actors, lamps: list[Appeal]
+) -> None:
+    admin = client_of("admin")
+    added = admin.post(
+        reverse("admin:insight_gazetteerplace_add"),
+        {"name": "东村三组", "kind": "other", "township": actors.town.pk, "is_active": "on"},
+    )
+    assert added.status_code == 302
+    assert GazetteerPlace.objects.get().name == "东村三组"
+    cluster = computed(actors).clusters.get()
+    # Three of the four name 东村三组: more specific than the village all four share.
+    assert cluster.place == "东村三组"

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from minyi.insight import hotspots
+from minyi.insight import gazetteer, hotspots
 from minyi.insight.corpus import CorpusError
+from minyi.insight.gazetteer import Gazetteer, Place
 from minyi.insight.hotspots import Message, find_hotspots, hotspots_json, read_csv, run_cli
 
 # The project's time zone (settings.TIME_ZONE), in which times without an offset are read.
@@ -255,10 +256,16 @@ def test_likes_and_recency_raise_the_heat() -> None:
     assert hotspots.heat_parts(group, naive_now).total == pytest.approx(base.total)
 
 
-def test_the_place_and_title_come_from_the_messages(found: list[hotspots.Hotspot]) -> None:
+def test_the_place_comes_from_the_gazetteer_and_the_title_from_the_messages(
+    mixed: list[Message], found: list[hotspots.Hotspot]
+) -> None:
     water, fraud = found
-    assert "翠湖花园小区" in water.place
-    assert "鑫汇通" in fraud.place
+    # Without a gazetteer only the data set's masked district is known; the estate's name is not
+    # guessed from the characters before 小区.
+    assert "翠湖花园小区" not in water.place and "鑫汇通" not in fraud.place
+    places = Gazetteer([Place("翠湖花园小区", gazetteer.ESTATE)])
+    water, fraud = find_hotspots(mixed, gazetteer=places)
+    assert water.place.endswith("翠湖花园小区") and "翠湖花园小区" not in fraud.place
     assert water.title in {title for _, _, title, _ in WATER}
     assert 0 < len(water.title) <= hotspots.TITLE_CHARS
 
@@ -379,3 +386,33 @@ def test_real_messages_give_many_hotspots_and_no_one_off_in_the_top_ten(shared_d
         assert spot.size >= hotspots.MIN_SIZE and spot.people >= hotspots.MIN_PEOPLE
         assert spot.title and spot.first_at is not None
     assert [spot.heat for spot in spots] == sorted((spot.heat for spot in spots), reverse=True)
+
+
+# Hand labels (tests/hotspot_purity_labels.csv): every message of the ten hottest clusters of
+# messages-with-votes.csv, 1 when it raises the cluster's concrete problem, 0 when not (another issue of
+# the same estate, another estate, a general question). Rows are referred to by id only.
+PURITY_LABELS = Path(__file__).with_name("hotspot_purity_labels.csv")
+
+
+def test_the_concentrated_problems_of_the_real_messages_are_pure_clusters_at_the_top(
+    shared_data: Path,
+) -> None:
+    with open(PURITY_LABELS, encoding="utf-8", newline="") as handle:
+        labels: dict[str, dict[str, bool]] = {}
+        for row in csv.DictReader(handle):
+            labels.setdefault(row["cluster"], {})[row["id"]] = row["same_problem"] == "1"
+    spots = find_hotspots(read_csv(shared_data / "appeals" / "messages-with-votes.csv"), top=15)
+    on_topic = members = 0
+    purity: dict[str, float] = {}
+    for name, judged in labels.items():
+        # The hotspot holding most of the labelled messages; a member nobody labelled counts as off-topic.
+        spot = max(spots, key=lambda spot: len(judged.keys() & set(spot.ids)))
+        right = sum(1 for identifier in spot.ids if judged.get(identifier, False))
+        purity[name] = right / spot.size
+        assert spot.rank <= 12, f"{name} fell to rank {spot.rank}"
+        on_topic, members = on_topic + right, members + spot.size
+    # The three biggest problems (a mixing plant, tied car parks, talent housing subsidies) are pure.
+    assert min(purity["丽发新城搅拌站"], purity["伊景园滨河苑捆绑车位"], purity["人才购房补贴"]) >= 0.9, (
+        purity
+    )
+    assert on_topic / members >= 0.9, purity

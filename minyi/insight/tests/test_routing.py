@@ -258,3 +258,19 @@ def test_deeper_levels_are_suggested_where_the_deployment_has_labels_for_them(
     assert (label.label, label.source) == ("城乡建设", Label.Source.CONFIRMED)
     page = _client(actors.admin).get("/insight/classifier/").content.decode()
     assert "城乡建设/住房与物业" in page[page.index('id="deeper"') :]
+
+
+def test_the_classifier_page_explains_its_figures_and_warns_about_a_demo_model(
+    actors: Actors, tree: dict[str, Category]
+) -> None:
+    admin = _client(actors.admin)
+    registry.train(csv_rows=TINY, use_labels=False, taxonomy=[], sources=registry.DEMO_SOURCES)
+    page = admin.get("/insight/classifier/").content.decode()
+    assert 'id="demo-only"' in page and "演示数据" in page
+    # Plain words for each figure, and the formulas behind "怎么算的".
+    meaning = page[page.index('id="measured-meaning"') : page.index("</details>")]
+    assert "每100件诉求中" in meaning and "宏平均F1" in meaning and "最有把握一半" in meaning
+    assert "怎么算的" in meaning and "2·P·R ÷ (P + R)" in meaning
+    # A model trained from the district's own labels carries no such warning.
+    registry.train(csv_rows=TINY, use_labels=False, taxonomy=[], sources="labels")
+    assert 'id="demo-only"' not in admin.get("/insight/classifier/").content.decode()

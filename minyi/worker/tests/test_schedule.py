@@ -24,7 +24,7 @@ def test_every_periodic_job_runs_on_its_setting_and_each_slot_is_queued_once(set
     # On a Tuesday morning: not the weekly jobs, not the evening digest, every daily morning one.
     offer_due(MONDAY + timedelta(days=1, hours=9))
     tuesday = set(Job.objects.filter(payload__slot="2031-03-04").values_list("kind", flat=True))
-    assert tuesday == {"assistance.stale", "reports.export_cleanup"}
+    assert tuesday == {"assistance.stale", "reports.export_cleanup", "insight.hotspots_nightly"}
 
 
 def test_a_weekly_job_waits_for_its_day_and_time_as_the_settings_say(settings: Any) -> None:

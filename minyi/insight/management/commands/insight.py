@@ -3,12 +3,16 @@ and find hotspots in a CSV of messages.
 
 - ``evaluate --train TRAIN.csv --test TEST.csv [--json]``: train on one labelled CSV, score another;
 - ``cv --csv LABELLED.csv [--folds 5] [--repeats 3] [--design NAME …] [--json]``: cross-validate designs;
+- ``nested --csv LABELLED.csv [--outer 5] [--inner 3] [--repeats 2] [--design NAME …]``: nested
+  cross-validation of the choice among designs (default: all), one JSON object
+  (``evaluation.nested_cross_validate``);
 - ``train [--csv LABELLED.csv] [--no-labels] [--no-activate]``: train on the dispatchers' labels in the
   database and/or a CSV, register the new version and make it the active one; with ``--out PATH`` (and
   ``--csv``) only write a model file, without the database;
 - ``replies --csv REPLIES.csv``: JSON report of reply scores and response times (minyi.insight.replies);
 - ``models`` lists the registered versions; ``activate VERSION`` makes one active again (rollback);
-- ``hotspots --csv MESSAGES.csv [--top N] [--json]``: the hotspots, hottest first (minyi.insight.hotspots).
+- ``hotspots --csv MESSAGES.csv [--top N] [--json] [--gazetteer PLACES.txt]``: the hotspots, hottest
+  first (minyi.insight.hotspots), their places from the gazetteer file (minyi.insight.gazetteer.read_file).
 
 Only ``train`` (without ``--out``), ``models`` and ``activate`` touch the database. Unless
 ``--unlabelled``/``--taxonomy`` are given (or ``--no-beside``), the public data set's unlabelled messages
@@ -28,7 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from minyi.insight import classifier, corpus, evaluation, hotspots, registry, replies
+from minyi.insight import classifier, corpus, evaluation, gazetteer, hotspots, registry, replies
 from minyi.insight.models import ClassifierVersion
 from minyi.insight.text import set_cache_dir
 
@@ -57,6 +61,16 @@ class Command(BaseCommand):
         cv.add_argument("--folds", type=int, default=5)
         cv.add_argument("--repeats", type=int, default=3)
         cv.add_argument("--seed", type=int, default=0)
+        nested = sub.add_parser(
+            "nested", help="nested cross-validation of the choice among designs (JSON on stdout)"
+        )
+        nested.add_argument(
+            "--csv", required=True, metavar="CSV", help="labelled CSV (title, body, category)"
+        )
+        nested.add_argument("--outer", type=int, default=5, help="outer folds (measure)")
+        nested.add_argument("--inner", type=int, default=3, help="inner folds (choice of the design)")
+        nested.add_argument("--repeats", type=int, default=2)
+        nested.add_argument("--seed", type=int, default=0)
         train = sub.add_parser(
             "train", help="train on the stored labels and/or a CSV; register and activate the new version"
         )
@@ -82,7 +96,14 @@ class Command(BaseCommand):
         )
         hot.add_argument("--top", type=int, metavar="N", help="at most N hotspots, hottest first")
         hot.add_argument("--json", action="store_true", help="print one JSON list")
-        for command in (evaluate, cv, train):
+        hot.add_argument(
+            "--gazetteer",
+            metavar="FILE",
+            help="the district's places, one a line: name[,kind[,township]] (kind: "
+            + ", ".join(gazetteer.KINDS)
+            + ")",
+        )
+        for command in (evaluate, cv, nested, train):
             command.add_argument(
                 "--unlabelled",
                 action="append",
@@ -98,8 +119,8 @@ class Command(BaseCommand):
             )
             command.add_argument(
                 "--design",
-                action="append" if command is cv else "store",
-                choices=[*classifier.DESIGNS, *(["all"] if command is cv else [])],
+                action="append" if command in (cv, nested) else "store",
+                choices=[*classifier.DESIGNS, *(["all"] if command in (cv, nested) else [])],
                 help=f"model design (default: {classifier.DEFAULT_DESIGN.name})",
             )
             command.add_argument("--json", action="store_true", help="print one JSON object")
@@ -136,6 +157,8 @@ class Command(BaseCommand):
                 self._print(result, options["json"], self._evaluate_text)
             elif action == "cv":
                 self._cv(options, unlabelled, taxonomy)
+            elif action == "nested":
+                self._nested(options, unlabelled, taxonomy)
             else:
                 self._train(options, unlabelled, taxonomy)
         except ValidationError as error:
@@ -202,6 +225,27 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(results[0] if len(results) == 1 else results, ensure_ascii=False))
 
+    def _nested(
+        self, options: dict[str, Any], unlabelled: list[tuple[str, str]], taxonomy: list[tuple[str, str, str]]
+    ) -> None:
+        names = options["design"] or ["all"]
+        # DESIGNS is ordered simplest first, which the choice's tie rule relies on.
+        designs = [design for name, design in classifier.DESIGNS.items() if "all" in names or name in names]
+        if options["outer"] < 2 or options["inner"] < 2 or options["repeats"] < 1:
+            raise CommandError("--outer and --inner must be at least 2 and --repeats at least 1.")
+        result = evaluation.nested_cross_validate(
+            corpus.read_labelled(options["csv"]),
+            designs=designs,
+            unlabelled=unlabelled,
+            taxonomy=taxonomy,
+            outer_folds=options["outer"],
+            inner_folds=options["inner"],
+            repeats=options["repeats"],
+            seed=options["seed"],
+            progress=self._note,
+        )
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
+
     def _train(
         self, options: dict[str, Any], unlabelled: list[tuple[str, str]], taxonomy: list[tuple[str, str, str]]
     ) -> None:
@@ -261,7 +305,10 @@ class Command(BaseCommand):
         try:
             # Written whole: the command's stdout wrapper would end each piece of json.dump with a newline.
             buffer = io.StringIO()
-            hotspots.run_cli(options["csv"], options["top"], buffer, as_json=options["json"])
+            places = gazetteer.read_file(options["gazetteer"]) if options["gazetteer"] else None
+            hotspots.run_cli(
+                options["csv"], options["top"], buffer, as_json=options["json"], gazetteer=places
+            )
         except corpus.CorpusError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(buffer.getvalue(), ending="")
