@@ -23,6 +23,7 @@ from minyi.appeals.choices import OPEN_STATES
 from minyi.appeals.uploads import serve
 from minyi.audit.rules import record
 from minyi.errors import CORRECT_BELOW, shown_on, status_of
+from minyi.fields import unit_groups
 from minyi.ledger import action_forms as f
 from minyi.ledger import actions, rules
 from minyi.ledger.access import LedgerPerm, may_view
@@ -187,7 +188,7 @@ def register(request: HttpRequest) -> HttpResponse:
     require(request.user, LedgerPerm.VIEW)
     context: dict[str, Any] = {
         "campaigns": Campaign.objects.all(),
-        "units": Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True).order_by("path"),
+        "units": unit_groups(Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True)),
     }
     try:
         rows, chosen, dates = signed_off(request.user, request.GET)
@@ -224,7 +225,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "f": chosen,
             "dates": dates,
             "campaigns": Campaign.objects.all(),
-            "units": Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True).order_by("path"),
+            "units": unit_groups(Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True)),
             "query": urlencode({**chosen.query(), **{k: v for k, v in dates.items() if v}}),
         },
     )
