@@ -21,15 +21,22 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def campaign(actors: Actors) -> Campaign:
-    return Campaign.objects.create(code="QZLX", name="群众路线教育实践活动", starts_on=date(2020, 1, 1),
-                                   ends_on=date(2099, 12, 31))  # fmt: skip
+    return Campaign.objects.create(
+        code="QZLX", name="群众路线教育实践活动", starts_on=date(2020, 1, 1), ends_on=date(2099, 12, 31)
+    )
 
 
 def item(actors: Actors, campaign: Campaign, title: str, days: int) -> Issue:
     today = timezone.localdate()
-    return rules.create_issue(campaign=campaign, title=title, track=Track.FIX_IN_CAMPAIGN, lead_unit=actors.edu,
-                              leader=actors.leader, deadline=today + timedelta(days=max(days, 1)),
-                              actor=actors.dispatcher)  # fmt: skip
+    return rules.create_issue(
+        campaign=campaign,
+        title=title,
+        track=Track.FIX_IN_CAMPAIGN,
+        lead_unit=actors.edu,
+        leader=actors.leader,
+        deadline=today + timedelta(days=max(days, 1)),
+        actor=actors.dispatcher,
+    )
 
 
 def test_a_new_item_opens_on_its_own_page(actors: Actors, campaign: Campaign, client: Client) -> None:

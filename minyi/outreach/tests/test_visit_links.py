@@ -19,8 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_cadre_sees_the_appeal_number_without_a_dead_link(actors: Actors, client: Client) -> None:
-    visit = rules.record_visit(actor=actors.cadre, visited_on=timezone.localdate() - timedelta(days=1),
-                               village=actors.village, difficulties=[DifficultyInput("村道路灯不亮")])  # fmt: skip
+    visit = rules.record_visit(
+        actor=actors.cadre,
+        visited_on=timezone.localdate() - timedelta(days=1),
+        village=actors.village,
+        difficulties=[DifficultyInput("村道路灯不亮")],
+    )
     appeal = rules.make_appeal(visit.difficulties.get(), actor=actors.cadre)
     client.force_login(actors.cadre)
     page = client.get(reverse("outreach:visit", args=[visit.pk])).content.decode()

@@ -21,9 +21,15 @@ def test_a_leader_without_a_target_chooses_one(actors: Actors, client: Client) -
     campaign = Campaign.objects.create(
         code="QZLX", name="活动", starts_on=date(2020, 1, 1), ends_on=date(2099, 1, 1)
     )
-    item = ledger.create_issue(campaign=campaign, title="东村路灯长期不亮", track=Track.FIX_NOW,
-                               lead_unit=actors.edu, leader=actors.leader,
-                               deadline=timezone.localdate() + timedelta(days=10), actor=actors.dispatcher)  # fmt: skip
+    item = ledger.create_issue(
+        campaign=campaign,
+        title="东村路灯长期不亮",
+        track=Track.FIX_NOW,
+        lead_unit=actors.edu,
+        leader=actors.leader,
+        deadline=timezone.localdate() + timedelta(days=10),
+        actor=actors.dispatcher,
+    )
     client.force_login(actors.leader)
     response = client.get(reverse("supervision:new"))
     page = response.content.decode()
