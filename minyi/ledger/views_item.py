@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from minyi.appeals.choices import OPEN_STATES
-from minyi.appeals.uploads import serve
+from minyi.appeals.uploads import serve, serve_thumbnail
 from minyi.audit.rules import record
 from minyi.errors import CORRECT_BELOW, shown_on, status_of
 from minyi.fields import unit_groups
@@ -175,6 +175,14 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     item = get_object_or_404(IssueFile, pk=file_pk, issue=issue)
     record("ledger.file_view", actor=request.user, obj=issue, detail={"file": item.pk})
     return serve(item)
+
+
+@login_required
+@require_GET
+def evidence_thumbnail(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    """An evidence photo's thumbnail, for the same readers as the photo itself."""
+    issue = _item(request, pk)
+    return serve_thumbnail(get_object_or_404(IssueFile, pk=file_pk, issue=issue))
 
 
 # --- the sign-off register -----------------------------------------------------------------------
