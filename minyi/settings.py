@@ -137,6 +137,8 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# A refused form gets the site's own Chinese page with a way back (minyi/views.py), not Django's English one.
+CSRF_FAILURE_VIEW = "minyi.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # The Content-Security-Policy of every page, in every profile (docs/security.md, "Content Security Policy"):
 # everything from our own origin, no inline script, no plugins, never framed. Styles may be inline: ECharts'

@@ -34,4 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "minyi.views.bad_request"
 handler403 = "minyi.views.forbidden"
+handler404 = "minyi.views.page_not_found"
+handler500 = "minyi.views.server_error"

@@ -190,6 +190,21 @@ def _reply_rule(user: AnyUser, action: str, reply: Reply) -> bool:
     return _appeal_rule(user, action, reply.appeal)
 
 
+def openable(user: AnyUser, appeals: Iterable[Appeal]) -> set[int]:
+    """The ids of ``appeals`` whose staff page ``user`` may open (the page's own test: the view
+    permission, the list scope and the rule), so that another page links only those (docs/design.md,
+    "No link its reader may not open")."""
+    wanted = list(appeals)
+    if not wanted or not can(user, AppealPerm.VIEW):
+        return set()
+    seen = set(
+        visible_appeals(user, Appeal.objects.filter(pk__in=[a.pk for a in wanted])).values_list(
+            "pk", flat=True
+        )
+    )
+    return {a.pk for a in wanted if a.pk in seen and can(user, AppealPerm.VIEW, a)}
+
+
 def register() -> None:
     register_rule(Appeal, _appeal_rule)
     register_rule(Assignment, _assignment_rule)

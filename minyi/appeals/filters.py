@@ -30,10 +30,11 @@ from minyi.appeals.choices import (
     Kind,
     State,
 )
-from minyi.appeals.forms.staff import DISPATCH_KINDS, CategoryChoice, UnitChoice
+from minyi.appeals.forms.staff import DISPATCH_KINDS
 from minyi.appeals.models import Appeal, Assignment, Category
 from minyi.appeals.rules import due_filter
 from minyi.dates import day_start
+from minyi.fields import CategoryChoice, UnitChoice
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import person_of

@@ -1,15 +1,21 @@
 """Files sent with appeals and evidence of rectification: checked by their content (magic bytes), not
-by their names, and served back only through ``serve`` (never run in our origin)."""
+by their names, and served back only through ``serve`` (never run in our origin); photos also as small
+thumbnails (``serve_thumbnail``), drawn once on the server and kept beside the files, so that a page
+shows evidence at a glance without loading any full image."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -83,5 +89,65 @@ def serve(item: StoredFile) -> FileResponse:
         handle, content_type=item.content_type, as_attachment=not inline, filename=item.original_name
     )
     response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+#: The longest side of a thumbnail, in pixels (shown at half that on the page: sharp on a phone's screen).
+THUMBNAIL_SIZE = 240
+#: Where thumbnails are kept in the file storage, named after the file they show (itself named by its
+#: content's hash, so a thumbnail never goes stale).
+THUMBNAIL_DIR = "thumbnails"
+#: Photos larger than this many pixels are not drawn (a decompression bomb would take the server down).
+MAX_PIXELS = 40_000_000
+
+log = logging.getLogger(__name__)
+
+
+def is_photo(item: StoredFile) -> bool:
+    """Whether the file is shown as a thumbnail (a photo), rather than as an icon with its name."""
+    return item.content_type.startswith("image/")
+
+
+def _thumbnail_name(item: StoredFile) -> str:
+    stem = str(item.file.name).rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return f"{THUMBNAIL_DIR}/{stem}-{THUMBNAIL_SIZE}.jpg"
+
+
+def thumbnail(item: StoredFile) -> bytes | None:
+    """The photo's thumbnail as JPEG: drawn with Pillow the first time it is asked for, then read from
+    the storage. None when the file is no photo or cannot be drawn (it is then linked by its name)."""
+    if not is_photo(item):
+        return None
+    name = _thumbnail_name(item)
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as kept:
+            return bytes(kept.read())
+    from PIL import Image, ImageOps  # imported here: only thumbnails need it
+
+    try:
+        with item.file.open("rb") as handle, Image.open(handle) as image:
+            if image.width * image.height > MAX_PIXELS:
+                return None
+            image.seek(0)  # the first frame of an animated GIF or WebP
+            drawn = ImageOps.exif_transpose(image).convert("RGB")
+            drawn.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+            out = io.BytesIO()
+            drawn.save(out, "JPEG", quality=80, optimize=True)
+    except (OSError, ValueError, Image.DecompressionBombError) as error:  # a damaged or missing photo
+        log.warning("no thumbnail for %s: %s", item.file.name, error)
+        return None
+    data = out.getvalue()
+    default_storage.save(name, ContentFile(data))
+    return data
+
+
+def serve_thumbnail(item: StoredFile) -> HttpResponse:
+    """The thumbnail of a photo, for a viewer the caller has checked; 404 for anything else."""
+    data = thumbnail(item)
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "sandbox"
     return response

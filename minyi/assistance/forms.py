@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from minyi.assistance.choices import AssistanceType
 from minyi.assistance.models import NOTE_MAX, SERVICE_MAX, CasePart, EligibilityItem
 from minyi.assistance.rules import DeliveryInput, route_units
+from minyi.fields import ModelChoice, UnitChoice
 from minyi.ledger.models import Campaign
 from minyi.org.models import Household, Unit
 
@@ -31,7 +32,7 @@ class OpenCaseForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    campaign = ModelChoice(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
 
     def clean_household_code(self) -> Household:
         code = self.cleaned_data["household_code"].strip()
@@ -44,7 +45,7 @@ class OpenCaseForm(forms.Form):
 class HandOutForm(forms.Form):
     """Hand one part to one of the units routed for its type."""
 
-    unit = forms.ModelChoiceField(
+    unit = UnitChoice(
         label=_("delivering unit"),
         queryset=Unit.objects.none(),
         error_messages={"invalid_choice": _("This unit does not deliver this type of assistance.")},

@@ -18,4 +18,5 @@ urlpatterns = [
     path("parts/<int:pk>/deliver/", views.deliver, name="deliver"),
     path("parts/<int:pk>/decline/", views.decline, name="decline"),
     path("deliveries/<int:pk>/evidence/", views.evidence, name="evidence"),
+    path("deliveries/<int:pk>/evidence/thumbnail/", views.evidence_thumbnail, name="evidence_thumbnail"),
 ]

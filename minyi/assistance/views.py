@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minyi.appeals.models import Appeal
-from minyi.appeals.uploads import serve
+from minyi.appeals.uploads import serve, serve_thumbnail
 from minyi.assistance import rules
 from minyi.assistance.access import (
     AssistancePerm,
@@ -406,7 +406,18 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence(request: HttpRequest, pk: int) -> FileResponse:
     """A delivery's evidence file, for those who may see its part."""
+    return serve(_visible_delivery(request, pk))
+
+
+@login_required
+@require_GET
+def evidence_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A delivery's evidence photo as a thumbnail, for the same readers as the photo."""
+    return serve_thumbnail(_visible_delivery(request, pk))
+
+
+def _visible_delivery(request: HttpRequest, pk: int) -> Delivery:
     delivery = Delivery.objects.filter(pk=pk).first()
     if delivery is None or not visible(request.user, CasePart.objects.filter(pk=delivery.part_id)).exists():
         raise Http404
-    return serve(delivery)
+    return delivery

@@ -1,6 +1,6 @@
-"""Synthetic map outlines for the demo district: its townships as a grid of rectangles (three across)
-and each township's villages and communities as strips of its rectangle. Deterministic; a second run
-changes nothing."""
+"""The demo district's reports: synthetic map outlines (its townships as a grid of rectangles, three
+across, and each township's villages and communities as strips of its rectangle) and the campaign
+office's bulletin masthead. Deterministic; a second run changes nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db import transaction
 from minyi.demo import org as org_demo
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.models import Unit
-from minyi.reports.models import Boundary
+from minyi.reports.models import Boundary, BulletinMasthead
 
 #: Where the grid starts (south-west corner, degrees) and each township's size.
 WEST, SOUTH = 121.90, 29.80
@@ -54,4 +54,18 @@ def seed() -> dict[str, int]:
             )
     with transaction.atomic():
         Boundary.objects.bulk_create(made)
-    return {"boundaries": len(made)} if made else {}
+        masthead = _masthead(district)
+    return {**({"boundaries": len(made)} if made else {}), **masthead}
+
+
+def _masthead(district: Unit) -> dict[str, int]:
+    """The campaign office heads the bulletin and sends it as such offices do (报 / 送 / 发)."""
+    if BulletinMasthead.objects.exists():
+        return {}
+    BulletinMasthead.objects.create(
+        office=f"{district.name}党的群众路线教育实践活动领导小组办公室",
+        report_to="市委第三督导组，区委、区政府主要领导",
+        copy_to="区四套班子领导，区委各部委办",
+        send_to="各镇（街道）党（工）委，区直各单位党组织",
+    )
+    return {"bulletin_masthead": 1}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minyi.evaluation.models import EvaluationForm
 from minyi.evaluation.rules import MAX_CODES, AnswerInput, Definition
+from minyi.fields import ModelChoice, UnitsChoice
 from minyi.ledger.models import Campaign
 from minyi.org.choices import UnitKind
 from minyi.org.forms import ImportForm
@@ -26,7 +27,7 @@ class DefinitionForm(forms.Form):
     instructions = forms.CharField(
         label=_("Instructions"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    units = forms.ModelMultipleChoiceField(
+    units = UnitsChoice(
         label=_("Units evaluated"),
         queryset=Unit.objects.exclude(kind__in=[UnitKind.DISTRICT, UnitKind.PARTY_BRANCH]).order_by("path"),
         widget=forms.CheckboxSelectMultiple,
@@ -50,7 +51,7 @@ class DefinitionForm(forms.Form):
     )
     opens_on = forms.DateField(label=_("Opens on"), widget=DATE)
     closes_on = forms.DateField(label=_("Closes on"), widget=DATE)
-    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all(), required=False)
+    campaign = ModelChoice(label=_("Campaign"), queryset=Campaign.objects.all(), required=False)
 
     @classmethod
     def initial_of(cls, form: EvaluationForm) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minyi.exemplars.choices import Level, MaterialKind
 from minyi.exemplars.models import Exemplar, ExemplarMaterial
+from minyi.fields import ModelChoice, UnitChoice
 from minyi.org.models import Unit
 
 
@@ -27,9 +28,9 @@ class MaterialForm(forms.Form):
 
 
 class ShowingForm(forms.Form):
-    material = forms.ModelChoiceField(label=_("material"), queryset=ExemplarMaterial.objects.none())
+    material = ModelChoice(label=_("material"), queryset=ExemplarMaterial.objects.none())
     place = forms.CharField(label=_("where"), max_length=200, required=False)
-    unit = forms.ModelChoiceField(label=_("township or unit"), queryset=Unit.objects.none(), required=False)
+    unit = UnitChoice(label=_("township or unit"), queryset=Unit.objects.none(), required=False)
     shown_on = forms.DateField(label=_("shown on"), widget=forms.DateInput(attrs={"type": "date"}))
     audience = forms.IntegerField(label=_("audience"))
 
@@ -44,4 +45,4 @@ class ShowingForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    exemplar = forms.ModelChoiceField(label=_("role model"), queryset=Exemplar.objects.all())
+    exemplar = ModelChoice(label=_("role model"), queryset=Exemplar.objects.all())

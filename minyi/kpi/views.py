@@ -269,10 +269,10 @@ def ranking_rule(result: Ranking) -> str:
     """The sentence saying how the units are ranked (on the page and in the export)."""
     if result.by_upper_bound:
         return _(
-            "Ranked by the upper bound of the 95 %% Wilson interval, lowest first; units with fewer than "
+            "Ranked by the cautious figure that allows for chance, lowest first; units with fewer than "
             "%(n)d records in the denominator are not ranked."
         ) % {"n": MIN_VOLUME}
     return _(
-        "Ranked by the lower bound of the 95 %% Wilson interval, highest first; units with fewer than "
+        "Ranked by the cautious figure that allows for chance, highest first; units with fewer than "
         "%(n)d records in the denominator are not ranked."
     ) % {"n": MIN_VOLUME}

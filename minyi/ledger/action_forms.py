@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from minyi.appeals.forms.public import MultipleFileField
+from minyi.fields import ModelChoice, UnitChoice
 from minyi.ledger import rules
 from minyi.ledger.choices import LEAD_KINDS
 from minyi.ledger.models import Issue, Milestone
@@ -94,7 +95,7 @@ class ConvertForm(ItemActionForm):
 class MilestoneForm(ItemActionForm):
     title = forms.CharField(label=_("Step"), max_length=200)
     due_on = forms.DateField(label=_("due on"), widget=forms.DateInput(attrs={"type": "date"}))
-    owner = forms.ModelChoiceField(label=_("owner"), queryset=Unit.objects.none())
+    owner = UnitChoice(label=_("owner"), queryset=Unit.objects.none())
     quantity_total = forms.DecimalField(
         label=_("planned quantity"), max_digits=12, decimal_places=2, required=False
     )
@@ -131,7 +132,7 @@ class QuantityPlanForm(ItemActionForm):
 class QuantityForm(ItemActionForm):
     """Report how much of the planned quantity is done so far (of the item, or of one step)."""
 
-    milestone = forms.ModelChoiceField(
+    milestone = ModelChoice(
         label=_("Step"), queryset=Milestone.objects.none(), required=False,
         empty_label=_("The whole item"),
     )  # fmt: skip
@@ -146,7 +147,7 @@ class QuantityForm(ItemActionForm):
 
 
 class MilestoneDoneForm(ItemActionForm):
-    milestone = forms.ModelChoiceField(label=_("Step"), queryset=Milestone.objects.none())
+    milestone = ModelChoice(label=_("Step"), queryset=Milestone.objects.none())
     evidence = forms.CharField(label=_("Evidence of what was done"), widget=forms.Textarea(attrs=_TEXT))
     attachments = _files()
 

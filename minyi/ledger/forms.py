@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals.models import Appeal
+from minyi.fields import ModelChoice, UnitChoice, UnitsChoice
 from minyi.ledger.choices import LEAD_KINDS, IssueSource, Track
 from minyi.ledger.models import Campaign
 from minyi.org.choices import Role
@@ -23,7 +24,7 @@ class IssueForm(forms.Form):
     (with the notice it comes from) or a problem the unit found itself. Its fields are named like the
     keyword arguments of ``rules.create_issue``, which the view calls with the cleaned data."""
 
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all())
+    campaign = ModelChoice(label=_("campaign"), queryset=Campaign.objects.all())
     source = forms.ChoiceField(
         label=_("source"),
         choices=[
@@ -44,16 +45,16 @@ class IssueForm(forms.Form):
         label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     track = forms.ChoiceField(label=_("track"), choices=Track.choices)
-    lead_unit = forms.ModelChoiceField(
+    lead_unit = UnitChoice(
         label=_("lead unit"), queryset=Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True)
     )
-    co_units = forms.ModelMultipleChoiceField(
+    co_units = UnitsChoice(
         label=_("co-handling units"),
         queryset=Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    leader = forms.ModelChoiceField(
+    leader = ModelChoice(
         label=_("supervising leader"),
         queryset=User.objects.filter(person__role=Role.LEADER, is_active=True).select_related("person"),
     )

@@ -1,19 +1,35 @@
-"""The sign-off register's query, shared by the register page and its Excel export."""
+"""The ledger's list queries: the order of the ledger page, and the sign-off register's query shared by
+the register page and its Excel export."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from minyi.errors import Invalid
+from minyi.ledger.choices import IssueState
 from minyi.ledger.filters import LedgerFilters
-from minyi.ledger.models import SignOff
+from minyi.ledger.models import Issue, SignOff
 from minyi.org.permissions import AnyUser
+
+
+def needs_action_first(issues: QuerySet[Issue], today: date) -> QuerySet[Issue]:
+    """The ledger page's order: what needs action comes first (open items past their deadline, then
+    items waiting for a sign-off decision, then the other open items), signed-off items last; each
+    group by deadline."""
+    rank = Case(
+        When(Q(state=IssueState.OPEN, deadline__lt=today), then=Value(0)),
+        When(state__in=(IssueState.SUBMITTED, IssueState.UNIT_AGREED), then=Value(1)),
+        When(state=IssueState.OPEN, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return issues.annotate(action_rank=rank).order_by("action_rank", "deadline", "id")
 
 
 def _day_start(raw: str) -> datetime | None:

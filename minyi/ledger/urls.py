@@ -12,6 +12,7 @@ urlpatterns = [
     path("register/", views_item.register, name="register"),
     path("<int:pk>/", views_item.detail, name="detail"),
     path("<int:pk>/files/<int:file_pk>/", views_item.evidence_file, name="file"),
+    path("<int:pk>/files/<int:file_pk>/thumbnail/", views_item.evidence_thumbnail, name="file_thumbnail"),
     *[
         path(f"<int:pk>/{action.slug}/", views_item.act, {"action": action.key}, name=action.key)
         for action in ACTIONS

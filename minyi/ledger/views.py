@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from minyi.appeals.models import Appeal
+from minyi.fields import unit_groups
 from minyi.ledger.access import LedgerPerm
 from minyi.ledger.choices import LEAD_KINDS, IssueSource, IssueState, Track
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.forms import IssueForm
 from minyi.ledger.models import Campaign
+from minyi.ledger.queries import needs_action_first
 from minyi.ledger.rules import (
     check_create_issue,
     create_issue,
@@ -45,7 +47,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     issues = chosen.apply(request.user, today)
     rows, page = window(
-        issues.select_related("lead_unit", "leader__person").prefetch_related("milestones"),
+        needs_action_first(issues, today)
+        .select_related("lead_unit", "leader__person")
+        .prefetch_related("milestones"),
         request.GET.get("page"),
         size=PAGE_SIZE,
         last=1000,
@@ -59,7 +63,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "f": chosen,
             "query": urlencode(chosen.query()),
             "campaigns": Campaign.objects.all(),
-            "units": Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True).order_by("path"),
+            "units": unit_groups(Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True)),
             "leaders": User.objects.filter(person__role=Role.LEADER, is_active=True)
             .select_related("person")
             .order_by("person__name"),
@@ -90,6 +94,6 @@ def new_issue(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Rectification item “%(title)s” created.") % {"title": issue.title})
-            return redirect("ledger:list")
+            return redirect("ledger:detail", pk=issue.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "ledger/new.html", {"form": form, "appeals": appeals}, status=status)

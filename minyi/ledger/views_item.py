@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from minyi.appeals.choices import OPEN_STATES
-from minyi.appeals.uploads import serve
+from minyi.appeals.uploads import serve, serve_thumbnail
 from minyi.audit.rules import record
 from minyi.errors import CORRECT_BELOW, shown_on, status_of
+from minyi.fields import unit_groups
 from minyi.ledger import action_forms as f
 from minyi.ledger import actions, rules
 from minyi.ledger.access import LedgerPerm, may_view
@@ -176,6 +177,14 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     return serve(item)
 
 
+@login_required
+@require_GET
+def evidence_thumbnail(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    """An evidence photo's thumbnail, for the same readers as the photo itself."""
+    issue = _item(request, pk)
+    return serve_thumbnail(get_object_or_404(IssueFile, pk=file_pk, issue=issue))
+
+
 # --- the sign-off register -----------------------------------------------------------------------
 
 
@@ -187,7 +196,7 @@ def register(request: HttpRequest) -> HttpResponse:
     require(request.user, LedgerPerm.VIEW)
     context: dict[str, Any] = {
         "campaigns": Campaign.objects.all(),
-        "units": Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True).order_by("path"),
+        "units": unit_groups(Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True)),
     }
     try:
         rows, chosen, dates = signed_off(request.user, request.GET)
@@ -224,7 +233,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "f": chosen,
             "dates": dates,
             "campaigns": Campaign.objects.all(),
-            "units": Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True).order_by("path"),
+            "units": unit_groups(Unit.objects.filter(kind__in=LEAD_KINDS, is_active=True)),
             "query": urlencode({**chosen.query(), **{k: v for k, v in dates.items() if v}}),
         },
     )

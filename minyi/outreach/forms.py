@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals.models import Category
+from minyi.fields import CategoryChoice, ModelChoice, UnitChoice
 from minyi.ledger.models import Campaign
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.models import Household, Person, Unit
@@ -35,10 +36,10 @@ class VisitForm(forms.Form):
     visited_on = forms.DateField(
         label=_("date of the visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    campaign = forms.ModelChoiceField(
+    campaign = ModelChoice(
         label=_("campaign"), queryset=Campaign.objects.all(), required=False, empty_label=_("(no campaign)")
     )
-    village = forms.ModelChoiceField(
+    village = UnitChoice(
         label=_("village / community"),
         queryset=Unit.objects.none(),
         required=False,
@@ -54,7 +55,7 @@ class VisitForm(forms.Form):
         ),
     )
     household = forms.CharField(label=_("household"), max_length=32, required=False)
-    enterprise = forms.ModelChoiceField(
+    enterprise = UnitChoice(
         label=_("or an enterprise"),
         queryset=Unit.objects.none(),
         required=False,
@@ -234,7 +235,7 @@ class DifficultyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    category = forms.ModelChoiceField(
+    category = CategoryChoice(
         label=_("category"), queryset=Category.objects.all(), required=False, empty_label=_("(no category)")
     )
     handled_on_spot = forms.BooleanField(label=_("handled on the spot"), required=False)
@@ -258,7 +259,7 @@ DifficultyFormSet = forms.formset_factory(DifficultyForm, extra=DIFFICULTY_ROWS,
 class CoverageForm(forms.Form):
     """The period of the coverage page: a campaign, or from/to."""
 
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    campaign = ModelChoice(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
     date_from = forms.DateField(
         label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -282,7 +283,7 @@ class PairingFilterForm(forms.Form):
     person = forms.CharField(label=_("leader or cadre"), max_length=50, required=False)
     place = forms.ChoiceField(label=_("place"), required=False, choices=[("", "—"), *PlaceKind.choices])
     state = forms.ChoiceField(label=_("state"), required=False, choices=[("", "—"), *PairingState.choices])
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    campaign = ModelChoice(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
     date_from = forms.DateField(
         label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -299,7 +300,7 @@ class PairingFilterForm(forms.Form):
         return data
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(ModelChoice):
     """People by name, unit and role: names repeat across a district."""
 
     def label_from_instance(self, obj: Person) -> str:
@@ -314,7 +315,7 @@ class PairingForm(forms.Form):
         queryset=Person.objects.none(),
         error_messages={"invalid_choice": _("Choose a leader or cadre of your area of work.")},
     )
-    unit = forms.ModelChoiceField(
+    unit = UnitChoice(
         label=_("village, community or enterprise"),
         queryset=Unit.objects.none(),
         required=False,

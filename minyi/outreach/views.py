@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minyi.appeals.access import openable
 from minyi.org.models import Unit
 from minyi.org.permissions import person_of, require, scope_of, visible
 from minyi.outreach import rules
@@ -149,7 +150,7 @@ def _visible_visit(request: HttpRequest, pk: int) -> Visit:
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One visit: checklist, diary, and the difficulties with their "make it an appeal" buttons."""
     visit = _visible_visit(request, pk)
-    difficulties = visit.difficulties.select_related("appeal", "category")
+    difficulties = list(visit.difficulties.select_related("appeal", "category"))
     person = person_of(request.user)
     words = checklist_labels(visit.campaign)
     checklist = [
@@ -167,6 +168,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "checklist": checklist,
             "visit": visit,
             "difficulties": difficulties,
+            "openable": openable(request.user, [d.appeal for d in difficulties if d.appeal is not None]),
             "is_visitor": person is not None and person.pk == visit.visitor_id,
         },
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from minyi.fields import ModelChoice
 from minyi.ledger.models import Campaign
 from minyi.org.permissions import require
 from minyi.outreach import imports
@@ -24,9 +25,7 @@ MAX_UPLOAD = 10 * 1024 * 1024
 
 class VisitSheetForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("visit sheet (.xlsx)"))
-    campaign = forms.ModelChoiceField(
-        label=gettext_lazy("campaign"), queryset=Campaign.objects.all(), required=False
-    )
+    campaign = ModelChoice(label=gettext_lazy("campaign"), queryset=Campaign.objects.all(), required=False)
 
     def clean_file(self) -> object:
         file = self.cleaned_data["file"]

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from minyi.fields import ModelChoice, UnitChoice
 from minyi.ledger.choices import Track
 from minyi.ledger.models import Campaign
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
@@ -29,7 +30,7 @@ def village_branches(user: AnyUser) -> QuerySet[Unit]:
     return scope_filter(user, units, "path").order_by("path")
 
 
-class BranchChoice(forms.ModelChoiceField):
+class BranchChoice(ModelChoice):
     def label_from_instance(self, obj: Unit) -> str:
         town = obj.parent.parent if obj.parent is not None else None
         return f"{town.name if town else ''} {obj.name}".strip()
@@ -42,7 +43,7 @@ class BranchesChoice(forms.ModelMultipleChoiceField):
 
 class MarkForm(forms.Form):
     branch = BranchChoice(label=_("party branch"), queryset=Unit.objects.none())
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    campaign = ModelChoice(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
     marked_on = forms.DateField(label=_("marked weak on"), widget=forms.DateInput(attrs=_DATE))
     reasons = forms.CharField(
         label=_("reasons"),
@@ -58,8 +59,8 @@ class MarkForm(forms.Form):
 
 class JointBranchForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100, help_text=_("e.g. 东村联村党总支"))
-    township = forms.ModelChoiceField(label=_("township"), queryset=Unit.objects.none())
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all())
+    township = UnitChoice(label=_("township"), queryset=Unit.objects.none())
+    campaign = ModelChoice(label=_("campaign"), queryset=Campaign.objects.all())
     advanced = BranchesChoice(
         label=_("advanced branches (leading)"),
         queryset=Unit.objects.none(),
@@ -84,7 +85,7 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs=_TEXT), required=False)
     track = forms.ChoiceField(label=_("track"), choices=Track.choices, initial=Track.LONG_TERM)
-    leader = forms.ModelChoiceField(
+    leader = ModelChoice(
         label=_("supervising leader"),
         queryset=User.objects.filter(person__role=Role.LEADER, is_active=True).select_related("person"),
     )

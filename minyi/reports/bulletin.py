@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from minyi.appeals.choices import Channel, State
@@ -35,7 +36,9 @@ from minyi.outreach.choices import PlaceKind
 from minyi.outreach.coverage import coverage
 from minyi.outreach.models import Visit
 from minyi.partybuilding import rules as partybuilding_rules
+from minyi.reports import rules as report_rules
 from minyi.reports import summary
+from minyi.reports.models import BulletinIssue, BulletinMasthead
 from minyi.reports.numbers import about, listing, percent
 from minyi.study import rules as study_rules
 from minyi.study.choices import ActivityKind, BranchKind, MaterialKind
@@ -170,9 +173,10 @@ def _visits(scope: Scope) -> dict[str, Any]:
 
 
 def _rectification(scope: Scope) -> dict[str, Any]:
-    tracks = ledger_rules.summary(
-        campaign=scope.campaign, unit=scope.unit, today=min(scope.date_to, timezone.localdate())
-    )
+    # Overdue is counted on the period's last day (or today, for a period still running): the bulletin
+    # says that day, so that it never reads as contradicting the ledger's overdue items of a later day.
+    as_of = min(scope.date_to, timezone.localdate())
+    tracks = ledger_rules.summary(campaign=scope.campaign, unit=scope.unit, today=as_of)
     # A campaign's notices are those about its items and its appeals, whenever issued (the last ones
     # come after it ends); without a campaign, those issued in the period.
     if scope.campaign is not None:
@@ -205,6 +209,7 @@ def _rectification(scope: Scope) -> dict[str, Any]:
         "village_organisations": partybuilding_rules.summary_json(party),
         "village_organisations_sentence": partybuilding_rules.summary_sentence(party),
         "overdue": sum(f.overdue for f in tracks),
+        "as_of": as_of.isoformat(),
         "notices": notices.count(),
         "rates": {
             metric: {"k": sums.get(metric, [0, 0])[0], "n": sums.get(metric, [0, 0])[1]}
@@ -244,6 +249,30 @@ class Bulletin:
     issued: str
     sections: list[Section]
     figures: dict[str, Any]
+    #: The issuing office, the issue number ("第3期"; "" until the office numbers it) and the
+    #: distribution block at the foot: (报, names), (送, names), (发, names), those filled in.
+    office: str = ""
+    number: str = ""
+    distribution: list[tuple[str, str]] = field(default_factory=list)
+
+    def numbered_sections(self) -> list[tuple[str, Section]]:
+        """The sections with their numbers as an office writes them: 一、二、三、 (1. 2. 3. in English)."""
+        return [(section_number(index), section) for index, section in enumerate(self.sections, start=1)]
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (up to 99: a bulletin's sections and issues)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else _DIGITS[tens]}十{_DIGITS[ones] if ones else ''}" if n < 100 else str(n)
+
+
+def section_number(n: int) -> str:
+    return f"{chinese_number(n)}、" if (get_language() or "").startswith("zh") else f"{n}. "
 
 
 def _study_section(f: dict[str, Any]) -> Section:
@@ -382,15 +411,19 @@ def _rectification_section(f: dict[str, Any]) -> Section:
         )
     if f["village_organisations_sentence"]:
         section.sentences.append(f["village_organisations_sentence"] + _("."))
+    as_of = written_day(date.fromisoformat(f["as_of"]))
     if f["overdue"]:
         section.sentences.append(
-            _("%(n)s items are past their deadline; %(notices)s supervision notices were issued.")
-            % {"n": f["overdue"], "notices": f["notices"]}
+            _(
+                "As of %(day)s, %(n)s items were past their deadline; "
+                "%(notices)s supervision notices were issued."
+            )
+            % {"day": as_of, "n": f["overdue"], "notices": f["notices"]}
         )
     elif parts:
         section.sentences.append(
-            _("No item is past its deadline; %(notices)s supervision notices were issued.")
-            % {"notices": f["notices"]}
+            _("As of %(day)s, no item was past its deadline; %(notices)s supervision notices were issued.")
+            % {"day": as_of, "notices": f["notices"]}
         )
     rates = {metric: percent(v["k"], v["n"]) for metric, v in f["rates"].items()}
     if any(v["n"] for v in f["rates"].values()):
@@ -403,15 +436,31 @@ def _rectification_section(f: dict[str, Any]) -> Section:
     return section
 
 
-def compose(scope: Scope, figures: dict[str, Any]) -> Bulletin:
-    """The bulletin's sentences in the active language, from ``gather``'s figures."""
+def compose(
+    scope: Scope,
+    figures: dict[str, Any],
+    *,
+    issue: BulletinIssue | None = None,
+    head: BulletinMasthead | None = None,
+) -> Bulletin:
+    """The bulletin's sentences in the active language, from ``gather``'s figures, headed by the office's
+    masthead and numbered when ``issue`` gives it a number."""
     name = scope.campaign.name if scope.campaign else _("Hearing the people")
     where = scope.unit.name if scope.unit else ""
+    head = head or BulletinMasthead(office="")
+    blocks = [
+        (_("Reported to"), head.report_to),
+        (_("Copied to"), head.copy_to),
+        (_("Sent to"), head.send_to),
+    ]
     return Bulletin(
+        office=head.office,
+        number=_("Issue %(n)s of %(year)s") % {"n": issue.number, "year": issue.year} if issue else "",
+        distribution=[(label, names) for label, names in blocks if names.strip()],
         title=_("%(name)s work bulletin") % {"name": f"{where}{name}"},
         period=_("Figures from %(start)s to %(end)s")
         % {"start": written_day(scope.date_from), "end": written_day(scope.date_to)},
-        issued=written_day(timezone.localdate()),
+        issued=written_day(issue.issued_on if issue else timezone.localdate()),
         sections=[
             _study_section(figures["study"]),
             _hearing_section(figures["hearing"]),
@@ -423,16 +472,30 @@ def compose(scope: Scope, figures: dict[str, Any]) -> Bulletin:
 
 
 def build(scope: Scope) -> Bulletin:
-    return compose(scope, gather(scope))
+    """The bulletin of ``scope`` as it stands, with its number if the office has numbered it."""
+    return compose(scope, gather(scope), issue=report_rules.issue_of(scope), head=report_rules.masthead())
 
 
 # --- layouts -------------------------------------------------------------------------------------------
 
 
 def as_markdown(bulletin: Bulletin) -> str:
-    lines = [f"# {bulletin.title}", "", f"{bulletin.period}（{bulletin.issued}）", ""]
-    for number, section in enumerate(bulletin.sections, start=1):
-        lines += [f"## {number}. {section.heading}", "", "".join(section.sentences), ""]
+    lines = [_("Work bulletin")]
+    if bulletin.number:
+        lines.append(bulletin.number)
+    lines += [
+        "",
+        f"{bulletin.office}　{bulletin.issued}".strip(),
+        "",
+        f"# {bulletin.title}",
+        "",
+        bulletin.period,
+        "",
+    ]
+    for number, section in bulletin.numbered_sections():
+        lines += [f"## {number}{section.heading}", "", "".join(section.sentences), ""]
+    if bulletin.distribution:
+        lines += ["---", ""] + [f"{label}：{names}  " for label, names in bulletin.distribution]
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from minyi.fields import ModelChoice, UnitChoice
 from minyi.kpi.rules import ranked_units
 from minyi.ledger.models import Campaign
 from minyi.org.models import Unit
@@ -17,14 +18,14 @@ from minyi.reports import dashboard
 
 
 class BulletinForm(forms.Form):
-    campaign = forms.ModelChoiceField(
+    campaign = ModelChoice(
         label=_("Campaign"), queryset=Campaign.objects.order_by("-starts_on"), required=False
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    unit = UnitChoice(label=_("Unit"), queryset=Unit.objects.none(), required=False)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], whole_district: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,13 +50,13 @@ class DashboardForm(forms.Form):
         required=False,
         initial=MINE,
     )
-    campaign = forms.ModelChoiceField(
+    campaign = ModelChoice(
         label=_("Campaign"),
         queryset=Campaign.objects.order_by("-starts_on"),
         required=False,
         empty_label=_("Live: the last 30 days"),
     )
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    unit = UnitChoice(label=_("Unit"), queryset=Unit.objects.none(), required=False)
 
     def __init__(
         self, *args: Any, units: QuerySet[Unit], whole_district: bool, leader: bool = False, **kwargs: Any

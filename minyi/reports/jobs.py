@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from minyi.dates import local_today
 from minyi.org import notices
-from minyi.reports import bulletin, exports, summary
+from minyi.reports import bulletin, exports, rules, summary
 from minyi.reports.models import BulletinSubscription
 from minyi.worker.notify import notify
 from minyi.worker.rules import handler
@@ -41,7 +41,9 @@ def send_to_recipients(today: date) -> int:
         for subscription in due.select_related("person", "campaign"):
             campaign, person = subscription.campaign, subscription.person
             with transaction.atomic():
-                written = bulletin.build(bulletin.scope_for(campaign=campaign, today=today))
+                scope = bulletin.scope_for(campaign=campaign, today=today)
+                rules.issue_bulletin(scope, actor=None, today=today)  # the week's issue gets its number
+                written = bulletin.build(scope)
                 link = f"{reverse('reports:bulletin')}?{urlencode({'campaign': campaign.pk})}"
                 notices.tell([person], written.title, link=link)
                 notify(email=person.email or None, subject=written.title, text=bulletin.as_markdown(written))

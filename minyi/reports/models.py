@@ -1,4 +1,5 @@
-"""Who gets the bulletin every week (the worker sends it; see jobs.py)."""
+"""The bulletin's records: who gets it every week (the worker sends it; see jobs.py), how the office heads
+and sends it (the masthead), and its numbered issues (第 N 期, counted per year)."""
 
 from __future__ import annotations
 
@@ -130,3 +131,62 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+
+class BulletinMasthead(models.Model):
+    """How the office heads and sends its bulletin: the issuing office and the distribution block
+    (报 / 送 / 发) printed at its foot. One row, kept in the admin (``current`` gives it)."""
+
+    office = models.CharField(_("issuing office"), max_length=100)
+    report_to = models.CharField(_("reported to (报)"), max_length=300, blank=True)
+    copy_to = models.CharField(_("copied to (送)"), max_length=300, blank=True)
+    send_to = models.CharField(_("sent to (发)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("bulletin masthead")
+        verbose_name_plural = _("bulletin masthead")
+
+    def __str__(self) -> str:
+        return self.office
+
+
+class BulletinIssue(models.Model):
+    """One numbered issue of the office's bulletin (第 N 期): numbers count from 1 each year per office,
+    and the same campaign, unit and period keep the number they were given (reports/rules.py)."""
+
+    office = models.CharField(_("issuing office"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("issue number"))
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"))
+    issued_on = models.DateField(_("issued on"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("bulletin issue")
+        verbose_name_plural = _("bulletin issues")
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year", "number"], name="reports_issue_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.year} #{self.number}"

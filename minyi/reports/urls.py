@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.dashboard_page, name="dashboard"),
     path("bulletin/", views.bulletin_page, name="bulletin"),
     path("bulletin/recipients/", views.recipients, name="recipients"),
+    path("bulletin/issue/", views.issue, name="bulletin_issue"),
     path("boundaries/", views_map.boundaries_page, name="boundaries"),
     path("export/panel/<slug:key>/", views_exports.export_start, {"name": "panel"}, name="export_panel"),
     path("export/<slug:name>/", views_exports.export_start, name="export"),

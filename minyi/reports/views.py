@@ -89,7 +89,11 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
                 return _download(written, kind)
             query = request.GET.copy()
             query.pop("format", None)
-            context.update(bulletin=written, query=query.urlencode())
+            context.update(
+                bulletin=written,
+                query=query.urlencode(),
+                may_issue=not written.number and can(request.user, ReportsPerm.MANAGE_BULLETIN),
+            )
             if chosen.campaign is not None and can(request.user, ReportsPerm.MANAGE_BULLETIN):
                 context["recipients"] = BulletinSubscription.objects.filter(
                     campaign=chosen.campaign, is_active=True
@@ -114,6 +118,36 @@ def _download(written: bulletin.Bulletin, kind: str) -> HttpResponse:
     name = f"bulletin-{written.figures['campaign'] or 'period'}-{written.figures['to']}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_POST
+def issue(request: HttpRequest) -> HttpResponse:
+    """Number the bulletin of the campaign, period and unit sent (第 N 期 of the office's year), then show
+    it again; a bulletin already numbered keeps its number."""
+    require(request.user, ReportsPerm.MANAGE_BULLETIN)
+    scope_unit = scope_unit_of(request.user)
+    form = BulletinForm(request.POST, units=units_for(scope_unit), whole_district=scope_unit is None)
+    chosen_fields = {k: v for k, v in request.POST.items() if k in form.fields and v}
+    back = f"{reverse('reports:bulletin')}?{urlencode(chosen_fields)}"
+    if not form.is_valid():
+        messages.error(request, _("The bulletin to number is not clear: choose it again."))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        chosen = bulletin.scope_for(
+            campaign=data["campaign"], date_from=data["date_from"], date_to=data["date_to"], unit=data["unit"]
+        )
+        numbered = rules.issue_bulletin(chosen, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The bulletin is issue %(n)s of %(year)s.") % {"n": numbered.number, "year": numbered.year},
+        )
+    return redirect(back)
 
 
 @login_required

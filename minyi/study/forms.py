@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minyi.fields import ModelChoice, UnitChoice
 from minyi.ledger.models import Campaign
 from minyi.org.models import Person, Unit
 from minyi.study.choices import ActivityKind, BranchKind, MaterialKind, VenueKind
@@ -29,7 +30,7 @@ class ActivityForm(forms.Form):
     venue_kind = forms.ChoiceField(
         label=_("venues (lecture tours)"), choices=[("", "—"), *VenueKind.choices], required=False
     )
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    campaign = ModelChoice(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
 
 
 class SessionForm(forms.Form):
@@ -51,7 +52,7 @@ class SessionForm(forms.Form):
 
 
 class RecordForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("member"), queryset=Membership.objects.none())
+    member = ModelChoice(label=_("member"), queryset=Membership.objects.none())
 
     def __init__(self, *args: object, members: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature
@@ -67,7 +68,7 @@ class MaterialForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    campaign = forms.ModelChoiceField(
+    campaign = ModelChoice(
         label=_("campaign"), queryset=Campaign.objects.all(), required=False, to_field_name="code"
     )
     date_from = forms.DateField(
@@ -83,7 +84,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(ModelChoice):
     """People by name and unit: names repeat across a district."""
 
     def label_from_instance(self, obj: Person) -> str:
@@ -96,7 +97,7 @@ class BranchForm(forms.Form):
     code = forms.CharField(label=_("code"), max_length=32)
     name = forms.CharField(label=_("name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=BranchKind.choices)
-    unit = forms.ModelChoiceField(
+    unit = UnitChoice(
         label=_("unit it works under"),
         queryset=Unit.objects.none(),
         error_messages={"invalid_choice": _("This unit lies outside your area of work.")},
@@ -131,12 +132,12 @@ class MemberSearchForm(forms.Form):
 class EnrolForm(forms.Form):
     """Put the chosen person on this branch's roll (home branch), studying with ``current_branch``."""
 
-    person = forms.ModelChoiceField(
+    person = ModelChoice(
         queryset=Person.objects.none(),
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("This person lies outside your area of work.")},
     )
-    current_branch = forms.ModelChoiceField(
+    current_branch = ModelChoice(
         label=_("studies now with"), queryset=Branch.objects.none(), required=False,
         help_text=_("Leave empty when the member studies with this branch."),
     )  # fmt: skip
@@ -152,12 +153,12 @@ class EnrolForm(forms.Form):
 class MoveForm(forms.Form):
     """Move a member of the roll to another current branch, or mark them mobile with their whereabouts."""
 
-    membership = forms.ModelChoiceField(
+    membership = ModelChoice(
         queryset=Membership.objects.none(),
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("This member is not on this branch's roll.")},
     )
-    current_branch = forms.ModelChoiceField(
+    current_branch = ModelChoice(
         label=_("studies now with"),
         queryset=Branch.objects.none(),
         error_messages={"invalid_choice": _("This branch lies outside your area of work.")},

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from minyi.appeals.models import Appeal
 from minyi.dates import local_today
+from minyi.ledger.choices import OPEN_ISSUE_STATES
 from minyi.ledger.models import Issue
 from minyi.org.permissions import can, require, scope_filter, visible
 from minyi.paging import window
@@ -26,6 +27,8 @@ from minyi.supervision.models import Notice
 from minyi.supervision.queries import RELATED, listed_notices
 
 PAGE_SIZE = 50
+#: Items listed on the page to choose what to supervise, in each of its two lists.
+CHOOSE_LIMIT = 50
 
 
 @login_required
@@ -96,20 +99,44 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _target(request: HttpRequest) -> Appeal | Issue:
-    """The appeal (?appeal=<number>) or item (?issue=<pk>) the new notice is about, if the user sees it."""
-    number = request.GET.get("appeal", "")
-    issue = request.GET.get("issue", "")
+def _target(request: HttpRequest) -> Appeal | Issue | None:
+    """The appeal (?appeal=<number>) or item (?issue=<pk>) the new notice is about, if the user sees it;
+    None when neither is named."""
+    number = request.GET.get("appeal", "").strip()
+    issue = request.GET.get("issue", "").strip()
     if number:
         found: Appeal | Issue | None = visible(request.user, Appeal.objects.filter(number=number)).first()
-    elif issue.isdigit():
-        issues = Issue.objects.filter(pk=int(issue)).select_related("lead_unit")
+    elif issue:
+        issues = Issue.objects.filter(pk=int(issue) if issue.isdigit() else 0).select_related("lead_unit")
         found = scope_filter(request.user, issues, "lead_unit__path").first()
     else:
-        found = None
-    if found is None:
-        raise Http404
+        return None
+    if found is None or not rules.may_issue(request.user, found):
+        raise _NotFound(number or issue)
     return found
+
+
+class _NotFound(Exception):
+    """The named appeal or item does not exist or is not the user's to supervise."""
+
+
+def _choose(request: HttpRequest, missing: str = "") -> HttpResponse:
+    """The page to choose what to supervise: the user's open items (those they supervise first) and a
+    box for an appeal's number; answered 404 when a named target was not found (its existence is not
+    revealed), with the same page and a plain message."""
+    items = scope_filter(
+        request.user,
+        Issue.objects.filter(state__in=OPEN_ISSUE_STATES).select_related("lead_unit"),
+        "lead_unit__path",
+    )
+    mine = items.filter(leader=request.user).order_by("deadline", "id")[:CHOOSE_LIMIT]
+    others = items.exclude(leader=request.user).order_by("deadline", "id")[:CHOOSE_LIMIT]
+    return render(
+        request,
+        "supervision/choose.html",
+        {"mine": mine, "others": others, "missing": missing, "today": local_today()},
+        status=404 if missing else 200,
+    )
 
 
 @login_required
@@ -117,9 +144,12 @@ def _target(request: HttpRequest) -> Appeal | Issue:
 def new_notice(request: HttpRequest) -> HttpResponse:
     """A leader's notice about one appeal or item, with the date by which the unit must answer."""
     require(request.user, SupervisionPerm.ADD)
-    target = _target(request)
-    if not rules.may_issue(request.user, target):
-        raise Http404
+    try:
+        target = _target(request)
+    except _NotFound as missing:
+        return _choose(request, str(missing))
+    if target is None:
+        return _choose(request)
     form = NoticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

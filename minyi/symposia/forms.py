@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals.choices import Kind
 from minyi.appeals.models import Category
+from minyi.fields import CategoryChoice, ModelChoice, UnitChoice
 from minyi.ledger.models import Campaign
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.models import Unit
@@ -30,7 +31,7 @@ class SymposiumForm(forms.Form):
 
     held_on = forms.DateField(label=_("date held"), widget=forms.DateInput(attrs={"type": "date"}))
     title = forms.CharField(label=_("theme"), max_length=TITLE_MAX)
-    host = forms.ModelChoiceField(
+    host = UnitChoice(
         label=_("host unit"),
         queryset=Unit.objects.none(),
         error_messages={"invalid_choice": _("This unit lies outside your area of work.")},
@@ -38,18 +39,18 @@ class SymposiumForm(forms.Form):
     host_name = forms.CharField(label=_("chaired by"), max_length=HOST_NAME_MAX, required=False)
     group = forms.ChoiceField(label=_("participants"), choices=Group.choices)
     attendees = forms.IntegerField(label=_("attendees"), min_value=1)
-    township = forms.ModelChoiceField(
+    township = UnitChoice(
         label=_("township (where held)"),
         queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP, is_active=True).order_by("path"),
         required=False,
     )
-    village = forms.ModelChoiceField(
+    village = UnitChoice(
         label=_("village / community (where held)"),
         queryset=Unit.objects.filter(kind__in=RESIDENTIAL_KINDS, is_active=True).order_by("path"),
         required=False,
     )
     place = forms.CharField(label=_("place"), max_length=PLACE_MAX, required=False)
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    campaign = ModelChoice(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
     minutes = forms.CharField(
         label=_("minutes"), max_length=MINUTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
@@ -74,7 +75,7 @@ class OpinionForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("kind"), choices=KIND_CHOICES, initial=Kind.SUGGESTION)
     speaker = forms.CharField(label=_("speaker (optional)"), max_length=SPEAKER_MAX, required=False)
-    category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.all(), required=False)
+    category = CategoryChoice(label=_("category"), queryset=Category.objects.all(), required=False)
 
     def item(self, line: int) -> OpinionInput | None:
         """The row as an opinion, or None when nothing but the kind was given."""
@@ -119,12 +120,12 @@ class LinesForm(forms.Form):
 class FilterForm(forms.Form):
     """The list's filters: a campaign or from/to, a township, a participant group."""
 
-    campaign = forms.ModelChoiceField(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
+    campaign = ModelChoice(label=_("campaign"), queryset=Campaign.objects.all(), required=False)
     date_from = forms.DateField(
         label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    township = forms.ModelChoiceField(
+    township = UnitChoice(
         label=_("township"),
         queryset=Unit.objects.filter(kind=UnitKind.TOWNSHIP).order_by("path"),
         required=False,

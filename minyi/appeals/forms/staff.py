@@ -32,6 +32,7 @@ from minyi.appeals.choices import (
     WaitingFor,
 )
 from minyi.appeals.models import Appeal, Assignment, Category, Extension, Followup, Pause, Reply
+from minyi.fields import CategoryChoice, ModelChoice, UnitChoice, UnitsChoice
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import acts_for, visible
@@ -88,23 +89,6 @@ def active_categories(appeal: Appeal) -> QuerySet[Category]:
 
 def _visible_number(user: AnyUser, number: str) -> Appeal | None:
     return visible(user, Appeal.objects.filter(number=number.strip())).first()
-
-
-class UnitChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
-
-
-class UnitsChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
-
-
-class CategoryChoice(forms.ModelChoiceField):
-    """Shows "parent / child" so that equal names under different parents stay apart."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else str(obj.name)
 
 
 class ActionForm(forms.Form):
@@ -356,7 +340,7 @@ class FollowUpIn(ActionIn):
 
 
 class DecideExtensionForm(ActionForm):
-    extension = forms.ModelChoiceField(
+    extension = ModelChoice(
         queryset=Extension.objects.none(),
         widget=forms.HiddenInput,
         error_messages={
@@ -402,7 +386,7 @@ def _assignments(appeal: Appeal) -> QuerySet[Assignment]:
 
 
 class _AssignmentForm(ActionForm):
-    assignment = forms.ModelChoiceField(
+    assignment = ModelChoice(
         queryset=Assignment.objects.none(),
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": STALE_PAGE, "required": STALE_PAGE},
@@ -501,7 +485,7 @@ def _waiting(appeal: Appeal) -> QuerySet[Reply]:
 
 
 class _ReplyForm(ActionForm):
-    reply = forms.ModelChoiceField(
+    reply = ModelChoice(
         queryset=Reply.objects.none(),
         widget=forms.HiddenInput,
         error_messages={

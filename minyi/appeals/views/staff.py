@@ -40,7 +40,7 @@ from minyi.appeals.choices import (
 from minyi.appeals.filters import AppealFilterForm, apply_filters, default_filters, ordered, with_due_status
 from minyi.appeals.forms.staff import ActionForm, suggested_unit
 from minyi.appeals.models import Appeal, AppealEvent, Assignment, Attachment, Extension, Reply
-from minyi.appeals.uploads import serve
+from minyi.appeals.uploads import serve, serve_thumbnail
 from minyi.audit.rules import record
 from minyi.errors import CORRECT_BELOW, code_of, shown_on, status_of
 from minyi.insight import routing
@@ -422,6 +422,15 @@ def attachment(request: HttpRequest, number: str, pk: str) -> FileResponse:
     item = get_object_or_404(Attachment, pk=pk, appeal=appeal)
     record("appeals.attachment_view", actor=request.user, obj=appeal, detail={"attachment": item.pk})
     return serve(item)
+
+
+@login_required
+@require_GET
+def attachment_thumbnail(request: HttpRequest, number: str, pk: str) -> HttpResponse:
+    """A photo's thumbnail, for the same staff as the photo itself (the page showing it is audited;
+    opening the photo is audited again)."""
+    appeal = _visible_appeal(request, number)
+    return serve_thumbnail(get_object_or_404(Attachment, pk=pk, appeal=appeal))
 
 
 # --- actions -----------------------------------------------------------------------------------

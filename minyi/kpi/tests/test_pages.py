@@ -111,7 +111,7 @@ def test_the_ranking_lists_ranked_units_then_the_ones_with_too_few(
     # HOUSING: 2 of 2 satisfied = 100 %, yet below the minimum volume, so not above EDU.
     assert "区住建局" in too_few and "= 100.0 %" in too_few
     assert "Satisfaction rate = follow-ups in the period" in html  # the formulas are on the page
-    assert "lower bound of the 95 % Wilson score interval" in html
+    assert "95 % Wilson score interval" in html.split('id="ranking-how"')[1]  # behind 怎么算的
 
 
 def test_the_ranking_speaks_chinese_by_default(actors: Actors, story: dict[str, Appeal]) -> None:

@@ -58,6 +58,20 @@ def _every_chart_drawn(page: Any) -> None:
     assert page.locator("[data-chart][data-drawn=true]").count() == charts.count()
 
 
+def _labels_inside(page: Any, panel: str) -> None:
+    """Every figure of the chart lies within its drawing (a "100%" at the end of a full bar included)."""
+    svg = page.locator(f"{panel} [data-chart] svg").first
+    box = svg.bounding_box()
+    texts = svg.locator("text")
+    assert texts.count() > 0
+    for i in range(texts.count()):
+        text = texts.nth(i).bounding_box()
+        if text is not None and texts.nth(i).text_content().strip():
+            assert text["x"] >= box["x"] - 1 and text["x"] + text["width"] <= box["x"] + box["width"] + 1, (
+                texts.nth(i).text_content()
+            )
+
+
 def _channel_table(page: Any) -> dict[str, str]:
     rows = page.locator("#panel-channel table tbody tr")
     return {
@@ -80,6 +94,9 @@ def test_unit_head_and_leader_see_their_dashboards_and_export_a_list(browser: An
     assert _channel_table(page) == {str(Channel.HOTLINE.label): "2"}  # only what the bureau leads
     map_rows = page.locator("#panel-map table tbody tr")
     assert map_rows.count() == 2 and "2" in map_rows.first.text_content()  # 海城镇: the bureau's two appeals
+    # The map's legend names its ranges: 0, 1 and 2 appeals (the most a township has here).
+    assert {"0", "1", "2"} <= {t.strip() for t in page.locator("#panel-map svg text").all_text_contents()}
+    _labels_inside(page, "#panel-channel")
     page.screenshot(path=str(SCREENSHOTS / "dashboard-unit-head.png"), full_page=True)
     context.close()
 

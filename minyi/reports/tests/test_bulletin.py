@@ -149,7 +149,7 @@ def test_the_page_prints_and_downloads_and_is_audited(study: Study) -> None:
     pdf = client.get("/reports/bulletin/", {"campaign": str(study.campaign.pk), "format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     md = client.get("/reports/bulletin/", {"campaign": str(study.campaign.pk), "format": "md"})
-    assert md.content.decode().startswith("# ")
+    assert md.content.decode().startswith("工作简报") and "\n# 学习教育工作简报\n" in md.content.decode()
     assert AuditEvent.objects.filter(action="reports.bulletin_read").count() == 3
 
 

@@ -35,9 +35,16 @@
       base.series = stacks.map(function (name) { return { name: name, type: "bar", stack: "all", data: chart.series[name] }; });
       return base;
     }
-    base.xAxis = { type: "value" };
+    // A bar's figure sits right of its end: the grid keeps room for it (containLabel counts only the
+    // axes' labels), so the longest bar's "100" is never cut off. Rates read in per cent, up to 100.
+    var rate = chart.key === "rates" || chart.key.indexOf("rate") === 0;
+    base.grid.right = 56;
+    base.xAxis = rate ? { type: "value", max: 100, axisLabel: { formatter: "{value}%" } } : { type: "value", minInterval: 1 };
     base.yAxis = { type: "category", data: chart.labels, inverse: true, axisLabel: { width: 110, overflow: "truncate" } };
-    base.series = [{ type: "bar", data: chart.values, label: { show: true, position: "right" } }];
+    base.series = [{
+      type: "bar", data: chart.values,
+      label: { show: true, position: "right", formatter: rate ? "{c}%" : "{c}" },
+    }];
     return base;
   }
 
@@ -60,6 +67,20 @@
     });
   }
 
+  // At most five ranges of whole numbers above zero, of a round width, and zero by itself.
+  function pieces(max) {
+    var result = [{ value: 0, label: "0" }];
+    if (max < 1) { return result; }
+    var raw = Math.ceil(max / 5);
+    var magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 5, 10].map(function (m) { return m * magnitude; }).filter(function (s) { return s >= raw; })[0];
+    for (var low = 1; low <= max; low += step) {
+      var high = low + step - 1;
+      result.push({ min: low, max: high, label: low === high ? String(low) : low + "–" + high });
+    }
+    return result;
+  }
+
   // The map: the outlines the admin uploaded (registerMap, no online tiles), coloured by the appeals
   // received in the period or by those overdue now; the buttons switch, a click opens the list.
   function drawMap() {
@@ -76,13 +97,14 @@
       drawn.setOption({
         animation: false,
         tooltip: { trigger: "item", confine: true },
+        // The legend names its ranges ("0", "1–5", "6–10" …), so a colour reads as a number.
         visualMap: {
-          type: "continuous", min: 0, max: Math.max.apply(null, values.concat([1])),
-          left: 8, bottom: 8, calculable: false,
+          type: "piecewise", pieces: pieces(Math.max.apply(null, values.concat([0]))),
+          left: 8, bottom: 8, itemWidth: 14, itemHeight: 10, textStyle: { fontSize: 11 },
           inRange: { color: measure === "overdue" ? ["#fff5f0", "#cb181d"] : ["#eff3ff", "#2171b5"] },
         },
         series: [{
-          type: "map", map: map.name, roam: false, selectedMode: false,
+          type: "map", map: map.name, roam: false, selectedMode: false, left: 80, right: 8, top: 8, bottom: 8,
           label: { show: true, fontSize: 11, color: "#1b1b1b", textBorderColor: "#fff", textBorderWidth: 2 },
           data: map.names.map(function (name, i) { return { name: name, value: values[i] }; }),
         }],
