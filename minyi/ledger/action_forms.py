@@ -66,7 +66,9 @@ class AgreeForm(ItemActionForm):
 
 
 class SendBackForm(ItemActionForm):
-    reason = forms.CharField(label=_("What is missing before it can be agreed"), widget=forms.Textarea(attrs=_TEXT))
+    reason = forms.CharField(
+        label=_("What is missing before it can be agreed"), widget=forms.Textarea(attrs=_TEXT)
+    )
 
 
 class DecideForm(ItemActionForm):

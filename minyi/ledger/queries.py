@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from minyi.errors import Invalid
-from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.choices import IssueState
+from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.models import Issue, SignOff
 from minyi.org.choices import Role
 from minyi.org.home import ReviewItem

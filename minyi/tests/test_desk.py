@@ -100,7 +100,10 @@ def test_queues_count_what_each_role_must_do(client: Client, actors: Actors) -> 
     client.force_login(actors.dispatcher)
     assert queues(client) == {"待交办": 2, "待审核": 0, "已超期": 1}  # it decides extension requests
     client.force_login(actors.handler_edu)
-    assert queues(client) == {"待办理": 2, "已超期": 1}  # its unit's open appeals: the late one and the one at work
+    assert queues(client) == {
+        "待办理": 2,
+        "已超期": 1,
+    }  # its unit's open appeals: the late one and the one at work
     client.force_login(actors.head_edu)
     assert queues(client) == {"待审核": 2, "待办理": 2, "已超期": 1}  # a reply and a sign-off to decide
     client.force_login(actors.handler_housing)
@@ -120,7 +123,11 @@ def test_the_queue_counts_are_one_query_each(client: Client, actors: Actors) -> 
     with CaptureQueriesContext(connection) as more:
         client.get("/desk/queues/")
     assert len(more) == len(few)  # as many queries for many appeals as for one
-    counts = [q["sql"] for q in more.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "appeals_')]
+    counts = [
+        q["sql"]
+        for q in more.captured_queries
+        if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "appeals_')
+    ]
     assert len(counts) == 3  # one COUNT per queue: 待交办, 待审核 (extension requests), 已超期
 
 
@@ -172,7 +179,9 @@ def test_a_unit_head_lands_on_what_waits_for_a_decision(client: Client, actors: 
     working = in_progress(actors, title="学校门口积水")
     appeal_rules.draft_reply(working, actor=actors.handler_edu, body="已疏通排水管，积水已排除。")
     asking = in_progress(actors, title="校车线路调整")
-    appeal_rules.request_extension(lead_assignment(asking), actor=actors.handler_edu, days=3, reason="需现场勘查")
+    appeal_rules.request_extension(
+        lead_assignment(asking), actor=actors.handler_edu, days=3, reason="需现场勘查"
+    )
     item = submitted_item(actors, title="校园周边交通整治")
     client.force_login(actors.head_edu)
     home = html(client, "/")
@@ -205,7 +214,9 @@ def test_a_unit_head_sends_a_sign_off_request_back_with_a_reason_on_the_page(
     response = client.post(f"/ledger/{issue.pk}/send-back/", {"version": issue.version, "reason": " "})
     assert response.status_code == 400 and "退回理由" in response.content.decode()
     assert Issue.objects.get(pk=issue.pk).state == IssueState.SUBMITTED  # nothing changed
-    response = client.post(f"/ledger/{issue.pk}/send-back/", {"version": issue.version, "reason": "缺少现场照片"})
+    response = client.post(
+        f"/ledger/{issue.pk}/send-back/", {"version": issue.version, "reason": "缺少现场照片"}
+    )
     assert response.status_code == 302
     issue.refresh_from_db()
     assert issue.state == IssueState.OPEN
@@ -244,4 +255,7 @@ def test_the_api_sends_a_request_back_through_the_same_action(actors: Actors) ->
     assert done.json()["state"] == IssueState.OPEN
     api.force_login(actors.handler_edu)
     ledger_rules.submit_for_signoff(issue, actor=actors.handler_edu, evidence="补充了照片")
-    assert api.post(f"/api/v1/issues/{issue.pk}/send-back/", {"reason": "再看看"}, format="json").status_code == 403
+    assert (
+        api.post(f"/api/v1/issues/{issue.pk}/send-back/", {"reason": "再看看"}, format="json").status_code
+        == 403
+    )
