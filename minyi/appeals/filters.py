@@ -36,9 +36,9 @@ from minyi.appeals.forms.staff import DISPATCH_KINDS, CategoryChoice, UnitChoice
 from minyi.appeals.models import Appeal, Assignment, Category
 from minyi.appeals.rules import due_filter
 from minyi.dates import day_start
-from minyi.org.choices import UnitKind
+from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Unit
-from minyi.org.permissions import person_of
+from minyi.org.permissions import person_of, visible
 
 #: Named groups of states offered beside the single states (待交办, 办理中, 已答复, 已办结).
 STATE_GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -159,8 +159,6 @@ TABS: dict[str, Tab] = {
 def tabs_for(user: User | AnonymousUser) -> list[Tab]:
     """The role's own lists, its usual one first: dispatchers their inbox, unit staff their unit's work,
     operators the replies to follow up, leaders their paired places, everyone else what they may open."""
-    from minyi.org.choices import Role  # (org's roles name who is a leader)
-
     person = person_of(user)
     tabs: list[Tab] = []
     if user.has_perm(AppealPerm.DISPATCH):
@@ -185,8 +183,6 @@ def default_filters(user: User | AnonymousUser) -> dict[str, str]:
 
 def tab_count(user: User | AnonymousUser, key: str, *, now: dt.datetime) -> int:
     """How many appeals the user's tab ``key`` lists (one COUNT, by the list's own filters)."""
-    from minyi.org.permissions import visible  # (the scope rules register there at start-up)
-
     form = AppealFilterForm(TABS[key].params)
     form.is_valid()
     queryset = apply_filters(visible(user, Appeal.objects.all()), form.cleaned_data, user=user, now=now)

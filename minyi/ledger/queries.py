@@ -84,7 +84,7 @@ def review_items(user: AnyUser, limit: int) -> list[ReviewItem]:
                     kind=kind,
                     title=issue.title,
                     unit=issue.lead_unit.name,
-                    since=issue.since,  # type: ignore[attr-defined]
+                    since=issue.since,
                     url=reverse("ledger:detail", args=[issue.pk]),
                 )
             )
