@@ -8,6 +8,8 @@ from minyi.api.docs import SchemaView, docs_page
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("review/", views.review, name="review"),
+    path("desk/queues/", views.desk_queues, name="desk_queues"),
     path("accounts/", include("minyi.org.auth_urls")),
     path("org/", include("minyi.org.urls")),
     path("audit/", include("minyi.audit.urls")),

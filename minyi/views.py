@@ -3,7 +3,8 @@ refusal: Chinese pages of the site's style with a way back, never a trace) and t
 
 from __future__ import annotations
 
-from django.core.exceptions import DisallowedHost
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -11,15 +12,45 @@ from django.template import loader
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from minyi.org.home import home_sections
+from minyi.org.home import desk_queues as home_desk_queues
+from minyi.org.home import home_sections, may_review, review_items
+
+#: How many of the things waiting for a decision the home page shows (the review list has them all).
+HOME_REVIEW = 10
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Staff get their role-aware home page; everyone else the citizens' landing page."""
     if not request.user.is_authenticated:
         return render(request, "landing.html")
-    return render(request, "home.html", home_sections(request.user))
+    context = home_sections(request.user)
+    if may_review(request.user):  # unit heads land on what waits for their decision (待审核)
+        context["review"] = review_items(request.user, limit=HOME_REVIEW)[:HOME_REVIEW]
+        context["review_shown"] = True
+    return render(request, "home.html", context)
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest) -> HttpResponse:
+    """The review list (待审核): what waits for the user's decision (or, for the unit's extension
+    requests, the dispatcher's), each linking to the page where it is decided."""
+    if not may_review(request.user):
+        raise PermissionDenied
+    return render(request, "review.html", {"items": review_items(request.user)})
+
+
+@login_required
+@require_GET
+def desk_queues(request: HttpRequest) -> HttpResponse:
+    """The menu's work queues with their counts (待交办 N, 待审核 N …), fetched by every staff page once
+    it has loaded."""
+    queues = home_desk_queues(request.user, counted=True)
+    response = render(request, "_desk_queues.html", {"queues": queues, "counted": True})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _back_url(request: HttpRequest) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
@@ -35,9 +37,9 @@ from minyi.appeals.models import Appeal, Assignment, Category
 from minyi.appeals.rules import due_filter
 from minyi.dates import day_start
 from minyi.fields import CategoryChoice, UnitChoice
-from minyi.org.choices import UnitKind
+from minyi.org.choices import Role, UnitKind
 from minyi.org.models import Unit
-from minyi.org.permissions import person_of
+from minyi.org.permissions import person_of, visible
 
 #: Named groups of states offered beside the single states (待交办, 办理中, 已答复, 已办结).
 STATE_GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -118,16 +120,74 @@ class AppealFilterForm(forms.Form):
         return {k: str(getattr(v, "pk", v)) for k, v in data.items() if v not in (None, "", False)}
 
 
-def default_filters(user: User | AnonymousUser) -> dict[str, str]:
-    """What a role sees before choosing filters: dispatchers their inbox, unit staff their open work,
-    operators the replies to follow up."""
+@dataclass(frozen=True)
+class Tab:
+    """One of a role's own lists over the appeal list (待交办, 待办理 …): a name and its filters."""
+
+    key: str
+    label: Any
+    params: dict[str, str]
+
+    @property
+    def query(self) -> str:
+        return urlencode({"tab": self.key, **self.params})
+
+
+#: The tabs, each offered to whoever passes its test (in this order); dispatch tabs only to dispatchers.
+_DISPATCH_TABS = [
+    Tab("triage", _("Waiting for dispatch"), {"state": "triage"}),
+    Tab("dups", _("Possible duplicates"), {"state": "triage", "dups": "on"}),
+]
+_UNIT_TABS = [
+    Tab("todo", _("To handle"), {"state": "open", "mine": "on"}),
+    Tab("accept", _("To accept"), {"state": State.DISPATCHED.value, "mine": "on"}),
+    Tab("working", _("In progress"), {"state": State.IN_PROGRESS.value, "mine": "on"}),
+    Tab("unit_overdue", _("Overdue"), {"due": DueStatus.OVERDUE.value, "mine": "on"}),
+]
+_FOLLOW_UP_TAB = Tab("follow_up", _("To follow up"), {"state": "answered"})
+_OVERDUE_TAB = Tab("overdue", _("Overdue"), {"due": DueStatus.OVERDUE.value})
+_DUE_SOON_TAB = Tab("due_soon", _("Due soon"), {"due": DueStatus.DUE_SOON.value})
+_MINE_TAB = Tab("my_part", _("My paired places and items"), {"my_part": "on", "state": ""})
+_OPEN_TAB = Tab("open", _("Open"), {"state": "open"})
+_ALL_TAB = Tab("all", _("All appeals"), {"state": ""})
+TABS: dict[str, Tab] = {
+    tab.key: tab
+    for tab in [*_DISPATCH_TABS, *_UNIT_TABS, _FOLLOW_UP_TAB, _OVERDUE_TAB, _DUE_SOON_TAB, _MINE_TAB,
+                _OPEN_TAB, _ALL_TAB]
+}  # fmt: skip
+
+
+def tabs_for(user: User | AnonymousUser) -> list[Tab]:
+    """The role's own lists, its usual one first: dispatchers their inbox, unit staff their unit's work,
+    operators the replies to follow up, leaders their paired places, everyone else what they may open."""
+    person = person_of(user)
+    tabs: list[Tab] = []
     if user.has_perm(AppealPerm.DISPATCH):
-        return {"state": "triage"}
-    if user.has_perm(AppealPerm.HANDLE) and person_of(user) is not None:
-        return {"state": "open", "mine": "on"}
+        tabs += [*_DISPATCH_TABS, _OVERDUE_TAB, _DUE_SOON_TAB]
+    if user.has_perm(AppealPerm.HANDLE) and person is not None:
+        tabs += _UNIT_TABS
     if user.has_perm(AppealPerm.FOLLOW_UP):
-        return {"state": "answered"}  # operators: the replies waiting for their follow-up call
-    return {}
+        tabs.append(_FOLLOW_UP_TAB)
+    if person is not None and person.role == Role.LEADER:
+        tabs.append(_MINE_TAB)
+    if not tabs:
+        tabs.append(_OPEN_TAB)
+    if not any(tab.params.get("due") == DueStatus.OVERDUE for tab in tabs):
+        tabs.append(_OVERDUE_TAB)
+    return [*tabs, _ALL_TAB]
+
+
+def default_filters(user: User | AnonymousUser) -> dict[str, str]:
+    """What a role sees before choosing filters: its first tab (tabs_for)."""
+    return {name: value for name, value in tabs_for(user)[0].params.items() if name != "dups"}
+
+
+def tab_count(user: User | AnonymousUser, key: str, *, now: dt.datetime) -> int:
+    """How many appeals the user's tab ``key`` lists (one COUNT, by the list's own filters)."""
+    form = AppealFilterForm(TABS[key].params)
+    form.is_valid()
+    queryset = apply_filters(visible(user, Appeal.objects.all()), form.cleaned_data, user=user, now=now)
+    return queryset.count()
 
 
 def _category_and_below(category: Category) -> list[int]:

@@ -66,6 +66,12 @@ class AgreeForm(ItemActionForm):
     pass
 
 
+class SendBackForm(ItemActionForm):
+    reason = forms.CharField(
+        label=_("What is missing before it can be agreed"), widget=forms.Textarea(attrs=_TEXT)
+    )
+
+
 class DecideForm(ItemActionForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -193,6 +199,10 @@ class ReportInput(StepSerializer):
 
 class SubmitInput(StepSerializer):
     evidence = serializers.CharField(allow_blank=True, help_text="Evidence of what was done.")
+
+
+class SendBackInput(StepSerializer):
+    reason = serializers.CharField(allow_blank=True, help_text="What is missing before it can be agreed.")
 
 
 class DecideInput(StepSerializer):

@@ -84,6 +84,11 @@ def _agree(user: AnyUser, issue: Issue, data: Data) -> str:
     return _("Agreed; the supervising leader decides now.")
 
 
+def _send_back(user: AnyUser, issue: Issue, data: Data) -> str:
+    rules.send_back_signoff(issue, actor=user, reason=data["reason"])
+    return _("Sent back; the unit works on and submits again.")
+
+
 def _decide(user: AnyUser, issue: Issue, data: Data) -> str:
     approve = data["decision"] == "approve"
     rules.decide_signoff(issue, actor=user, approve=approve, reason=data["reason"], reply=data["reply"])
@@ -158,6 +163,11 @@ ACTIONS: list[Action] = [
         "agree", _agree, _guarded(rules.check_agree), f.AgreeForm, gettext_lazy("Agree to the sign-off"),
         gettext_lazy("Agree"), f.StepSerializer, "agree",
         "Agree to a sign-off request (the lead unit's head)",
+    ),
+    Action(
+        "send_back", _send_back, _guarded(rules.check_send_back), f.SendBackForm,
+        gettext_lazy("Send the request back"), gettext_lazy("Send back"), f.SendBackInput, "send-back",
+        "Send a sign-off request back to work with a reason (the lead unit's head)",
     ),
     Action(
         "decide", _decide, _guarded(rules.check_decide), f.DecideForm, gettext_lazy("Decide the sign-off"),

@@ -35,6 +35,7 @@ class EventKind(models.TextChoices):
     REPORT = "report", _("Progress reported")
     SUBMITTED = "submitted", _("Submitted for sign-off")
     AGREED = "agreed", _("Agreed by the unit head")
+    SENT_BACK = "sent_back", _("Sent back by the unit head")
     APPROVED = "approved", _("Sign-off approved")
     REJECTED = "rejected", _("Sign-off rejected")
     CONVERTED = "converted", _("Became long-term work")

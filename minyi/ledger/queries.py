@@ -6,16 +6,20 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from minyi.errors import Invalid
 from minyi.ledger.choices import IssueState
 from minyi.ledger.filters import LedgerFilters
 from minyi.ledger.models import Issue, SignOff
-from minyi.org.permissions import AnyUser
+from minyi.org.choices import Role
+from minyi.org.home import ReviewItem
+from minyi.org.permissions import AnyUser, person_of
 
 
 def needs_action_first(issues: QuerySet[Issue], today: date) -> QuerySet[Issue]:
@@ -64,3 +68,43 @@ def signed_off(user: AnyUser, params: Any) -> tuple[QuerySet[SignOff], LedgerFil
     if (end := bounds["to"]) is not None:
         rows = rows.filter(decided_at__lt=end + timedelta(days=1))
     return rows.order_by("-decided_at", "-id"), chosen, dates
+
+
+def signoffs_to_agree(user: AnyUser) -> QuerySet[Issue]:
+    """Items of the unit head's unit (or below) whose sign-off request waits for the head (check_agree)."""
+    person = person_of(user)
+    if person is None or not person.is_active or person.role != Role.UNIT_HEAD:
+        return Issue.objects.none()
+    return Issue.objects.filter(state=IssueState.SUBMITTED, lead_unit__path__startswith=person.unit.path)
+
+
+def signoffs_to_decide(user: AnyUser) -> QuerySet[Issue]:
+    """Items whose sign-off the supervising leader decides now (check_decide)."""
+    if not user.is_authenticated:
+        return Issue.objects.none()
+    return Issue.objects.filter(state=IssueState.UNIT_AGREED, leader_id=user.pk)
+
+
+def review_items(user: AnyUser, limit: int) -> list[ReviewItem]:
+    """The sign-offs waiting for this user, for the review list (待审核)."""
+    found = []
+    for queryset, kind in (
+        (signoffs_to_agree(user), _lazy("Sign-off to agree")),
+        (signoffs_to_decide(user), _lazy("Sign-off to decide")),
+    ):
+        rows = queryset.select_related("lead_unit").annotate(since=Max("signoffs__submitted_at"))
+        for issue in rows.order_by("since", "pk")[:limit]:
+            found.append(
+                ReviewItem(
+                    kind=kind,
+                    title=issue.title,
+                    unit=issue.lead_unit.name,
+                    since=issue.since,
+                    url=reverse("ledger:detail", args=[issue.pk]),
+                )
+            )
+    return found
+
+
+def review_count(user: AnyUser) -> int:
+    return signoffs_to_agree(user).count() + signoffs_to_decide(user).count()

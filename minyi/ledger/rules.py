@@ -360,6 +360,28 @@ def agree_signoff(issue: Issue, *, actor: Actor) -> Issue:
     return issue
 
 
+def check_send_back(actor: Actor, issue: Issue) -> User:
+    """As agreeing: the head of the lead unit, while the request waits for the head."""
+    return check_agree(actor, issue)
+
+
+@transaction.atomic
+def send_back_signoff(issue: Issue, *, actor: Actor, reason: str) -> Issue:
+    """The lead unit's head sends a sign-off request back to work instead of agreeing, saying why
+    (the request is closed as not approved; the unit submits again when the work is done)."""
+    issue = _lock(issue)
+    user = check_send_back(actor, issue)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the request is sent back.")})
+    SignOff.objects.filter(issue=issue, approved__isnull=True).update(
+        decided_by=user, decided_at=timezone.now(), approved=False, reason=reason.strip()
+    )
+    _move(issue, IssueState.OPEN)
+    log_event(issue, EventKind.SENT_BACK, actor=actor, note=reason.strip())
+    record("ledger.signoff.send_back", actor=actor, obj=issue)
+    return issue
+
+
 def default_reply(issue: Issue) -> str:
     """The reply linked appeals get when the item is signed off (the leader may edit it)."""
     signoff = issue.signoffs.filter(approved__isnull=True).order_by("-submitted_at").first()

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from minyi.org.home import ORG, OVERSIGHT, allowed, register_menu
+from minyi.org.home import ORG, OVERSIGHT, allowed, may_review, register_menu, register_queue, review_count
 from minyi.org.permissions import OrgPerm
 
 register_menu(
@@ -20,3 +20,6 @@ register_menu(
     shown=allowed(OrgPerm.IMPORT_ORG),
 )  # fmt: skip
 register_menu(OVERSIGHT, 40, _("System administration"), "admin:index", shown=lambda user: user.is_staff)
+
+# The review list (待审核) in every staff page's menu, counted from what the apps put on it.
+register_queue(20, _("To review"), "review", shown=may_review, count=review_count)

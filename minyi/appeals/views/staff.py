@@ -37,7 +37,14 @@ from minyi.appeals.choices import (
     State,
     WaitingFor,
 )
-from minyi.appeals.filters import AppealFilterForm, apply_filters, default_filters, ordered, with_due_status
+from minyi.appeals.filters import (
+    AppealFilterForm,
+    apply_filters,
+    default_filters,
+    ordered,
+    tabs_for,
+    with_due_status,
+)
 from minyi.appeals.forms.staff import ActionForm, suggested_unit
 from minyi.appeals.models import Appeal, AppealEvent, Assignment, Attachment, Extension, Reply
 from minyi.appeals.uploads import serve, serve_thumbnail
@@ -47,6 +54,7 @@ from minyi.insight import routing
 from minyi.insight.duplicates import Mark, marks, with_open_hint
 from minyi.insight.duplicates import for_appeal as likely_duplicates
 from minyi.ledger.access import LedgerPerm
+from minyi.org.home import may_review
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import can, require, visible
 from minyi.paging import window
@@ -184,6 +192,10 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     if not isinstance(form.data, QueryDict):
         query.update(form.data)
     query.pop("page", None)
+    query.pop("tab", None)
+    tabs = tabs_for(request.user)
+    keys = [tab.key for tab in tabs]
+    active = tabs[0].key if defaulted else request.GET.get("tab", "")
     return render(
         request,
         "appeals/staff/list.html",
@@ -199,6 +211,9 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "may_follow_up": request.user.has_perm(AppealPerm.FOLLOW_UP),
             "may_make_issue": request.user.has_perm(LedgerPerm.ADD),
             "duplicates_only": duplicates_only,
+            "tabs": tabs,
+            "may_review": may_review(request.user),
+            "active_tab": active if active in keys else "",
         },
     )
 
