@@ -17,6 +17,7 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Val
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from minyi.appeals import words
 from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import (
     ACTIVE_ASSIGNMENT_STATES,
@@ -104,6 +105,9 @@ class AppealFilterForm(forms.Form):
             kind__in=DISPATCH_KINDS, is_active=True
         ).order_by("path")
 
+    def clean_q(self) -> str:
+        return words.check_query(self.cleaned_data.get("q") or "")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("received_from"), data.get("received_to")
@@ -142,6 +146,13 @@ def _category_and_below(category: Category) -> list[int]:
     return found
 
 
+def text_match(query: str) -> Q:
+    """The appeals whose title and body hold every word of ``query`` (found through the words index,
+    see minyi/appeals/words.py), or whose tracking number it is."""
+    wanted = tuple(words.required(words.query_words(query)))
+    return Q(search_words__all_words=wanted) | Q(number=query)
+
+
 def apply_filters(
     queryset: QuerySet[Appeal], data: dict[str, Any], *, user: User | AnonymousUser, now: dt.datetime
 ) -> QuerySet[Appeal]:
@@ -163,9 +174,7 @@ def apply_filters(
     if end := data.get("received_to"):
         queryset = queryset.filter(received_at__lt=day_start(end + dt.timedelta(days=1)))
     if query := (data.get("q") or "").strip():
-        queryset = queryset.filter(
-            Q(number__icontains=query) | Q(title__icontains=query) | Q(body__icontains=query)
-        )
+        queryset = queryset.filter(text_match(query))
     if data.get("my_part"):
         from minyi.outreach.leaders import mine_appeals, mine_of  # (outreach builds on appeals)
 
