@@ -64,7 +64,7 @@ MAX_TERMS = words.MAX_WORDS
 #: The newest matches that are ranked; past them, people add words instead of paging.
 RANKED = 500
 #: Matches are counted up to this many ("共 N 条"); past it the page says "more than N".
-COUNT_LIMIT = 5000
+COUNT_LIMIT = 2000
 #: Positions of one word looked at when measuring how close the words stand.
 MAX_POSITIONS = 50
 #: Permissions that allow taking an entry down (the campaign office, or the answering unit's head).
@@ -325,7 +325,8 @@ def highlight(text: str, marked: list[str], width: int = 0) -> SafeString:
         text = ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
     if not marked:
         return mark_safe(escape(text))  # noqa: S308 (escaped just here)
-    parts, last = [], 0
+    parts: list[str] = []
+    last = 0
     for match in pattern.finditer(text):
         parts.append(escape(text[last : match.start()]))
         parts.append(f"<mark>{escape(match.group())}</mark>")

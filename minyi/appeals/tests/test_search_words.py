@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from minyi.appeals import echo, rules, words
+from minyi.appeals import echo, filters, rules, words
 from minyi.appeals.models import Appeal, EchoEntry
 from minyi.appeals.tests.factories import in_progress, new_appeal
 from minyi.testing import Actors
@@ -179,8 +179,8 @@ def test_corrected_text_is_searched_by_its_new_words(actors: Actors, client: Cli
         body="三组自来水浑浊。",
     )
     client.force_login(actors.dispatcher)
-    assert appeal.number in get(client, reverse("appeals:list"), q="自来水", state="")[1]
-    assert appeal.number not in get(client, reverse("appeals:list"), q="路灯", state="")[1]
+    assert str(appeal.number) in get(client, reverse("appeals:list"), q="自来水", state="")[1]
+    assert str(appeal.number) not in get(client, reverse("appeals:list"), q="路灯", state="")[1]
 
 
 def test_the_staff_list_refuses_what_it_cannot_search(actors: Actors, client: Client) -> None:
@@ -190,8 +190,22 @@ def test_the_staff_list_refuses_what_it_cannot_search(actors: Actors, client: Cl
     for q in ("路" * 51, "，。！", "路灯 公交 低保 噪音 河道 垃圾 渔船 补贴 工资"):
         status, html = get(client, url, q=q, state="")
         assert status == 200 and 'role="alert"' in html, q
-        assert appeal.number not in html, q  # nothing rather than everything
+        assert str(appeal.number) not in html, q  # nothing rather than everything
     assert client.get(url, {"q": "路灯\x00"}).status_code == 400
+
+
+@pytest.mark.parametrize("probe", [1000, 1, 0])
+def test_common_and_rare_words_find_the_same_appeals_whichever_way_is_taken(
+    actors: Actors, client: Client, monkeypatch: pytest.MonkeyPatch, probe: int
+) -> None:
+    """PostgreSQL chooses between the words index and walking the newest appeals (filters.text_match):
+    with fewer matches than the probe, more, or an expectation already above it; the answer is one."""
+    monkeypatch.setattr(filters, "PROBE", probe)
+    both = [new_appeal(actors, title=f"第{i}号 工厂噪音", body=NOISE) for i in range(2)]
+    new_appeal(actors, title="路灯不亮", body="村口路灯坏了。")
+    client.force_login(actors.dispatcher)
+    _status, html = get(client, reverse("appeals:list"), q="晚上噪音很大", state="")
+    assert numbers(html) == {a.number for a in both}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index only")
