@@ -6,8 +6,8 @@ published, so no public page can ever show or search what masking hid.
 
 Search cuts the query into words with the classifier's tokenizer (``minyi.appeals.words``) and finds
 the entries whose ``EchoEntry.search_text`` (masked, normalised) contains every word but stopwords;
-the newest ``RANKED`` of them are ranked by how many of the query's words they hold and how close
-together (the whole phrase first), and the page marks the words. Each word is found fast on both
+the newest ``RANKED`` of them are counted and ranked by how many of the query's words they hold and
+how close together (the whole phrase first), and the page marks the words. Each word is found fast on both
 databases:
 
 - PostgreSQL: a word of 3+ characters is ``LIKE '%word%'``, served by a ``pg_trgm`` GIN index (pg_trgm
@@ -61,10 +61,9 @@ BIGRAMS_FUNCTION = "minyi_echo_bigrams"
 COMMON_SHARE = 0.01
 #: More words than this are refused (minyi.appeals.words): each one is another index condition.
 MAX_TERMS = words.MAX_WORDS
-#: The newest matches that are ranked; past them, people add words instead of paging.
+#: The newest matches that are read, counted ("共 N 条") and ranked; past them the page says "more than
+#: N" and people add words instead of paging.
 RANKED = 500
-#: Matches are counted up to this many ("共 N 条"); past it the page says "more than N".
-COUNT_LIMIT = 2000
 #: Positions of one word looked at when measuring how close the words stand.
 MAX_POSITIONS = 50
 #: Permissions that allow taking an entry down (the campaign office, or the answering unit's head).
@@ -233,27 +232,21 @@ class Found:
     entries: list[EchoEntry]
     page: Window
     total: int
-    #: More than ``total`` entries match (the count stopped at ``COUNT_LIMIT``).
+    #: More than ``total`` entries match: only the newest ``total`` were read and ranked.
     more: bool
-    #: Only the newest ``RANKED`` matches were ranked and can be paged through.
-    ranked_newest: bool
     words: list[str] = field(default_factory=list)
 
 
 def find(queryset: QuerySet[EchoEntry], q: str, *, page: str | None, size: int, last: int) -> Found:
     """The page ``page`` of the entries of ``queryset`` that contain every word of ``q``, best first: the
     whole phrase, then more of the query's words, then the words closer together, then the newest.
-    Bounded work: at most ``RANKED + 1`` candidates are read and at most ``COUNT_LIMIT + 1`` counted."""
+    Bounded work: at most ``RANKED + 1`` matches are read (their id and text), newest first."""
     query = words.query_words(q)
     wanted = search_terms(q)
-    matched = search(queryset, q)
-    candidates = list(matched.order_by("-published_at", "-id").values_list("pk", "search_text")[: RANKED + 1])
-    ranked_newest = len(candidates) > RANKED
-    if ranked_newest:
-        total = matched.order_by()[: COUNT_LIMIT + 1].count()
-        candidates = candidates[:RANKED]
-    else:
-        total = len(candidates)
+    matched = search(queryset, q).order_by("-published_at", "-id")
+    candidates = list(matched.values_list("pk", "search_text")[: RANKED + 1])
+    more = len(candidates) > RANKED
+    candidates = candidates[:RANKED]
     phrase = "".join(words.normalise(q).split())
     order = sorted(range(len(candidates)), key=lambda i: (*rank(candidates[i][1], query, wanted, phrase), i))
     pages = max(1, min(last, -(-len(candidates) // size)))
@@ -263,9 +256,8 @@ def find(queryset: QuerySet[EchoEntry], q: str, *, page: str | None, size: int, 
     return Found(
         entries=[rows[pk] for pk in chosen if pk in rows],
         page=Window(number=number, has_next=number < pages, size=size),
-        total=min(total, COUNT_LIMIT),
-        more=total > COUNT_LIMIT,
-        ranked_newest=ranked_newest,
+        total=len(candidates),
+        more=more,
         words=[w for w in query if w in wanted],
     )
 

@@ -136,7 +136,7 @@ def test_the_echo_wall_ranks_only_the_newest_matches(
         publish(actors, f"第{i}号路灯问题", "路灯坏了。")
     monkeypatch.setattr(echo, "RANKED", 3)
     _status, html = get(client, ECHO, q="路灯")
-    assert "4 answers found" in html and "the newest 3 are ranked here" in html
+    assert "More than 3 answers found; the newest 3 are ranked here" in html
     assert len(titles(html)) == 3
 
 

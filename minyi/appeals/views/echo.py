@@ -2,7 +2,7 @@
 
 The list never counts rows (a COUNT over a million entries costs more than the page itself): it
 fetches one row more than a page to know whether there is a next page, and shows "Page N" links. A
-search counts its matches, up to ``echo.COUNT_LIMIT``, and ranks them (``echo.find``).
+search counts and ranks its newest ``echo.RANKED`` matches (``echo.find``).
 """
 
 from __future__ import annotations
@@ -119,7 +119,6 @@ def echo_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "searching": found is not None or status == 400,
             "found": found,
-            "ranked": echo.RANKED,
             "last_page": page.number == MAX_PAGE,
         },
         status=status,
