@@ -17,7 +17,7 @@ from django.urls import reverse
 from minyi.appeals import echo, filters, rules, words
 from minyi.appeals.models import Appeal, EchoEntry
 from minyi.appeals.tests.factories import in_progress, new_appeal
-from minyi.testing import Actors
+from minyi.testing import Actors, make_actors
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +254,26 @@ def test_real_phrases_find_real_published_answers(actors: Actors, client: Client
         assert f"{len(expected)} answer" in html
     _status, html = get(client, ECHO, q="加工厂噪音")
     assert any("塑料厂" in title for title in titles(html))  # 38112: a 加工厂 that is noisy at night
+
+
+# --- in a browser, phone and desk -----------------------------------------------------------------
+
+FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_phrase_search_is_counted_and_marked_on_a_phone_and_a_desk(page: Any, live_server: Any) -> None:
+    actors = make_actors()
+    publish(actors, "工厂夜间噪音扰民", NOISE * 4, "生态环境分局已责令其夜间停止高噪声作业。")
+    publish(actors, "晚上出行不便", "村口晚上没有路灯。附近工地白天施工噪音也很大。")
+    for width in (360, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/echo/")
+        page.locator("#id_q").fill("晚上噪音很大")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/echo/?q=*")
+        assert page.locator(".echo-count").inner_text() == "共 2 条"
+        assert page.locator(".echo-entry h2").first.inner_text() == "工厂夜间噪音扰民"
+        assert page.locator(".echo-entry mark").count() >= 6
+        assert page.evaluate(FITS), width
