@@ -256,7 +256,7 @@ class AppealCursor(ApiCursorPagination):
 
 def appeal_list(request: Request, view: APIView) -> Response:
     """The filtered, cursor-paged list of the appeals the user may see."""
-    queryset = _readable(request.user).defer("body")
+    queryset = _readable(request.user).defer("body", "search_words")
     filters = AppealFilterSerializer(data=request.query_params)
     filters.is_valid(raise_exception=True)
     data = dict(filters.validated_data)

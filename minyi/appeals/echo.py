@@ -4,16 +4,19 @@ An entry is written when a reply chosen for publication is approved (``publish_f
 ``rules.approve_reply``) and taken down by staff with ``unpublish``. Its texts are masked once, when
 published, so no public page can ever show or search what masking hid.
 
-Search is a Chinese substring search over ``EchoEntry.search_text`` (masked, normalised), every term
-of the query required, newest entries first, fast on both databases:
+Search cuts the query into words with the classifier's tokenizer (``minyi.appeals.words``) and finds
+the entries whose ``EchoEntry.search_text`` (masked, normalised) contains every word but stopwords;
+the newest ``RANKED`` of them are counted and ranked by how many of the query's words they hold and
+how close together (the whole phrase first), and the page marks the words. Each word is found fast on both
+databases:
 
-- PostgreSQL: a term of 3+ characters is ``LIKE '%term%'``, served by a ``pg_trgm`` GIN index (pg_trgm
+- PostgreSQL: a word of 3+ characters is ``LIKE '%word%'``, served by a ``pg_trgm`` GIN index (pg_trgm
   extracts CJK trigrams under this deployment's C.UTF-8 locale; checked with EXPLAIN). A 2-character
-  term has no trigram: if the statistics say it is common, a walk through the newest rows finds a
+  word has no trigram: if the statistics say it is common, a walk through the newest rows finds a
   page quickly; if rare, a GIN index over the text's bigrams (``minyi_echo_bigrams``) finds it without
-  reading the table. A 1-character term walks the newest rows (almost every character is common).
-- SQLite: a term of 3+ characters goes through an FTS5 ``trigram`` table kept in step by triggers;
-  shorter terms are ``LIKE``.
+  reading the table. A 1-character word walks the newest rows (almost every character is common).
+- SQLite: a word of 3+ characters goes through an FTS5 ``trigram`` table kept in step by triggers;
+  shorter words are ``LIKE``.
 The indexes, the function, the FTS table and its triggers are created by migration 0003.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -30,14 +34,18 @@ from django.db import connections, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from minyi.appeals import words
 from minyi.appeals.access import AppealPerm
 from minyi.appeals.choices import ReplyState
 from minyi.appeals.models import Appeal, Category, EchoEntry, Reply
 from minyi.audit.rules import record
 from minyi.inputs import strip_bidi_controls
 from minyi.org.permissions import can
+from minyi.paging import Window, page_number
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
 
 Actor = User | AnonymousUser | None
@@ -51,8 +59,13 @@ BIGRAMS_FUNCTION = "minyi_echo_bigrams"
 #: cost grows with the matches, and a walk could read the whole table). Around 1% the two cost the
 #: same (measured on 100,000 and 1,000,000 generated entries); the bigram statistics resolve ~0.9%.
 COMMON_SHARE = 0.01
-#: More terms than this are ignored: each one is another index condition.
-MAX_TERMS = 5
+#: More words than this are refused (minyi.appeals.words): each one is another index condition.
+MAX_TERMS = words.MAX_WORDS
+#: The newest matches that are read, counted ("共 N 条") and ranked; past them the page says "more than
+#: N" and people add words instead of paging.
+RANKED = 500
+#: Positions of one word looked at when measuring how close the words stand.
+MAX_POSITIONS = 50
 #: Permissions that allow taking an entry down (the campaign office, or the answering unit's head).
 UNPUBLISH_ACTIONS = (AppealPerm.DISPATCH, AppealPerm.APPROVE_REPLY)
 
@@ -61,7 +74,6 @@ _SPACED_MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)[- ](\d{4})[- ](\d{4})(?!\d)")
 _EMAIL_RE = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 # House, building and room numbers: "解放路18号", "3栋2单元501室" (not dates such as "3月5号").
 _HOUSE_RE = re.compile(r"(?<=[路街巷道弄组村里苑园庄])\d{1,5}(?=号)|\d{1,5}(?=号楼|栋|幢|单元|室)")
-_TERM_SPLIT_RE = re.compile(r"[\W_]+")
 
 
 class EchoError(ValidationError):
@@ -102,12 +114,9 @@ def search_text(title: str, question: str, reply: str) -> str:
 
 
 def search_terms(q: str) -> list[str]:
-    """The distinct terms of a query: split at spaces and punctuation, at most ``MAX_TERMS``."""
-    terms: list[str] = []
-    for term in _TERM_SPLIT_RE.split(normalise(q)):
-        if term and term not in terms:
-            terms.append(term)
-    return terms[:MAX_TERMS]
+    """The words every entry found must contain: the query cut by the classifier's tokenizer, without
+    stopwords (see minyi.appeals.words); a query of more than ``MAX_TERMS`` is refused by the form."""
+    return words.required(words.query_words(q))[:MAX_TERMS]
 
 
 # --- publishing --------------------------------------------------------------------------------
@@ -214,6 +223,108 @@ def search(queryset: QuerySet[EchoEntry], q: str) -> QuerySet[EchoEntry]:
     for term in search_terms(q):
         queryset = queryset.filter(_term_filter(queryset.db, term))
     return queryset
+
+
+@dataclass
+class Found:
+    """One page of a search: its entries (best first), how many entries match and the words to mark."""
+
+    entries: list[EchoEntry]
+    page: Window
+    total: int
+    #: More than ``total`` entries match: only the newest ``total`` were read and ranked.
+    more: bool
+    words: list[str] = field(default_factory=list)
+
+
+def find(queryset: QuerySet[EchoEntry], q: str, *, page: str | None, size: int, last: int) -> Found:
+    """The page ``page`` of the entries of ``queryset`` that contain every word of ``q``, best first: the
+    whole phrase, then more of the query's words, then the words closer together, then the newest.
+    Bounded work: at most ``RANKED + 1`` matches are read (their id and text), newest first."""
+    query = words.query_words(q)
+    wanted = search_terms(q)
+    matched = search(queryset, q).order_by("-published_at", "-id")
+    candidates = list(matched.values_list("pk", "search_text")[: RANKED + 1])
+    more = len(candidates) > RANKED
+    candidates = candidates[:RANKED]
+    phrase = "".join(words.normalise(q).split())
+    order = sorted(range(len(candidates)), key=lambda i: (*rank(candidates[i][1], query, wanted, phrase), i))
+    pages = max(1, min(last, -(-len(candidates) // size)))
+    number = page_number(page, last=pages)
+    chosen = [candidates[i][0] for i in order[(number - 1) * size : number * size]]
+    rows = queryset.in_bulk(chosen)
+    return Found(
+        entries=[rows[pk] for pk in chosen if pk in rows],
+        page=Window(number=number, has_next=number < pages, size=size),
+        total=len(candidates),
+        more=more,
+        words=[w for w in query if w in wanted],
+    )
+
+
+def rank(text: str, query: list[str], wanted: list[str], phrase: str) -> tuple[int, int, int, int]:
+    """How well ``text`` (normalised) answers the query, smaller is better: (phrase missing, minus the
+    query's words present, the span that holds every wanted word, minus their occurrences)."""
+    positions = {word: _positions(text, word) for word in query}
+    present = sum(1 for word in query if positions[word])
+    hits = sum(len(positions[word]) for word in wanted)
+    return (
+        0 if len(phrase) > 1 and phrase in text else 1,
+        -present,
+        _span([(positions[word], len(word)) for word in wanted]),
+        -hits,
+    )
+
+
+def _positions(text: str, word: str) -> list[int]:
+    found: list[int] = []
+    start = text.find(word)
+    while start >= 0 and len(found) < MAX_POSITIONS:
+        found.append(start)
+        start = text.find(word, start + len(word))
+    return found
+
+
+def _span(occurrences: list[tuple[list[int], int]]) -> int:
+    """The length of the shortest stretch of text that holds one occurrence of every word (a sliding
+    window over all positions in order); very large when a word is missing."""
+    if not occurrences or any(not positions for positions, _length in occurrences):
+        return 10**9
+    events = sorted(
+        (pos, pos + length, k) for k, (positions, length) in enumerate(occurrences) for pos in positions
+    )
+    counts, covered, best, left = [0] * len(occurrences), 0, 10**9, 0
+    for _pos, end, k in events:
+        counts[k] += 1
+        covered += counts[k] == 1
+        while covered == len(occurrences):
+            best = min(best, end - events[left][0])
+            first = events[left][2]
+            counts[first] -= 1
+            covered -= counts[first] == 0
+            left += 1
+    return best
+
+
+def highlight(text: str, marked: list[str], width: int = 0) -> SafeString:
+    """``text`` escaped, each of the ``marked`` words in ``<mark>``; with ``width``, a stretch of about that
+    many characters around the first marked word (with … where it was cut)."""
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(marked, key=len, reverse=True)), re.IGNORECASE)
+    if width and len(text) > width:
+        first = pattern.search(text) if marked else None
+        start = max(0, min((first.start() if first else 0) - width // 4, len(text) - width))
+        piece = text[start : start + width]
+        text = ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+    if not marked:
+        return mark_safe(escape(text))  # noqa: S308 (escaped just here)
+    parts: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))  # noqa: S308 (every piece of the text is escaped)
 
 
 def _term_filter(db: str, term: str) -> Q:

@@ -6,6 +6,8 @@ everything here is data.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +30,7 @@ from minyi.appeals.choices import (
     Urgency,
     WaitingFor,
 )
+from minyi.appeals.words import SearchWordsField, index_words
 from minyi.org.models import Unit, code_validator
 
 
@@ -182,6 +185,9 @@ class Appeal(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     external_ref = models.CharField(_("reference in the source system"), max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The words of title and body for the staff list's search, kept in step by save() (see words.py;
+    # its GIN index on PostgreSQL is made by migration 0008).
+    search_words = SearchWordsField(default="", db_default="", blank=True, editable=False)
 
     class Meta:
         verbose_name = _("appeal")
@@ -221,6 +227,16 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number or '—'} {self.title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every path that writes the text (intake, import, correction) goes through save(): the search
+        # words follow the title and body there, and only there.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"title", "body"} & set(update_fields):
+            self.search_words = index_words(self.title, self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_words"}
+        super().save(*args, **kwargs)
 
 
 class Attachment(models.Model):

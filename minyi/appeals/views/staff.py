@@ -157,6 +157,8 @@ def _filtered(request: HttpRequest, form: AppealFilterForm, now: dt.datetime) ->
     data = getattr(form, "cleaned_data", {})
     queryset = visible(request.user, Appeal.objects.select_related(*LIST_RELATED))
     queryset = apply_filters(queryset, data, user=request.user, now=now)
+    if "q" in form.errors:  # a search that cannot be run finds nothing (rather than everything)
+        queryset = queryset.none()
     return ordered(with_due_status(queryset, now), data)
 
 
@@ -167,7 +169,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     require(request.user, AppealPerm.VIEW)
     now = timezone.now()
     form, defaulted = _filter_form(request)
-    queryset = _filtered(request, form, now).defer("body")  # the list never shows the long text
+    queryset = _filtered(request, form, now).defer("body", "search_words")  # never shown in the list
     duplicates_only = request.GET.get("dups") == "on"
     if duplicates_only:
         queryset = queryset.filter(Exists(with_open_hint().filter(appeal=OuterRef("pk"))))

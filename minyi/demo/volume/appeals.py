@@ -14,6 +14,7 @@ its tables before its next figures.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +40,7 @@ from minyi.appeals.choices import (
 from minyi.appeals.echo import search_text
 from minyi.appeals.models import Appeal, AppealEvent, Assignment, Category, EchoEntry, Followup, Reply
 from minyi.appeals.rules import hash_query_code
+from minyi.appeals.words import index_words
 from minyi.bulk import copy_rows, next_id, reset_sequence
 from minyi.dates import local_day
 from minyi.demo.synthetic import make_text
@@ -91,6 +93,7 @@ APPEAL_FIELDS = [
     "closed_at",
     "external_ref",
     "version",
+    "search_words",
 ]
 ASSIGNMENT_FIELDS = [
     "appeal_id",
@@ -133,6 +136,12 @@ REPLY_FIELDS = [
     "decision_note",
     "sent_at",
 ]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _search_words(title: str, body: str) -> str:
+    """The search words of a generated text (the texts repeat: templates filled with a place's name)."""
+    return index_words(title, body)
 
 
 def _pick_state(rng: random.Random, shares: Sequence[tuple[str, float]] = STATE_SHARES) -> str:
@@ -316,6 +325,7 @@ def generate(
                 closed_at,
                 "",
                 1,
+                _search_words(text.title, text.body),
             )
 
     published_names: dict[int, str] = {}
