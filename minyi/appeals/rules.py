@@ -800,6 +800,21 @@ def draft_reply(appeal: Appeal, *, actor: Actor, body: str, publish: bool = Fals
     return reply
 
 
+def sent_back_draft(appeal: Appeal) -> Reply | None:
+    """The lead unit's latest draft if its unit head sent it back: the redraft starts from its text, with
+    the head's note beside it (None when there is no such draft or a newer one exists)."""
+    lead = _lead_held(appeal)
+    if lead is None:
+        return None
+    latest = (
+        appeal.replies.filter(unit=lead)
+        .select_related("decided_by__person")
+        .order_by("-drafted_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.state == ReplyState.SENT_BACK else None
+
+
 def _lock_reply(reply: Reply) -> Reply:
     return Reply.objects.select_for_update(of=("self",)).select_related("unit", "appeal").get(pk=reply.pk)
 

@@ -13,10 +13,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from minyi.appeals import rules
 from minyi.appeals.access import concerned_units
 from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
@@ -487,6 +489,15 @@ class DraftReplyForm(ActionForm):
     body = _text(_label(Reply, "body"), max_length=REPLY_MAX, rows=6)
     publish = forms.BooleanField(label=_label(Reply, "publish"), required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The draft the unit head sent back, if any: the redraft starts from it (its note is shown beside).
+        self.sent_back = rules.sent_back_draft(self.appeal) if not self.is_bound else None
+        if self.sent_back is not None:
+            self.initial.setdefault("body", self.sent_back.body)
+            self.initial.setdefault("publish", self.sent_back.publish)
+        _live_check(self)
+
 
 class DraftReplyIn(ActionIn):
     body = _api_text(max_length=REPLY_MAX)
@@ -537,6 +548,21 @@ class ApproveReplyForm(_ReplyForm):
         )
         if target is not None:
             self.initial.setdefault("body", target.body)
+        _live_check(self)
+
+
+def _live_check(form: ActionForm) -> None:
+    """The reply check follows the text as it is typed (htmx, half a second after the last key; the form
+    works without it, and the page shows the check of the text it was rendered with)."""
+    form.fields["body"].widget.attrs.update(
+        {
+            "hx-post": reverse("appeals:reply_check", args=[form.appeal.number]),
+            "hx-trigger": "input changed delay:500ms",
+            "hx-target": f"#reply-check-{form.key() or 'draft'}",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+    )
 
 
 class ApproveReplyIn(ReplyIn):

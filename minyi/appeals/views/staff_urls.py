@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("export.xlsx", staff.export, name="export"),
     re_path(rf"^{NUMBER}/$", staff.detail, name="detail"),
     re_path(rf"^{NUMBER}/files/(?P<pk>[0-9]+)/$", staff.attachment, name="attachment"),
+    re_path(rf"^{NUMBER}/reply-check/$", staff.reply_check, name="reply_check"),
     *[
         re_path(rf"^{NUMBER}/{action.slug}/$", staff.act, {"action": action.key}, name=action.key)
         for action in ACTIONS
