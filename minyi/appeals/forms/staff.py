@@ -33,7 +33,9 @@ from minyi.appeals.choices import (
     Urgency,
     WaitingFor,
 )
+from minyi.appeals.forms.public import MultipleFileField
 from minyi.appeals.models import Appeal, Assignment, Category, Extension, Followup, Pause, Reply
+from minyi.appeals.uploads import MAX_FILE_BYTES, MAX_FILES
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import acts_for, visible
@@ -461,10 +463,26 @@ class RequestExtensionIn(AssignmentIn):
 
 class ProgressForm(ActionForm):
     note = _text(_("What was done"))
+    # Not "files": that name belongs to Form.files. Checked by content in rules.report_progress.
+    uploads = MultipleFileField(label=_("Photos or PDF"), required=False)
+    public = forms.BooleanField(
+        label=_("Show this note to the citizen on the tracking page"),
+        required=False,
+        help_text=_("The citizen reads the note, not your name nor the photos. Leave it internal otherwise."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["uploads"].help_text = _(
+            "Up to %(n)d files of at most %(mb)d MB each: photos (JPEG, PNG, GIF, WebP) or PDF."
+        ) % {"n": MAX_FILES, "mb": MAX_FILE_BYTES // 2**20}
 
 
 class ProgressIn(ActionIn):
     note = _api_text(help_text="What was done.")
+    public = serializers.BooleanField(
+        required=False, default=False, help_text="Shown to the citizen on the tracking page."
+    )
 
 
 class PauseForm(ActionForm):
@@ -483,6 +501,22 @@ class ResumeForm(ActionForm):
 
 class ResumeIn(ActionIn):
     note = _api_text(required=False)
+
+
+class AnswerDuringCallForm(ActionForm):
+    body = _text(_("The answer given during the call"), max_length=REPLY_MAX, rows=5)
+    publish = forms.BooleanField(label=_label(Reply, "publish"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _(
+            "What the caller was told; it is sent to them as the answer, and the follow-up call checks it."
+        )
+
+
+class AnswerDuringCallIn(ActionIn):
+    body = _api_text(max_length=REPLY_MAX, help_text="What the caller was told.")
+    publish = serializers.BooleanField(required=False, default=False, help_text="On the echo wall (masked).")
 
 
 class DraftReplyForm(ActionForm):

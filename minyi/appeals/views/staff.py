@@ -387,7 +387,7 @@ def _detail_response(
                 panel.form, panel.open = form, True
     citizen = citizen_details(user, appeal)
     reveal, personal, body = citizen.revealed, citizen.personal, citizen.body
-    events = list(appeal.events.select_related("actor__person", "unit"))
+    events = list(appeal.events.select_related("actor__person", "unit").prefetch_related("attachments"))
     codes = {c for e in events for c in (e.data or {}).get("co_units", [])}
     unit_names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     mentioned = {n for e in events if e.kind == EventKind.MERGED and (n := (e.data or {}).get("merged"))}
@@ -401,6 +401,8 @@ def _detail_response(
             "actor": _person_name(e.actor) if e.actor_id else "",
             "note": e.note if reveal else mask_text(e.note),
             "details": _event_details(e, unit_names, shown),
+            "files": list(e.attachments.all()),  # a progress note's photos (or PDFs)
+            "public": e.kind == EventKind.PROGRESS and bool((e.data or {}).get("public")),
         }
         for e in events
     ]
@@ -412,7 +414,7 @@ def _detail_response(
         "personal": personal,
         "revealed": reveal,
         "body": body,
-        "attachments": list(appeal.attachments.all()),
+        "attachments": list(appeal.attachments.filter(event__isnull=True)),  # those sent with the appeal
         "assignments": facts.assignments,
         "extensions": facts.extensions,
         "pauses": list(appeal.pauses.select_related("started_by__person", "ended_by__person")),
@@ -485,7 +487,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     the reason, answered with the refusal's status."""
     appeal = _visible_appeal(request, number)
     step = actions.BY_KEY[action]
-    form = step.form(request.POST, appeal=appeal, user=request.user)
+    form = step.form(request.POST, request.FILES, appeal=appeal, user=request.user)
     if not form.is_valid():
         # Errors of hidden fields (a stale version, a request decided meanwhile) have no place below.
         hidden = [str(e) for f in form.hidden_fields() for e in f.errors]
