@@ -37,7 +37,7 @@ def _photo(name: str = "lamp.png", content: bytes = PNG) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="image/png")
 
 
-def _report(client: Any, number: str, version: int, **data: Any) -> Any:
+def _report(client: Any, number: str | None, version: int, **data: Any) -> Any:
     return client.post(f"/appeals/{number}/progress/", {"version": version, **data}, headers=ZH)
 
 
@@ -59,7 +59,8 @@ def test_the_handler_reports_progress_with_photos_shown_as_thumbnails(client: An
     for photo in event.attachments.all():
         assert f'<img class="thumb" src="/appeals/{appeal.number}/files/{photo.pk}/"' in timeline
     assert "已向群众公开" in timeline
-    served = client.get(f"/appeals/{appeal.number}/files/{event.attachments.first().pk}/")
+    first = event.attachments.all()[0]
+    served = client.get(f"/appeals/{appeal.number}/files/{first.pk}/")
     assert served.status_code == 200
 
 

@@ -23,7 +23,7 @@ GOOD = (
 )
 
 
-def _check(client: Any, number: str, body: str) -> Any:
+def _check(client: Any, number: str | None, body: str) -> Any:
     url = f"/appeals/{number}/reply-check/"
     return client.post(url, {"body": body}, headers={**ZH, "hx-request": "true"})
 

@@ -56,7 +56,7 @@ def test_an_operator_s_call_sends_the_receipt_too(client: Any, actors: Actors) -
     }  # fmt: skip
     assert client.post("/appeals/intake/new/", data, headers=ZH).status_code == 302
     (receipt,) = sms_to("13800001111")
-    assert rules.Appeal.objects.get().number in receipt
+    assert str(rules.Appeal.objects.get().number) in receipt
 
 
 def test_an_api_submission_sends_the_receipt_and_a_retry_does_not_send_it_again(

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -335,7 +336,7 @@ def status(request: HttpRequest, number: str) -> HttpResponse:
 
 @never_cache
 @require_GET
-def own_file(request: HttpRequest, number: str, pk: str) -> HttpResponse:
+def own_file(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
     """A photo or PDF the citizen sent with the message, for the browser that showed its query code."""
     appeal = _tracked_appeal(request, number)
     if appeal is None:
