@@ -205,6 +205,8 @@ MINYI_RATE_LIMITS = {
     # Asking for and entering login unlock codes, per client address (each user also gets at most
     # three codes an hour, and each code five wrong tries: minyi/org/throttle.py).
     "login_unlock": (env_int("RATE_LOGIN_UNLOCK", 10, minimum=0), 900),
+    # The live reply check while drafting, per user (one request half a second after typing stops).
+    "reply_check": (env_int("RATE_REPLY_CHECK", 120, minimum=0), 60),
 }
 
 # Where SMS go by default (a file the operator can read); production plugs a gateway backend.

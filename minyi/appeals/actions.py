@@ -101,6 +101,13 @@ def offered(
 # --- what each action runs -------------------------------------------------------------------------
 
 
+def _answer_during_call(user: AnyUser, appeal: Appeal, data: Data) -> str:
+    rules.answer_during_call(
+        appeal, actor=user, body=data["body"], publish=data["publish"], expected_version=data["version"]
+    )
+    return _("The answer was sent to the caller; the appeal waits for its follow-up call.")
+
+
 def _dispatch(user: AnyUser, appeal: Appeal, data: Data) -> str:
     rules.dispatch(
         appeal,
@@ -172,7 +179,13 @@ def _request_extension(user: AnyUser, appeal: Appeal, data: Data) -> str:
 
 
 def _progress(user: AnyUser, appeal: Appeal, data: Data) -> str:
-    rules.report_progress(appeal, actor=user, note=data["note"])
+    rules.report_progress(
+        appeal,
+        actor=user,
+        note=data["note"],
+        public=data.get("public", False),
+        files=data.get("uploads") or (),
+    )
     return _("The progress note was saved.")
 
 
@@ -211,6 +224,13 @@ def _reply_intro(reply: Reply) -> str:
 
 #: The actions, in the order the staff page shows their panels.
 ACTIONS: list[Action] = [
+    Action(
+        "answer_during_call", Appeal, rules.check_answer_during_call, _answer_during_call,
+        f.AnswerDuringCallForm, f.AnswerDuringCallIn,
+        "Answer a consultation during the call and finish it (直接办结)",
+        gettext_lazy("Answered during the call (finish it here)"), gettext_lazy("Send the answer and finish"),
+        open=True,
+    ),
     Action(
         "dispatch", Appeal, rules.check_triage, _dispatch, f.DispatchForm, f.DispatchIn,
         "Dispatch to a lead unit (and co-units)", gettext_lazy("Dispatch"), gettext_lazy("Dispatch"),

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -40,6 +41,7 @@ from minyi.appeals.choices import (
     EventKind,
     ExtensionState,
     FollowupBy,
+    Kind,
     RejectReason,
     ReplyState,
     Satisfaction,
@@ -60,7 +62,7 @@ from minyi.appeals.models import (
     Reply,
     SlaRule,
 )
-from minyi.appeals.uploads import checked_upload
+from minyi.appeals.uploads import MAX_FILES, checked_upload
 from minyi.audit.rules import record
 from minyi.dates import day_text, local_day, minute_text
 from minyi.errors import IllegalTransition, Invalid, Refused, VersionConflict
@@ -82,7 +84,12 @@ QUERY_CODE_LENGTH = 8
 DEFAULT_HANDLE_DAYS = {Urgency.URGENT: 1, Urgency.ORDINARY: 5, Urgency.COMPLEX: 10}
 
 
-# What citizens are told, by SMS or e-mail (rendered in the site's first language).
+# What citizens are told, by SMS or e-mail (rendered in the site's first language). None carries the
+# query code: it is shown once at intake and never sent (an SMS can be read by whoever holds the phone).
+MSG_RECEIVED = gettext_lazy(
+    "Your appeal %(number)s has been received and will be handed to the unit responsible. "
+    "Follow it on the tracking page with this number and your query code."
+)
 MSG_DISPATCHED = gettext_lazy(
     "Your appeal %(number)s has been handed to %(unit)s, to be handled by %(date)s."
 )
@@ -321,6 +328,9 @@ def submit(
         client, key, body_hash = idempotency
         IdempotencyRecord.objects.create(client=client, key=key, body_hash=body_hash, appeal=appeal)
     _event(appeal, EventKind.RECEIVED, actor, channel=channel)
+    # The receipt, whatever the channel (docs/design.md, "The appeal loop"): the citizen who left a
+    # phone or an address learns the number now, not only at dispatch.
+    _tell_citizen(appeal, MSG_RECEIVED, key="received")
     return Submission(appeal=appeal, query_code=code)
 
 
@@ -665,13 +675,26 @@ def check_report_progress(actor: Actor, appeal: Appeal) -> User:
 
 
 @transaction.atomic
-def report_progress(appeal: Appeal, *, actor: Actor, note: str) -> AppealEvent:
-    """A note on the work done so far (internal)."""
+def report_progress(
+    appeal: Appeal, *, actor: Actor, note: str, public: bool = False, files: Sequence[UploadedFile] = ()
+) -> AppealEvent:
+    """A note on the work done so far, with photos (or PDFs) as evidence. Internal unless ``public``:
+    a public note is shown to the citizen on the tracking page (its photos stay with the staff)."""
     appeal = _lock(appeal, None)
     check_report_progress(actor, appeal)
     if not note.strip():
         raise AppealError(_("Write what was done."), code="note")
-    return _event(appeal, EventKind.PROGRESS, actor, unit=_unit_of_actor(actor), note=note)
+    if len(files) > MAX_FILES:
+        raise AppealError({"uploads": _("Send at most %(n)d files.") % {"n": MAX_FILES}})
+    try:  # content checks before anything is written
+        checked = [checked_upload(f) for f in files]
+    except ValidationError as error:
+        raise AppealError({"uploads": error.message_dict.get("files", error.messages)}) from error
+    unit = _unit_of_actor(actor)
+    event = _event(appeal, EventKind.PROGRESS, actor, unit=unit, note=note, public=public, files=len(checked))
+    for upload in checked:
+        Attachment.objects.create(appeal=appeal, event=event, **upload)
+    return event
 
 
 def _unit_of_actor(actor: Actor) -> Unit | None:
@@ -800,6 +823,21 @@ def draft_reply(appeal: Appeal, *, actor: Actor, body: str, publish: bool = Fals
     return reply
 
 
+def sent_back_draft(appeal: Appeal) -> Reply | None:
+    """The lead unit's latest draft if its unit head sent it back: the redraft starts from its text, with
+    the head's note beside it (None when there is no such draft or a newer one exists)."""
+    lead = _lead_held(appeal)
+    if lead is None:
+        return None
+    latest = (
+        appeal.replies.filter(unit=lead)
+        .select_related("decided_by__person")
+        .order_by("-drafted_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.state == ReplyState.SENT_BACK else None
+
+
 def _lock_reply(reply: Reply) -> Reply:
     return Reply.objects.select_for_update(of=("self",)).select_related("unit", "appeal").get(pk=reply.pk)
 
@@ -918,14 +956,45 @@ def answer_on_the_spot(appeal: Appeal, *, actor: Actor, unit: Unit, body: str, d
     return _answer_at_once(appeal, actor, unit, body, on_the_spot=difficulty_id)
 
 
-def _answer_at_once(appeal: Appeal, staff: User, unit: Unit, body: str, **data: Any) -> Reply:
+def check_answer_during_call(actor: Actor, appeal: Appeal) -> User:
+    """The operator who took the call answers a consultation there and then, while it is just received."""
+    staff = _require(actor, AppealPerm.RECORD, appeal)
+    _require_state(appeal, (State.RECEIVED,))
+    if appeal.kind != Kind.CONSULTATION:
+        raise IllegalTransition(_("Only a consultation can be answered during the call."))
+    if appeal.recorded_by_id != staff.pk:
+        raise Refused(_("Only the one who took the call answers it during the call."))
+    if _unit_of_actor(staff) is None:
+        raise Refused(_("Your login belongs to no unit; the answer must name the unit that gave it."))
+    return staff
+
+
+@transaction.atomic
+def answer_during_call(
+    appeal: Appeal, *, actor: Actor, body: str, publish: bool = False, expected_version: int | None = None
+) -> Reply:
+    """直接办结: a consultation answered during the call is answered at once by the operator's unit (no
+    dispatch, no approval), the answer goes to the citizen (and on the echo wall if chosen), and the
+    follow-up (回访) runs as for any answer."""
+    appeal = _lock(appeal, expected_version)
+    staff = check_answer_during_call(actor, appeal)
+    unit = _unit_of_actor(staff)
+    assert unit is not None  # the guard refused a login without a unit
+    return _answer_at_once(appeal, staff, unit, body, publish=publish, answered_during_call=True)
+
+
+def _answer_at_once(
+    appeal: Appeal, staff: User, unit: Unit, body: str, *, publish: bool = False, **data: Any
+) -> Reply:
     """Send ``body`` as the appeal's answer now, with no draft and no approval step."""
     if not body.strip():
         raise AppealError(_("Write the reply."), code="body")
+    if len(body) > BODY_MAX:
+        raise AppealError(_("The text may have at most %(n)d characters.") % {"n": BODY_MAX}, code="body")
     now = timezone.now()
     reply = Reply.objects.create(
-        appeal=appeal, unit=unit, body=body.strip(), drafted_by=staff, decided_by=staff, decided_at=now,
-        sent_at=now, state=ReplyState.SENT,
+        appeal=appeal, unit=unit, body=body.strip(), publish=publish, drafted_by=staff, decided_by=staff,
+        decided_at=now, sent_at=now, state=ReplyState.SENT,
     )  # fmt: skip
     _send(appeal, reply, staff, now, **data)
     return reply

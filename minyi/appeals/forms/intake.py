@@ -187,6 +187,16 @@ class IntakeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=gettext_lazy("Leave empty for a call taken now; for a letter, the date on the letter."),
     )
+    answer = forms.CharField(
+        label=gettext_lazy("Answered during the call (直接办结)"),
+        required=False,
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "A consultation you answered on the phone: write what you told the caller. It is saved as your "
+            "unit's answer and followed up like any other; leave empty to send the appeal to dispatch."
+        ),
+    )
 
     def __init__(self, *args: Any, places: PlaceChoices | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -233,6 +243,8 @@ class IntakeForm(forms.Form):
         except ValidationError as exc:
             self.add_error(None, exc)
         data["township_unit"], data["village_unit"], data["concerns_unit_obj"] = township, village, concerns
+        if (data.get("answer") or "").strip() and data.get("kind") != Kind.CONSULTATION:
+            self.add_error("answer", _("Only a consultation can be answered during the call."))
         return data
 
     def submit_kwargs(self) -> dict[str, Any]:

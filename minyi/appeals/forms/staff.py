@@ -13,10 +13,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from minyi.appeals import rules
 from minyi.appeals.access import concerned_units
 from minyi.appeals.categories import usual_units
 from minyi.appeals.choices import (
@@ -31,8 +33,10 @@ from minyi.appeals.choices import (
     Urgency,
     WaitingFor,
 )
+from minyi.appeals.forms.public import MultipleFileField
 from minyi.appeals.models import Appeal, Assignment, Category, Extension, Followup, Pause, Reply
 from minyi.fields import CategoryChoice, ModelChoice, UnitChoice, UnitsChoice
+from minyi.appeals.uploads import MAX_FILE_BYTES, MAX_FILES
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import acts_for, visible
@@ -443,10 +447,26 @@ class RequestExtensionIn(AssignmentIn):
 
 class ProgressForm(ActionForm):
     note = _text(_("What was done"))
+    # Not "files": that name belongs to Form.files. Checked by content in rules.report_progress.
+    uploads = MultipleFileField(label=_("Photos or PDF"), required=False)
+    public = forms.BooleanField(
+        label=_("Show this note to the citizen on the tracking page"),
+        required=False,
+        help_text=_("The citizen reads the note, not your name nor the photos. Leave it internal otherwise."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["uploads"].help_text = _(
+            "Up to %(n)d files of at most %(mb)d MB each: photos (JPEG, PNG, GIF, WebP) or PDF."
+        ) % {"n": MAX_FILES, "mb": MAX_FILE_BYTES // 2**20}
 
 
 class ProgressIn(ActionIn):
     note = _api_text(help_text="What was done.")
+    public = serializers.BooleanField(
+        required=False, default=False, help_text="Shown to the citizen on the tracking page."
+    )
 
 
 class PauseForm(ActionForm):
@@ -467,9 +487,34 @@ class ResumeIn(ActionIn):
     note = _api_text(required=False)
 
 
+class AnswerDuringCallForm(ActionForm):
+    body = _text(_("The answer given during the call"), max_length=REPLY_MAX, rows=5)
+    publish = forms.BooleanField(label=_label(Reply, "publish"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _(
+            "What the caller was told; it is sent to them as the answer, and the follow-up call checks it."
+        )
+
+
+class AnswerDuringCallIn(ActionIn):
+    body = _api_text(max_length=REPLY_MAX, help_text="What the caller was told.")
+    publish = serializers.BooleanField(required=False, default=False, help_text="On the echo wall (masked).")
+
+
 class DraftReplyForm(ActionForm):
     body = _text(_label(Reply, "body"), max_length=REPLY_MAX, rows=6)
     publish = forms.BooleanField(label=_label(Reply, "publish"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The draft the unit head sent back, if any: the redraft starts from it (its note is shown beside).
+        self.sent_back = rules.sent_back_draft(self.appeal) if not self.is_bound else None
+        if self.sent_back is not None:
+            self.initial.setdefault("body", self.sent_back.body)
+            self.initial.setdefault("publish", self.sent_back.publish)
+        _live_check(self)
 
 
 class DraftReplyIn(ActionIn):
@@ -521,6 +566,21 @@ class ApproveReplyForm(_ReplyForm):
         )
         if target is not None:
             self.initial.setdefault("body", target.body)
+        _live_check(self)
+
+
+def _live_check(form: ActionForm) -> None:
+    """The reply check follows the text as it is typed (htmx, half a second after the last key; the form
+    works without it, and the page shows the check of the text it was rendered with)."""
+    form.fields["body"].widget.attrs.update(
+        {
+            "hx-post": reverse("appeals:reply_check", args=[form.appeal.number]),
+            "hx-trigger": "input changed delay:500ms",
+            "hx-target": f"#reply-check-{form.key() or 'draft'}",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+    )
 
 
 class ApproveReplyIn(ReplyIn):

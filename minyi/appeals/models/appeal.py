@@ -240,9 +240,14 @@ class Appeal(models.Model):
 
 
 class Attachment(models.Model):
-    """A photo or PDF sent with an appeal, checked by its content when it arrived."""
+    """A photo or PDF sent with an appeal (the citizen's own) or with a progress note of the staff who
+    work on it (``event``), checked by its content when it arrived."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    #: The progress note it documents; empty for the files that came with the appeal.
+    event = models.ForeignKey(
+        "AppealEvent", on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
     file = models.FileField(upload_to="appeals/%Y/%m/")
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=50)

@@ -191,6 +191,14 @@ def _record_and_merge(request: HttpRequest, form: IntakeForm, number: str) -> ru
     return submission
 
 
+def _record_and_answer(request: HttpRequest, form: IntakeForm, answer: str) -> rules.Submission:
+    """Store the call and answer it as answered during the call (直接办结), both or neither."""
+    with transaction.atomic():
+        submission = rules.submit(**form.submit_kwargs(), actor=request.user)
+        rules.answer_during_call(submission.appeal, actor=request.user, body=answer)
+    return submission
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -214,12 +222,18 @@ def intake(request: HttpRequest) -> HttpResponse:
         merge_into = request.POST.get("merge_into", "")
         if form.is_valid():
             try:
+                answer = form.cleaned_data["answer"]
                 if merge_into:
                     submission = _record_and_merge(request, form, merge_into)
+                elif answer.strip():
+                    submission = _record_and_answer(request, form, answer)
                 else:
                     submission = rules.submit(**form.submit_kwargs(), actor=request.user)
-            except PermissionDenied:
-                form.add_error(None, _("Only a dispatcher may merge appeals; save the call instead."))
+            except PermissionDenied as refusal:
+                if merge_into:
+                    form.add_error(None, _("Only a dispatcher may merge appeals; save the call instead."))
+                else:
+                    form.add_error(None, str(refusal))
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -231,6 +245,11 @@ def intake(request: HttpRequest) -> HttpResponse:
                     text = _(
                         "Recorded as %(number)s and merged into %(master)s. Query code: %(code)s. "
                         "Read both to the caller."
+                    )
+                elif answer.strip():
+                    text = _(
+                        "Recorded as %(number)s and finished with your answer (直接办结); the follow-up call "
+                        "checks it. Query code: %(code)s. Read both to the caller."
                     )
                 else:
                     text = _("Recorded as %(number)s. Query code: %(code)s. Read both to the caller.")

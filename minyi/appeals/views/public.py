@@ -9,13 +9,15 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minyi import ratelimit
 from minyi.appeals import rules
@@ -30,9 +32,10 @@ from minyi.appeals.choices import (
     State,
     WaitingFor,
 )
+from minyi.appeals.echo import mask_for_public
 from minyi.appeals.forms.public import InformationForm, RateForm, SubmitForm, TrackForm
-from minyi.appeals.models import Appeal, AppealEvent, Pause
-from minyi.appeals.uploads import MAX_FILE_BYTES, MAX_FILES
+from minyi.appeals.models import Appeal, AppealEvent, Attachment, Pause
+from minyi.appeals.uploads import MAX_FILE_BYTES, MAX_FILES, serve
 from minyi.dates import day_text
 from minyi.privacy import mask_address, mask_name, mask_phone, mask_text
 
@@ -219,6 +222,11 @@ def _event_text(event: AppealEvent) -> str:
         return _("Waiting for information from another party; the deadline clock is paused.")
     if kind == EventKind.RESUMED:
         return _("The deadline clock runs again.")
+    if kind == EventKind.PROGRESS:  # only the notes marked public reach this page
+        note = mask_for_public(event.note, event.appeal)  # the related manager's appeal: no query
+        if unit:
+            return _("Progress reported by %(unit)s: %(note)s") % {"unit": unit, "note": note}
+        return _("Progress: %(note)s") % {"note": note}
     if kind == EventKind.REPLIED:
         return _("%(unit)s sent its reply.") % {"unit": unit} if unit else _("The reply was sent.")
     if kind == EventKind.FOLLOWED_UP:
@@ -273,7 +281,9 @@ def _status_page(
 ) -> HttpResponse:
     # A merged appeal is answered through its master: show the master's progress and reply.
     handling = appeal.master if appeal.state == State.MERGED and appeal.master is not None else appeal
-    events = appeal.events.filter(kind__in=PUBLIC_EVENTS).select_related("unit").order_by("at", "id")
+    # Progress notes the handler marked public join the timeline (docs/design.md); the others stay internal.
+    shown = Q(kind__in=PUBLIC_EVENTS) | Q(kind=EventKind.PROGRESS, data__public=True)
+    events = appeal.events.filter(shown).select_related("unit").order_by("at", "id")
     replies = handling.replies.filter(state=ReplyState.SENT).select_related("unit").order_by("sent_at", "id")
     waiting: Pause | None = None
     if appeal.paused_at is not None and appeal.state in WORKING_STATES:
@@ -292,6 +302,12 @@ def _status_page(
         "title": mask_text(appeal.title),
         "body": mask_text(appeal.body),
         "attachments": appeal.attachments.count(),
+        # The citizen's own photos (those sent with the message), shown to them again; staff photos are not.
+        "photos": [
+            item
+            for item in appeal.attachments.filter(event__isnull=True)
+            if item.content_type.startswith("image/")
+        ],
         "me": {
             "name": mask_name(appeal.citizen_name),
             "phone": mask_phone(appeal.citizen_phone),
@@ -316,6 +332,16 @@ def status(request: HttpRequest, number: str) -> HttpResponse:
     if appeal is None:
         return _to_track_form(number)
     return _status_page(request, appeal)
+
+
+@never_cache
+@require_GET
+def own_file(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
+    """A photo or PDF the citizen sent with the message, for the browser that showed its query code."""
+    appeal = _tracked_appeal(request, number)
+    if appeal is None:
+        return _to_track_form(number)
+    return serve(get_object_or_404(Attachment, pk=pk, appeal=appeal, event__isnull=True))
 
 
 @never_cache

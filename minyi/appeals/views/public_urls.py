@@ -10,5 +10,6 @@ urlpatterns = [
     path("track/", public.track, name="track"),
     path("track/<str:number>/", public.status, name="status"),
     path("track/<str:number>/rate/", public.rate, name="rate"),
+    path("track/<str:number>/files/<int:pk>/", public.own_file, name="own_file"),
     path("track/<str:number>/inform/", public.inform, name="inform"),
 ]

@@ -24,6 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from minyi import ratelimit
 from minyi.appeals import actions, rules
 from minyi.appeals.access import AppealPerm, citizen_details, reply_seen_by, unit_recused
 from minyi.appeals.categories import usual_units
@@ -33,6 +34,7 @@ from minyi.appeals.choices import (
     EventKind,
     FollowupBy,
     RejectReason,
+    ReplyState,
     Satisfaction,
     State,
     WaitingFor,
@@ -53,6 +55,7 @@ from minyi.errors import CORRECT_BELOW, code_of, shown_on, status_of
 from minyi.insight import routing
 from minyi.insight.duplicates import Mark, marks, with_open_hint
 from minyi.insight.duplicates import for_appeal as likely_duplicates
+from minyi.insight.replies import ReplyScore, score_reply
 from minyi.ledger.access import LedgerPerm
 from minyi.org.home import may_review
 from minyi.org.models import Person, Unit
@@ -242,6 +245,10 @@ class Panel:
     intro: str = ""
     open: bool = False
     advice: Any = None  # minyi.insight.routing.Advice: the category suggestions beside the dispatch form
+    #: The reply check of the text the form starts with (the draft and approval panels; live as one types).
+    check: ReplyScore | None = None
+    #: The draft the unit head sent back, whose note is shown beside the redraft.
+    sent_back: Reply | None = None
 
     @property
     def key(self) -> str:
@@ -290,7 +297,7 @@ def _panel(request: HttpRequest, appeal: Appeal, action: actions.Action, target:
         for name in form.button_fields
         for value, label in getattr(form.fields[name], "choices", [])
     ] or [("", "", str(action.button))]
-    return Panel(
+    panel = Panel(
         action=action.key,
         title=str(action.title) % {"unit": unit.name if unit is not None else ""},
         form=form,
@@ -300,6 +307,24 @@ def _panel(request: HttpRequest, appeal: Appeal, action: actions.Action, target:
         open=action.open,
         advice=advice,
     )
+    if action.key in REPLY_CHECKED:
+        _with_check(panel, appeal)
+    return panel
+
+
+#: The panels with a reply text, which show the reply check beside it.
+REPLY_CHECKED = ("draft_reply", "approve_reply")
+
+
+def _with_check(panel: Panel, appeal: Appeal) -> None:
+    """The check of the panel's text (as typed when the form comes back with an error), and the note of a
+    sent-back draft that the redraft starts from."""
+    form = panel.form
+    body = str(form.data.get("body", "") if form.is_bound else form.initial.get("body", "") or "")
+    panel.check = score_reply(appeal.title, appeal.body, body) if body.strip() else None
+    panel.sent_back = getattr(form, "sent_back", None)
+    if panel.sent_back is not None:
+        panel.open = True  # the handler came back to redraft
 
 
 def _dispatch_start(request: HttpRequest, appeal: Appeal) -> tuple[dict[str, Any], routing.Advice | None]:
@@ -379,7 +404,7 @@ def _detail_response(
                 panel.form, panel.open = form, True
     citizen = citizen_details(user, appeal)
     reveal, personal, body = citizen.revealed, citizen.personal, citizen.body
-    events = list(appeal.events.select_related("actor__person", "unit"))
+    events = list(appeal.events.select_related("actor__person", "unit").prefetch_related("attachments"))
     codes = {c for e in events for c in (e.data or {}).get("co_units", [])}
     unit_names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     mentioned = {n for e in events if e.kind == EventKind.MERGED and (n := (e.data or {}).get("merged"))}
@@ -393,6 +418,8 @@ def _detail_response(
             "actor": _person_name(e.actor) if e.actor_id else "",
             "note": e.note if reveal else mask_text(e.note),
             "details": _event_details(e, unit_names, shown),
+            "files": list(e.attachments.all()),  # a progress note's photos (or PDFs)
+            "public": e.kind == EventKind.PROGRESS and bool((e.data or {}).get("public")),
         }
         for e in events
     ]
@@ -404,7 +431,7 @@ def _detail_response(
         "personal": personal,
         "revealed": reveal,
         "body": body,
-        "attachments": list(appeal.attachments.all()),
+        "attachments": list(appeal.attachments.filter(event__isnull=True)),  # those sent with the appeal
         "assignments": facts.assignments,
         "extensions": facts.extensions,
         "pauses": list(appeal.pauses.select_related("started_by__person", "ended_by__person")),
@@ -449,6 +476,31 @@ def attachment_thumbnail(request: HttpRequest, number: str, pk: str) -> HttpResp
     appeal = _visible_appeal(request, number)
     return serve_thumbnail(get_object_or_404(Attachment, pk=pk, appeal=appeal))
 
+# --- the reply check while drafting --------------------------------------------------------------
+
+
+def may_check_reply(user: AnyUser, appeal: Appeal) -> bool:
+    """Whoever may draft the appeal's reply now, or approve a draft of it, may have a text checked."""
+    if actions.BY_KEY["draft_reply"].available(user, appeal):
+        return True
+    approve = actions.BY_KEY["approve_reply"]
+    return any(approve.available(user, r) for r in appeal.replies.filter(state=ReplyState.SUBMITTED))
+
+
+@login_required
+@require_POST
+def reply_check(request: HttpRequest, number: str) -> HttpResponse:
+    """The reply check of the text being typed (an htmx fragment): its level in words and colour, the
+    score and what is missing. Rate limited per user (MINYI_RATE_LIMITS["reply_check"])."""
+    appeal = _visible_appeal(request, number)
+    if not may_check_reply(request.user, appeal):
+        raise PermissionDenied(_("You may not do this to this appeal."))
+    if not ratelimit.hit(request, "reply_check", key=f"user:{request.user.pk}"):
+        return render(request, "appeals/staff/_reply_check.html", {"limited": True}, status=429)
+    body = request.POST.get("body", "")[: rules.BODY_MAX]
+    check = score_reply(appeal.title, appeal.body, body) if body.strip() else None
+    return render(request, "appeals/staff/_reply_check.html", {"check": check})
+
 
 # --- actions -----------------------------------------------------------------------------------
 
@@ -460,7 +512,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     the reason, answered with the refusal's status."""
     appeal = _visible_appeal(request, number)
     step = actions.BY_KEY[action]
-    form = step.form(request.POST, appeal=appeal, user=request.user)
+    form = step.form(request.POST, request.FILES, appeal=appeal, user=request.user)
     if not form.is_valid():
         # Errors of hidden fields (a stale version, a request decided meanwhile) have no place below.
         hidden = [str(e) for f in form.hidden_fields() for e in f.errors]

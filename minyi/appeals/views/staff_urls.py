@@ -18,6 +18,7 @@ urlpatterns: list = [
         staff.attachment_thumbnail,
         name="attachment_thumbnail",
     ),
+    re_path(rf"^{NUMBER}/reply-check/$", staff.reply_check, name="reply_check"),
     *[
         re_path(rf"^{NUMBER}/{action.slug}/$", staff.act, {"action": action.key}, name=action.key)
         for action in ACTIONS

@@ -10,6 +10,8 @@ and find hotspots in a CSV of messages.
   database and/or a CSV, register the new version and make it the active one; with ``--out PATH`` (and
   ``--csv``) only write a model file, without the database;
 - ``replies --csv REPLIES.csv``: JSON report of reply scores and response times (minyi.insight.replies);
+- ``reply-labels --csv REPLIES.csv [--labels LABELS.csv]``: JSON precision and recall of the reply check per
+  element against the hand labels (docs/reply-check.md);
 - ``models`` lists the registered versions; ``activate VERSION`` makes one active again (rollback);
 - ``hotspots --csv MESSAGES.csv [--top N] [--json] [--gazetteer PLACES.txt]``: the hotspots, hottest
   first (minyi.insight.hotspots), their places from the gazetteer file (minyi.insight.gazetteer.read_file).
@@ -87,6 +89,15 @@ class Command(BaseCommand):
             "--csv", required=True, metavar="CSV", help="id, title, body, reply, received_at, replied_at"
         )
         replies_parser.add_argument("--examples", type=int, default=10, help="weakest and strongest shown")
+        labels_parser = sub.add_parser(
+            "reply-labels", help="precision and recall of the reply check against hand-labelled replies"
+        )
+        labels_parser.add_argument(
+            "--csv", required=True, metavar="CSV", help="the replies (id, title, body, reply)"
+        )
+        labels_parser.add_argument(
+            "--labels", metavar="CSV", default=str(replies.LABELS_CSV), help="id, set and one 0/1 per element"
+        )
         sub.add_parser("models", help="list the registered model versions")
         activate = sub.add_parser("activate", help="make a registered version the active one (rollback)")
         activate.add_argument("version", help="a version as `insight models` lists it")
@@ -135,6 +146,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 json.dumps(replies.report(options["csv"], examples=options["examples"]), ensure_ascii=False)
             )
+            return
+        if options["action"] == "reply-labels":
+            for name in ("csv", "labels"):
+                if not Path(options[name]).is_file():
+                    raise CommandError(f"{options[name]}: no such file")
+            figures = replies.label_figures(options["csv"], options["labels"])
+            self.stdout.write(json.dumps({"name": "reply-labels", **figures}, ensure_ascii=False))
             return
         if options["action"] in ("models", "activate"):
             self._registry(options)
