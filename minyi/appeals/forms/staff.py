@@ -35,8 +35,8 @@ from minyi.appeals.choices import (
 )
 from minyi.appeals.forms.public import MultipleFileField
 from minyi.appeals.models import Appeal, Assignment, Category, Extension, Followup, Pause, Reply
-from minyi.fields import CategoryChoice, ModelChoice, UnitChoice, UnitsChoice
 from minyi.appeals.uploads import MAX_FILE_BYTES, MAX_FILES
+from minyi.fields import CategoryChoice, ModelChoice, UnitChoice, UnitsChoice
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
 from minyi.org.permissions import acts_for, visible

@@ -476,6 +476,7 @@ def attachment_thumbnail(request: HttpRequest, number: str, pk: str) -> HttpResp
     appeal = _visible_appeal(request, number)
     return serve_thumbnail(get_object_or_404(Attachment, pk=pk, appeal=appeal))
 
+
 # --- the reply check while drafting --------------------------------------------------------------
 
 
