@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0007_running_deadline_index'),
+        ('appeals', '0008_appeal_search_words'),
     ]
 
     operations = [
