@@ -120,21 +120,50 @@ def _kpis(units: Sequence[Unit], counts: dict[int, dict[str, int]]) -> list[Unit
 def count_all(period: Period, units: Sequence[Unit]) -> list[UnitKpis]:
     """Every rate of every unit: the daily summary's sums, plus the parts that depend on the moment or
     on the period's end and the tables too small to summarize, counted live (one query per table)."""
+    return count_periods([period], units)[0]
+
+
+def count_periods(periods: Sequence[Period], units: Sequence[Unit]) -> list[list[UnitKpis]]:
+    """``count_all`` of each of several periods that do not overlap (e.g. the months of a trend) in the
+    queries of one: the summary's sums and each live count grouped by period as well as by unit."""
     summary.refresh()
     ids = [unit.pk for unit in units]
-    counts: dict[int, dict[str, int]] = defaultdict(dict, summary.sums(period, ids))
-    sources = _sources()
+    counts: list[dict[int, dict[str, int]]] = [
+        defaultdict(dict, sums) for sums in summary.sums_by_period(periods, ids)
+    ]
     everything = sides()
     live = [(name, side) for name, side in everything if not side.source.summarized]
-    for name, named in _by_source(live, lambda side: side.condition(period)).items():
-        _grouped(sources[name], ids, named, counts)
+    _grouped_by_period(periods, live, lambda side, period: side.condition(period), ids, counts)
     for sign in (1, -1):
         adjusted = [
             (n, s) for n, s in everything if s.source.summarized and s.adjust and s.adjust_sign == sign
         ]
-        for name, named in _by_source(adjusted, lambda side: side.adjustment(period)).items():
-            _grouped(sources[name], ids, named, counts, sign)
-    return _kpis(units, counts)
+        _grouped_by_period(periods, adjusted, lambda side, period: side.adjustment(period), ids, counts, sign)
+    return [_kpis(units, period_counts) for period_counts in counts]
+
+
+def _grouped_by_period(
+    periods: Sequence[Period],
+    chosen: list[tuple[str, Side]],
+    condition: Callable[[Side, Period], Q],
+    unit_ids: Sequence[int],
+    counts: list[dict[int, dict[str, int]]],  # one per period, each a defaultdict(dict)
+    sign: int = 1,
+) -> None:
+    """One grouped query per source for all the periods: each count is named by its period's index."""
+    sources = _sources()
+    groups: dict[str, list[tuple[str, Q]]] = defaultdict(list)
+    for i, period in enumerate(periods):
+        for name, side in chosen:
+            groups[side.source.name].append((f"{i}:{name}", condition(side, period)))
+    for source_name, named in groups.items():
+        found: dict[int, dict[str, int]] = defaultdict(dict)
+        _grouped(sources[source_name], unit_ids, named, found, sign)
+        for unit_id, tagged_counts in found.items():
+            for tagged, n in tagged_counts.items():
+                index, name = tagged.split(":", 1)
+                mine = counts[int(index)][unit_id]
+                mine[name] = mine.get(name, 0) + n
 
 
 def fresh_count(period: Period, units: Sequence[Unit]) -> list[UnitKpis]:

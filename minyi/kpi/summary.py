@@ -26,7 +26,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -197,13 +197,28 @@ def rebuild() -> int:
 
 def sums(period: Period, unit_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     """The summed daily counts of the period per unit and side (after ``refresh``)."""
-    totals: dict[int, dict[str, int]] = defaultdict(dict)
-    for unit_id, name, n in (
-        DailyCount.objects.filter(day__gte=period.first, day__lte=period.last, unit_id__in=unit_ids)
+    return sums_by_period([period], unit_ids)[0]
+
+
+def sums_by_period(periods: Sequence[Period], unit_ids: Sequence[int]) -> list[dict[int, dict[str, int]]]:
+    """``sums`` of each of several periods that do not overlap, in one query."""
+    totals: list[dict[int, dict[str, int]]] = [defaultdict(dict) for _period in periods]
+    if not periods:
+        return totals
+    which = Case(
+        *(When(day__gte=p.first, day__lte=p.last, then=Value(i)) for i, p in enumerate(periods)),
+        output_field=IntegerField(),
+    )
+    rows = (
+        DailyCount.objects.filter(unit_id__in=unit_ids)
+        .filter(day__gte=min(p.first for p in periods), day__lte=max(p.last for p in periods))
+        .annotate(period=which)
+        .filter(period__isnull=False)
         .order_by()
-        .values("unit_id", "key")
+        .values("period", "unit_id", "key")
         .annotate(n=Sum("n"))
-        .values_list("unit_id", "key", "n")
-    ):
-        totals[unit_id][name] = n
+        .values_list("period", "unit_id", "key", "n")
+    )
+    for i, unit_id, name, n in rows:
+        totals[i][unit_id][name] = n
     return totals

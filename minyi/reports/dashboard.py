@@ -206,14 +206,18 @@ def _units_for_rates(unit: Unit | None) -> list[Unit]:
     return list(units)
 
 
-def _rates(units: list[Unit], first: date, last: date) -> dict[str, tuple[int, int]]:
-    sums: dict[str, tuple[int, int]] = {metric: (0, 0) for metric in RATES}
-    for unit_kpis in kpi_rules.count_all(KpiPeriod(first, last), units):
-        for metric in RATES:
-            rate = unit_kpis.rates[metric]
-            k, n = sums[metric]
-            sums[metric] = (k + rate.k, n + rate.n)
-    return sums
+def _rates(units: list[Unit], periods: list[tuple[date, date]]) -> list[dict[str, tuple[int, int]]]:
+    """The district's (or the units') k and n of each rate, for each of the periods (not overlapping)."""
+    found = []
+    for period_kpis in kpi_rules.count_periods([KpiPeriod(first, last) for first, last in periods], units):
+        sums: dict[str, tuple[int, int]] = {metric: (0, 0) for metric in RATES}
+        for unit_kpis in period_kpis:
+            for metric in RATES:
+                rate = unit_kpis.rates[metric]
+                k, n = sums[metric]
+                sums[metric] = (k + rate.k, n + rate.n)
+        found.append(sums)
+    return found
 
 
 def _month_starts(last: date, months: int) -> list[date]:
@@ -230,7 +234,7 @@ def _rate_panels(view: View) -> list[Panel]:
     else:
         units = _units_for_rates(view.unit)
     ranking = reverse("kpi:ranking")
-    now = _rates(units, view.first, view.last)
+    (now,) = _rates(units, [(view.first, view.last)])
     rates = Panel("rates", _("Response, resolution and satisfaction"), "bar")
     for metric in RATES:
         k, n = now[metric]
@@ -241,9 +245,11 @@ def _rate_panels(view: View) -> list[Panel]:
     trend = Panel("rate_trend", _("Rates by month"), "line")
     for metric in RATES:
         trend.series[str(Metric(metric).label)] = []
-    for start in _month_starts(view.last, TREND_MONTHS):
-        end = min((start + timedelta(days=32)).replace(day=1) - timedelta(days=1), view.last)
-        month = _rates(units, start, end)
+    months = [
+        (start, min((start + timedelta(days=32)).replace(day=1) - timedelta(days=1), view.last))
+        for start in _month_starts(view.last, TREND_MONTHS)
+    ]
+    for (start, end), month in zip(months, _rates(units, months), strict=True):
         trend.rows.append(Row(f"{start:%Y-%m}", 0, f"{ranking}?from={start}&to={end}"))
         for metric in RATES:
             k, n = month[metric]

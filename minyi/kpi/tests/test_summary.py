@@ -19,7 +19,7 @@ from minyi.kpi import summary
 from minyi.kpi.choices import Metric
 from minyi.kpi.metrics import Period
 from minyi.kpi.models import DailyCount, Verdict
-from minyi.kpi.rules import count_all, fresh_count
+from minyi.kpi.rules import count_all, count_periods, fresh_count
 from minyi.kpi.tests.builders import (
     LONG_AGO,
     PERIOD,
@@ -130,6 +130,19 @@ def test_the_summary_equals_a_fresh_count_after_mixed_writes(
 ) -> None:
     units = list(Unit.objects.all())
     assert count_all(period, units) == fresh_count(period, units)
+
+
+def test_months_counted_together_equal_each_month_counted_fresh(actors: Actors, mixed: None) -> None:
+    """The dashboard's trend counts six months in the queries of one (count_periods)."""
+    units = list(Unit.objects.all())
+    months = [
+        Period(TODAY - timedelta(days=60), TODAY - timedelta(days=31)),
+        Period(TODAY - timedelta(days=30), TODAY - timedelta(days=2)),
+        Period(TODAY - timedelta(days=1), TODAY),
+    ]
+    together = count_periods(months, units)
+    assert together == [fresh_count(month, units) for month in months]
+    assert any(k.rates[Metric.SATISFACTION].n for k in together[-1])  # the mixed writes are counted
 
 
 def test_a_rebuild_repairs_tables_that_drifted(actors: Actors, mixed: None) -> None:
