@@ -160,7 +160,9 @@ def nested_cross_validate(
             if progress is not None:
                 progress(
                     f"outer fold {len(chosen)}/{outer_folds * repeats}: chose {designs[pick].name}, "
-                    f"macro-F1 {figures['macro_f1']:.4f} ({time.perf_counter() - started:.0f} s)"
+                    f"macro-F1 {figures['macro_f1']:.4f}, accuracy {figures['accuracy']:.4f}, "
+                    f"on the surest half {figures['accuracy_at_half']:.4f} "
+                    f"({time.perf_counter() - started:.0f} s)"
                 )
     summary: dict[str, Any] = {
         "benchmark": "insight-nested-cv",

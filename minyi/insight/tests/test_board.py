@@ -404,6 +404,8 @@ def test_a_problem_of_many_villages_is_shown_district_wide_with_its_villages(act
     board_html = client.get(reverse("insight:hotspot_run", args=[cluster.run_id])).content.decode()
     assert "全区" in board_html and "东村、南村、西村" in board_html
     assert "村文化礼堂长期锁门村民" not in board_html
+    detail = client.get(reverse("insight:cluster", args=[cluster.pk])).content.decode()
+    assert "全区" in detail and "涉及村（社区）" in detail and "东村、南村、西村" in detail
 
 
 def test_evaluation_forms_do_not_join_the_citizens_hotspot(actors: Actors, lamps: list[Appeal]) -> None:
