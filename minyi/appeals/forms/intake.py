@@ -98,11 +98,11 @@ class PlaceChoices:
         return choices
 
     def township_choices(self) -> list[tuple[str, str]]:
-        return [("", PLEASE_CHOOSE), *((str(t.pk), t.name) for t in self.townships)]
+        return [("", str(PLEASE_CHOOSE)), *((str(t.pk), t.name) for t in self.townships)]
 
     def village_choices(self) -> list[tuple[str, Any]]:
         """Villages grouped by township (<optgroup>), so the select works without JavaScript."""
-        groups: list[tuple[str, Any]] = [("", PLEASE_CHOOSE)]
+        groups: list[tuple[str, Any]] = [("", str(PLEASE_CHOOSE))]
         for township in self.townships:
             villages = self.villages.get(township.pk, [])
             if villages:
