@@ -77,10 +77,11 @@ system-deps:
 runtime-deps:
 	scripts/system-deps.sh --runtime
 
+# One process for both (one start-up of Django instead of two); seed_demo --migrate writes without
+# waiting for the disk at each commit (its docstring says why that is safe for the demo).
 db: setup
 	mkdir -p var
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --migrate
 
 ## make makemessages: refresh the catalogues from the code (needs GNU gettext), then translate
 makemessages: setup

@@ -33,12 +33,25 @@ def copy_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple
                     count += 1
             cursor.execute(f"ANALYZE {table}")
             return count
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        moments = [i for i, name in enumerate(fields) if isinstance(by_attname[name], models.DateTimeField)]
         placeholders = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608  (our own names only)
         while batch := list(islice(iterator, BATCH)):
-            cursor.executemany(sql, [tuple(map(_plain, row)) for row in batch])
+            # Only the columns that hold datetimes are converted (about one value in ten): converting
+            # every value of 100,000 rows one call at a time took seconds of make run.
+            if moments:
+                batch = [_plain_row(row, moments) for row in batch]
+            cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def _plain_row(row: tuple[Any, ...], moments: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in moments:
+        values[i] = _plain(values[i])
+    return tuple(values)
 
 
 def _plain(value: Any) -> Any:

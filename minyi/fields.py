@@ -105,8 +105,8 @@ class _GroupedIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         queryset = self.queryset
-        if not queryset._prefetch_related_lookups:
-            queryset = queryset.iterator()
+        if self.field.related:
+            queryset = queryset.select_related(*self.field.related)
         groups = self.field.grouped(list(queryset))
         if len(groups) == 1:
             yield from (self._choice(obj, label) for obj, label in groups[0][1])
@@ -122,7 +122,9 @@ class _GroupedIterator(ModelChoiceIterator):
 class _Grouped:
     """What the unit and category fields share: "请选择" and the grouped iterator."""
 
-    iterator = _GroupedIterator
+    iterator: type[ModelChoiceIterator] = _GroupedIterator
+    #: Related rows the labels read (select_related), so that no option costs a query.
+    related: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", PLEASE_CHOOSE)
@@ -144,20 +146,14 @@ class _UnitGrouping(_Grouped):
 
 
 class _CategoryGrouping(_Grouped):
+    # Three levels at most (minyi/appeals/categories.py): the labels read the parents.
+    related = ("parent__parent",)
+
     def label_from_instance(self, obj: Any) -> str:
         return " / ".join(node.name for node in _category_path(obj))
 
     def grouped(self, objs: list[Any]) -> list[tuple[str, list[tuple[Any, str]]]]:
         return category_groups(objs)
-
-    def _set_queryset(self, queryset: Any) -> None:
-        # Three levels at most (minyi/appeals/categories.py): the labels read the parents without a
-        # query per option.
-        if queryset is not None:
-            queryset = queryset.select_related("parent__parent")
-        super()._set_queryset(queryset)  # type: ignore[misc]  # ModelChoiceField's setter
-
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
 
 class ModelChoice(forms.ModelChoiceField):

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minyi.appeals.access import openable
 from minyi.appeals.models import Appeal
 from minyi.appeals.uploads import serve, serve_thumbnail
 from minyi.assistance import rules
@@ -248,6 +249,7 @@ def _case_page(
             "eligibility": eligibility if coordinating and case.state == CaseState.OPEN else None,
             "answers": [answers[i.pk] for i in items if i.pk in answers],
             "history": history,
+            "openable": openable(request.user, [case.source_appeal] if case.source_appeal else []),
             "may_close": coordinating
             and case.state == CaseState.OPEN
             and all(p.state in (PartState.DELIVERED, PartState.DECLINED) for p in parts),

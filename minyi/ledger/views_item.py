@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from minyi.appeals.access import openable
 from minyi.appeals.choices import OPEN_STATES
 from minyi.appeals.uploads import serve, serve_thumbnail
 from minyi.audit.rules import record
@@ -128,7 +129,10 @@ def _detail(
             ).prefetch_related("files")
         ),
         "milestone_files": {m.pk: list(m.files.all()) for m in milestones if m.done_at},
-        "appeals": list(visible(request.user, appeals).only("number", "title", "state", "replied_at")),
+        "appeals": (
+            shown := list(visible(request.user, appeals).only("number", "title", "state", "replied_at"))
+        ),
+        "openable": openable(request.user, shown),
         "appeals_total": appeals.count(),
         "open_appeals": appeals.filter(state__in=OPEN_STATES).count(),
         "timeline": timeline(issue),

@@ -129,8 +129,9 @@ def _choose(request: HttpRequest, missing: str = "") -> HttpResponse:
         Issue.objects.filter(state__in=OPEN_ISSUE_STATES).select_related("lead_unit"),
         "lead_unit__path",
     )
-    mine = items.filter(leader=request.user).order_by("deadline", "id")[:CHOOSE_LIMIT]
-    others = items.exclude(leader=request.user).order_by("deadline", "id")[:CHOOSE_LIMIT]
+    leader = request.user.pk  # logged in (login_required)
+    mine = items.filter(leader_id=leader).order_by("deadline", "id")[:CHOOSE_LIMIT]
+    others = items.exclude(leader_id=leader).order_by("deadline", "id")[:CHOOSE_LIMIT]
     return render(
         request,
         "supervision/choose.html",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from minyi.appeals.access import openable
 from minyi.org.permissions import can, require, visible
 from minyi.paging import window
 from minyi.symposia import rules
@@ -94,13 +95,14 @@ def _visible_symposium(request: HttpRequest, pk: int, action: str = SymposiumPer
 def symposium_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One symposium: its details, minutes, and the opinions heard, each linking to its appeal."""
     symposium = _visible_symposium(request, pk)
-    opinions = symposium.opinions.select_related("appeal").order_by("id")
+    opinions = list(symposium.opinions.select_related("appeal").order_by("id"))
     return render(
         request,
         "symposia/detail.html",
         {
             "symposium": symposium,
             "opinions": opinions,
+            "openable": openable(request.user, [o.appeal for o in opinions if o.appeal is not None]),
             "may_add": can(request.user, SymposiumPerm.ADD, symposium),
         },
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
-from django.urls import include, path
+from django.urls import path
 
 import minyi.urls
 from minyi.testing import Actors
@@ -20,7 +20,7 @@ def _boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("secret detail of the failure")
 
 
-urlpatterns = [path("boom/", _boom), path("", include(minyi.urls.urlpatterns))]
+urlpatterns = [path("boom/", _boom), *minyi.urls.urlpatterns]
 handler400 = minyi.urls.handler400
 handler403 = minyi.urls.handler403
 handler404 = minyi.urls.handler404

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from minyi.appeals.choices import OPERATOR_CHANNELS, Channel, Kind, Urgency
 from minyi.appeals.rules import BODY_MAX, TITLE_MAX, check_place
+from minyi.fields import PLEASE_CHOOSE, pinyin_key
 from minyi.org.choices import RESIDENTIAL_KINDS, UnitKind
 from minyi.org.forms import ImportForm
 from minyi.org.models import Unit
@@ -91,14 +92,17 @@ class PlaceChoices:
                 choices.townships.append(unit)
             elif unit.parent_id is not None:
                 choices.villages.setdefault(unit.parent_id, []).append(unit)
+        # By name in pinyin order, as every select of units reads (minyi/fields.py), not by code.
+        for units_of_a_kind in (choices.departments, choices.townships, *choices.villages.values()):
+            units_of_a_kind.sort(key=lambda unit: pinyin_key(unit.name))
         return choices
 
     def township_choices(self) -> list[tuple[str, str]]:
-        return [("", "—"), *((str(t.pk), t.name) for t in self.townships)]
+        return [("", str(PLEASE_CHOOSE)), *((str(t.pk), t.name) for t in self.townships)]
 
     def village_choices(self) -> list[tuple[str, Any]]:
         """Villages grouped by township (<optgroup>), so the select works without JavaScript."""
-        groups: list[tuple[str, Any]] = [("", "—")]
+        groups: list[tuple[str, Any]] = [("", str(PLEASE_CHOOSE))]
         for township in self.townships:
             villages = self.villages.get(township.pk, [])
             if villages:

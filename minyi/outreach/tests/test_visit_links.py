@@ -26,6 +26,7 @@ def test_the_cadre_sees_the_appeal_number_without_a_dead_link(actors: Actors, cl
         difficulties=[DifficultyInput("村道路灯不亮")],
     )
     appeal = rules.make_appeal(visit.difficulties.get(), actor=actors.cadre)
+    assert appeal.number is not None
     client.force_login(actors.cadre)
     page = client.get(reverse("outreach:visit", args=[visit.pk])).content.decode()
     assert appeal.number in page
@@ -35,8 +36,8 @@ def test_the_cadre_sees_the_appeal_number_without_a_dead_link(actors: Actors, cl
             raise AssertionError(f"a link the cadre may not open: {href}")
     assert client.get(reverse("appeals:detail", args=[appeal.number])).status_code in (403, 404)
     client.force_login(actors.dispatcher)
-    page = client.get(reverse("outreach:visit", args=[visit.pk]))
-    if page.status_code == 200:
+    answer = client.get(reverse("outreach:visit", args=[visit.pk]))
+    if answer.status_code == 200:
         url = reverse("appeals:detail", args=[appeal.number])
-        assert f'href="{url}"' in page.content.decode()
+        assert f'href="{url}"' in answer.content.decode()
         assert client.get(url).status_code == 200

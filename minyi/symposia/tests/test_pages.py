@@ -105,8 +105,16 @@ def test_cadre_records_a_symposium_then_its_opinions_in_one_batch(actors: Actors
     assert {a.channel for a in appeals} == {Channel.SYMPOSIUM}
     page = client.get(f"/symposia/{symposium.pk}/").content.decode()
     assert "3 opinions heard" in page and "王大海" in page and "18位村民代表参加。" in page
+    # The cadre may not open these appeals (not yet dispatched to their township): numbers, no dead links.
+    for appeal in appeals:
+        assert appeal.number is not None and appeal.number in page
+        assert f'href="/appeals/{appeal.number}/"' not in page
+        assert client.get(f"/appeals/{appeal.number}/").status_code in (403, 404)
+    dispatcher = _client(actors.dispatcher)
+    page = dispatcher.get(f"/symposia/{symposium.pk}/").content.decode()
     for appeal in appeals:
         assert f'href="/appeals/{appeal.number}/"' in page
+        assert dispatcher.get(f"/appeals/{appeal.number}/").status_code == 200
 
 
 def test_one_opinion_per_line_mode(actors: Actors, english: None) -> None:
