@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from minyi.appeals import rules as appeal_rules
 from minyi.appeals.models import Appeal, Category
@@ -286,6 +287,21 @@ def test_the_kpi_table_and_the_co_unit_checkboxes_fit_the_desk(browser: Any, liv
         tops = labels.evaluate_all("ls => ls.map(l => Math.round(l.getBoundingClientRect().top))")
         assert max(heights) < 2 * min(heights)  # no name on two lines
         assert len(set(tops)) <= len(tops) / 2  # at least two names a row
+
+        # On a 360 px phone the menu folds behind its switch: the queues stay in view, nothing scrolls
+        # sideways, and the switch opens the sections.
+        page.set_viewport_size({"width": 360, "height": 800})
+        page.goto(f"{live_server.url}/appeals/")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+        menu = page.locator("nav.desk-menu")
+        expect(menu.locator(".desk-queues").get_by_text("待交办")).to_be_visible()
+        expect(menu.get_by_role("link", name="整改台账")).to_be_hidden()
+        menu.locator("label.desk-toggle-label").click()
+        expect(menu.get_by_role("link", name="整改台账")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+        page.screenshot(path=str(SCREENSHOTS / "desk-menu-open-360.png"), full_page=True)
+        menu.get_by_role("link", name="整改台账").click()
+        page.wait_for_url(f"{live_server.url}/ledger/")
 
         page.set_content(
             '<main><table style="width:4rem"><tr><td>2026-12-07</td><td>教育文体</td></tr></table>'
