@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from minyi.appeals import rules as appeal_rules
 from minyi.appeals.models import Appeal, Category
@@ -255,8 +256,9 @@ def test_no_english_words_on_the_chinese_desk_pages() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_kpi_table_and_the_co_unit_checkboxes_fit_the_desk(browser: Any, live_server: Any) -> None:
-    """At 1440×900 the KPI table shows its last column (整改销号率) without scrolling, and the dispatch
-    form's co-unit checkboxes are a grid of several columns, no name on two lines. The journey's own
+    """At 1440×900 the KPI table shows its last column (整改销号率) without scrolling, the dispatch form's
+    co-unit checkboxes are a grid of several columns, no name on two lines, and the lists take the
+    screen's width at 1440 and 1920; at 360 px the menu folds behind its switch. The journey's own
     detectors are tried on a page made to fail, so that a clean journey means clean pages."""
     actors = make_actors()
     for n, name in enumerate(
@@ -286,6 +288,29 @@ def test_the_kpi_table_and_the_co_unit_checkboxes_fit_the_desk(browser: Any, liv
         tops = labels.evaluate_all("ls => ls.map(l => Math.round(l.getBoundingClientRect().top))")
         assert max(heights) < 2 * min(heights)  # no name on two lines
         assert len(set(tops)) <= len(tops) / 2  # at least two names a row
+
+        # The lists use the screen's width beside the menu: no narrow centre column at 1440 or 1920.
+        for width, height in ((1440, 900), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{live_server.url}/appeals/?tab=all&state=")
+            listed = page.locator("main .table-wrap").bounding_box()
+            assert listed is not None and listed["width"] >= width - 260, (width, listed)
+            page.screenshot(path=str(SCREENSHOTS / f"desk-dispatcher-appeals-{width}-wide.png"))
+
+        # On a 360 px phone the menu folds behind its switch: the queues stay in view, nothing scrolls
+        # sideways, and the switch opens the sections.
+        page.set_viewport_size({"width": 360, "height": 800})
+        page.goto(f"{live_server.url}/appeals/")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+        menu = page.locator("nav.desk-menu")
+        expect(menu.locator(".desk-queues").get_by_text("待交办")).to_be_visible()
+        expect(menu.get_by_role("link", name="整改台账")).to_be_hidden()
+        menu.locator("label.desk-toggle-label").click()
+        expect(menu.get_by_role("link", name="整改台账")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+        page.screenshot(path=str(SCREENSHOTS / "desk-menu-open-360.png"), full_page=True)
+        menu.get_by_role("link", name="整改台账").click()
+        page.wait_for_url(f"{live_server.url}/ledger/")
 
         page.set_content(
             '<main><table style="width:4rem"><tr><td>2026-12-07</td><td>教育文体</td></tr></table>'

@@ -22,6 +22,8 @@ from minyi.audit.models import AuditEvent
 from minyi.ledger import rules as ledger_rules
 from minyi.ledger.choices import EventKind, IssueState, Track
 from minyi.ledger.models import Campaign, Issue, SignOff
+from minyi.org.choices import Role, UnitKind
+from minyi.org.rules import create_person, create_unit
 from minyi.testing import Actors
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +267,26 @@ def test_the_api_sends_a_request_back_through_the_same_action(actors: Actors) ->
         api.post(f"/api/v1/issues/{issue.pk}/send-back/", {"reason": "再看看"}, format="json").status_code
         == 403
     )
+
+
+def test_the_review_list_and_its_counts_keep_recusal(client: Client, actors: Actors) -> None:
+    """回避 on the desk's new paths: an appeal about the office's own officials is never on its
+    dispatchers' review list nor in their counts, though its extension request waits for a decision."""
+    petitions = create_unit(
+        code="XFJ", name="区信访局", kind=UnitKind.DEPARTMENT, parent=actors.district, actor=None
+    )
+    other = create_person(
+        name="信访交办员", unit=petitions, role=Role.DISPATCHER, username="xf", actor=None
+    ).user
+    about_office = new_appeal(actors, title="办公室人员态度差", concerns_unit=actors.office)
+    appeal_rules.dispatch(about_office, lead=actors.edu, actor=other)
+    appeal_rules.accept(lead_assignment(about_office), actor=actors.handler_edu)
+    appeal_rules.request_extension(
+        lead_assignment(about_office), actor=actors.handler_edu, days=2, reason="需要调查核实"
+    )
+    new_appeal(actors, title="关于办公室的投诉", concerns_unit=actors.office)
+    client.force_login(actors.dispatcher)
+    assert no(about_office) not in html(client, "/review/")
+    assert queues(client) == {"待交办": 0, "待审核": 0, "已超期": 0}
+    client.force_login(actors.head_edu)  # EDU holds it: its head sees the request waiting
+    assert no(about_office) in html(client, "/review/")

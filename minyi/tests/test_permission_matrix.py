@@ -312,6 +312,7 @@ LEDGER_SCENARIO: dict[str, str] = {
     "report": "open",
     "submit": "open",
     "agree": "submitted",
+    "send_back": "submitted",
     "decide": "agreed",
     "convert": "open",
     "milestone": "open",
@@ -326,6 +327,7 @@ LEDGER_WHO: dict[str, dict[str, set[str]]] = {
     "report": {"own": _EDU_STAFF, "other": _HOUSING_STAFF},
     "submit": {"own": _EDU_STAFF, "other": _HOUSING_STAFF},
     "agree": {"own": {"head_edu"}, "other": set()},
+    "send_back": {"own": {"head_edu"}, "other": set()},
     "decide": {"own": {"leader"}, "other": {"leader"}},
     "convert": {"own": _PLANNERS, "other": _PLANNERS},
     "milestone": {"own": _PLANNERS | _EDU_STAFF, "other": _PLANNERS | _HOUSING_STAFF},
@@ -369,6 +371,7 @@ def _ledger_payload(step: str, issue: Issue, *, api: bool) -> dict[str, Any]:
         "report": {"text": "已更换五盏。"},
         "submit": {"evidence": "已全部更换。"},
         "agree": {},
+        "send_back": {"reason": "缺少现场照片。"},
         "decide": {"decision": "approve", "reason": "", "reply": ""},
         "convert": {"reason": "需跨年度实施。"},
         "milestone": {

@@ -73,6 +73,7 @@ def _inputs(action: Action, issue: Issue, actors: Actors) -> list[dict[str, Any]
         "report": [{"text": "已清淤3公里"}],
         "submit": [{"evidence": "全部完工，附验收单"}],
         "agree": [{}],
+        "send_back": [{"reason": "缺少现场照片"}],
         "decide": [{"decision": "approve", "reason": "", "reply": None}],
         "convert": [{"reason": "需要跨年度资金"}],
         "milestone": [{"title": "完成二期", "due_on": issue.deadline, "owner": actors.edu,
