@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from minyi.appeals.filters import text_match
 from minyi.appeals.models import Appeal
 from minyi.demo.volume.appeals import generate
 from minyi.org.choices import RESIDENTIAL_KINDS
@@ -76,6 +77,13 @@ def main() -> None:
         result = timed(partial(_fetch, get, url_of), repeat=30)
         figures[f"{name}_median_ms"] = result["median_ms"]
         figures[f"{name}_p95_ms"] = result["p95_ms"]
+
+    # The search alone (filters.text_match and the first page's ids), without rendering the page.
+    def search_query() -> None:
+        query = Appeal.objects.filter(text_match(rng.choice(staff_queries)))
+        list(query.order_by("-received_at", "-id").values_list("pk", flat=True)[:21])
+
+    figures["staff_search_query_median_ms"] = timed(search_query, repeat=60)["median_ms"]
     report("appeals-load", figures)
 
 

@@ -5,7 +5,7 @@ from django.db import migrations
 
 import minyi.appeals.words
 
-BATCH = 2000
+BATCH = 500
 
 POSTGRESQL_FORWARDS = [
     "CREATE INDEX IF NOT EXISTS appeal_search_words ON appeals_appeal USING gin (search_words)",
