@@ -958,10 +958,11 @@ def answer_on_the_spot(appeal: Appeal, *, actor: Actor, unit: Unit, body: str, d
 
 def check_answer_during_call(actor: Actor, appeal: Appeal) -> User:
     """The operator who took the call answers a consultation there and then, while it is just received."""
-    staff = _require(actor, AppealPerm.RECORD, appeal)
+    # The state and the kind first: asked for every appeal page, they need no query.
     _require_state(appeal, (State.RECEIVED,))
     if appeal.kind != Kind.CONSULTATION:
         raise IllegalTransition(_("Only a consultation can be answered during the call."))
+    staff = _require(actor, AppealPerm.RECORD, appeal)
     if appeal.recorded_by_id != staff.pk:
         raise Refused(_("Only the one who took the call answers it during the call."))
     if _unit_of_actor(staff) is None:

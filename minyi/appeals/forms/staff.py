@@ -107,6 +107,8 @@ class ActionForm(forms.Form):
     key_field = ""
     #: Fields set by the submit button pressed rather than by an input.
     button_fields: tuple[str, ...] = ()
+    #: Fields of the page only, which the API's JSON body has no counterpart of (files).
+    page_only_fields: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, appeal: Appeal, user: AnyUser, target: Any = None, **kwargs: Any) -> None:
         """``target``: what an unbound form is about (its ``key_field``'s initial value)."""
@@ -447,8 +449,10 @@ class RequestExtensionIn(AssignmentIn):
 
 class ProgressForm(ActionForm):
     note = _text(_("What was done"))
-    # Not "files": that name belongs to Form.files. Checked by content in rules.report_progress.
+    # Not "files": that name belongs to Form.files. Checked by content in rules.report_progress. The API
+    # takes JSON, so no files: its notes come without photos.
     uploads = MultipleFileField(label=_("Photos or PDF"), required=False)
+    page_only_fields = ("uploads",)
     public = forms.BooleanField(
         label=_("Show this note to the citizen on the tracking page"),
         required=False,

@@ -38,7 +38,7 @@ def test_every_action_has_its_page_url_and_its_api_endpoint_with_its_operation(c
 
 @pytest.mark.parametrize("action", ACTIONS, ids=lambda action: action.key)
 def test_the_page_form_and_the_api_body_take_the_same_fields(action: Action) -> None:
-    assert set(action.form.base_fields) == set(action.body().fields)
+    assert set(action.form.base_fields) - set(action.form.page_only_fields) == set(action.body().fields)
 
 
 def test_the_api_body_resolves_codes_and_ids_with_an_error_at_each_field(actors: Actors) -> None:
@@ -68,6 +68,7 @@ def test_the_api_body_resolves_codes_and_ids_with_an_error_at_each_field(actors:
 def _sample(action: Action, appeal: Appeal, target: Target, master: Appeal) -> dict[str, Any]:
     """Valid input of ``action`` (as the page form or the API body cleans it)."""
     inputs: dict[str, dict[str, Any]] = {
+        "answer_during_call": {"body": "可到政务服务中心医保窗口补办。", "publish": False},
         "dispatch": {"lead": master.lead_unit, "co_units": [], "instructions": "", "deadline": None,
                      "category": None},
         "correct": {"urgency": "urgent"},
@@ -116,6 +117,11 @@ def _received(actors: Actors) -> Appeal:
     return new_appeal(actors)
 
 
+def _consultation_on_the_phone(actors: Actors) -> Appeal:
+    """A consultation the operator took on the hotline: the operator may answer it during the call."""
+    return new_appeal(actors, channel="hotline", kind="consultation", actor=actors.operator)
+
+
 def _merged(actors: Actors) -> Appeal:
     appeal = new_appeal(actors)
     return rules.merge(appeal, into=new_appeal(actors), actor=actors.dispatcher)
@@ -159,6 +165,7 @@ def _reopened(actors: Actors) -> Appeal:
 
 STATES: dict[str, Callable[[Actors], Appeal]] = {
     "received": _received,
+    "consultation_on_the_phone": _consultation_on_the_phone,
     "merged": _merged,
     "dispatched_with_a_co_unit": _with_co_unit,
     "in_progress": in_progress,

@@ -97,6 +97,7 @@ def test_the_citizen_sees_public_notes_and_their_own_photos_only(client: Any, ac
     assert "区教育局 办理进展：已请电力维修队于11月20日上午到场更换路灯" in page
     assert "王大海" not in page and INTERNAL_NOTE not in page and "钱师傅" not in page
     assert f'src="/appeal/track/{appeal.number}/files/{own.pk}/"' in page
+    assert "已附 1 个文件" in page  # the citizen's own file, not the staff's two
     assert all(f"/files/{photo.pk}/" not in page for photo in staff_photos)
     assert client.get(f"/appeal/track/{appeal.number}/files/{own.pk}/").status_code == 200
     assert client.get(f"/appeal/track/{appeal.number}/files/{staff_photos[0].pk}/").status_code == 404

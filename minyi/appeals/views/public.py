@@ -301,7 +301,7 @@ def _status_page(
         "paused": handling.paused_at is not None and handling.state in WORKING_STATES,
         "title": mask_text(appeal.title),
         "body": mask_text(appeal.body),
-        "attachments": appeal.attachments.count(),
+        "attachments": appeal.attachments.filter(event__isnull=True).count(),  # the citizen's own
         # The citizen's own photos (those sent with the message), shown to them again; staff photos are not.
         "photos": [
             item

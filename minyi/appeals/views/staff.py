@@ -404,7 +404,12 @@ def _detail_response(
                 panel.form, panel.open = form, True
     citizen = citizen_details(user, appeal)
     reveal, personal, body = citizen.revealed, citizen.personal, citizen.body
-    events = list(appeal.events.select_related("actor__person", "unit").prefetch_related("attachments"))
+    events = list(appeal.events.select_related("actor__person", "unit"))
+    # A progress note's photos, read only when a note has some (its data counts them).
+    with_files = [e.pk for e in events if (e.data or {}).get("files")]
+    files: dict[int, list[Attachment]] = {}
+    for item in Attachment.objects.filter(event_id__in=with_files) if with_files else ():
+        files.setdefault(item.event_id or 0, []).append(item)
     codes = {c for e in events for c in (e.data or {}).get("co_units", [])}
     unit_names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     mentioned = {n for e in events if e.kind == EventKind.MERGED and (n := (e.data or {}).get("merged"))}
@@ -418,7 +423,7 @@ def _detail_response(
             "actor": _person_name(e.actor) if e.actor_id else "",
             "note": e.note if reveal else mask_text(e.note),
             "details": _event_details(e, unit_names, shown),
-            "files": list(e.attachments.all()),  # a progress note's photos (or PDFs)
+            "files": files.get(e.pk, []),  # a progress note's photos (or PDFs)
             "public": e.kind == EventKind.PROGRESS and bool((e.data or {}).get("public")),
         }
         for e in events

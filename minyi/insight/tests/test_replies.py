@@ -85,18 +85,19 @@ def test_report_on_the_real_replies(shared_data: Path) -> None:
 
 
 #: Targets of the labelled replies (docs/reply-check.md): "missing" must be right at least this often, and
-#: find at least this share of what is missing. Where the check does not reach the target yet, the floor
-#: is what it reaches today, so that a change that makes it worse fails.
-MISSING_PRECISION = {"finding": 0.85, "action": 0.85, "actor": 0.83, "time": 0.85, "basis": 0.85}
-MISSING_RECALL = {"finding": 0.68, "action": 0.75, "actor": 0.76, "time": 0.85, "basis": 0.85}
+#: find at least this share of what is missing, over all 260 labelled replies. Where the check does not
+#: reach the target of 0.85 yet, the floor is what it reaches today, so that a change that makes it worse
+#: fails.
+MISSING_PRECISION = {"finding": 0.83, "action": 0.84, "actor": 0.85, "time": 0.85, "basis": 0.85}
+MISSING_RECALL = {"finding": 0.65, "action": 0.70, "actor": 0.76, "time": 0.85, "basis": 0.85}
 
 
 def test_the_check_agrees_with_the_hand_labelled_replies(shared_data: Path) -> None:
     from minyi.insight.replies import label_figures
 
     figures = label_figures(shared_data / "appeals" / "messages-with-replies.csv")
-    assert figures["all"]["replies"] == 200
-    assert figures["rules"]["replies"] == figures["check"]["replies"] == 100
+    sizes = {part: figures[part]["replies"] for part in ("rules", "check", "fresh", "all")}
+    assert sizes == {"rules": 100, "check": 100, "fresh": 60, "all": 260}
     for name, element in figures["all"]["elements"].items():
         assert element["missing"]["precision"] >= MISSING_PRECISION[name], (name, element)
         assert element["missing"]["recall"] >= MISSING_RECALL[name], (name, element)
