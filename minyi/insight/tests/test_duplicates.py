@@ -15,7 +15,7 @@ from minyi.appeals.choices import RejectReason, State
 from minyi.appeals.models import Appeal
 from minyi.appeals.tests.factories import dispatched, new_appeal
 from minyi.insight.duplicates import (
-    MIN_TEXT_SCORE,
+    TEXT_SCORE,
     address_overlap,
     candidates,
     for_appeal,
@@ -56,6 +56,7 @@ def test_the_same_person_repeating_is_found(actors: Actors) -> None:
         title="路灯还是不亮",
         body="上次反映的村口路灯还没修，晚上看不见路。",
         phone="139 0000 1111",  # another spelling of the same number
+        village=actors.village,
     )
     assert found == [(earlier, Reason.SAME_PERSON)]
 
@@ -115,16 +116,11 @@ def test_an_unrelated_appeal_is_not_found(actors: Actors) -> None:
 def test_another_village_with_the_same_text_is_only_a_same_text_hint_when_very_similar(
     actors: Actors,
 ) -> None:
-    copied = new_appeal(
-        actors,
-        title="南村路灯坏了三个月",
-        body="南村三组村口的路灯坏了三个月，晚上出行很不方便，请尽快修好。",
-        village=actors.other_village,
-        citizen_phone="13600006666",
-    )
+    letter = {"title": "请尽快修好坏了三个月的路灯", "body": "路灯坏了三个月，晚上出行很不方便，请尽快修好。"}
+    copied = new_appeal(actors, **letter, village=actors.other_village, citizen_phone="13600006666")
     found = candidates(
-        LAMP_TITLE,
-        LAMP_BODY,
+        letter["title"],
+        letter["body"],
         phone="13500005555",
         name="",
         township=actors.town,
@@ -132,7 +128,7 @@ def test_another_village_with_the_same_text_is_only_a_same_text_hint_when_very_s
         address="",
     )
     assert [(c.appeal, c.reason) for c in found] == [(copied, Reason.SAME_TEXT)]
-    assert found[0].score >= MIN_TEXT_SCORE
+    assert found[0].score >= TEXT_SCORE
     # Merely alike (the same kind of problem) in another village: not a duplicate.
     assert (
         search(
