@@ -173,14 +173,14 @@ def explain(reason: str, why: Mapping[str, Any]) -> str:
     """One line saying why a pair is likely one appeal: the reason, the place, the person, the words."""
     parts = [str(REASON_LABELS[Reason(reason)])]
     if why.get("places"):
-        parts.append(_("place: %(places)s") % {"places": "、".join(why["places"][:2])})
+        parts.append(_("place both name: %(places)s") % {"places": "、".join(why["places"][:2])})
     elif why.get("same_village"):
         parts.append(str(_("the same village")))
     if why.get("same_person"):
         parts.append(str(_("the same person")))
     if why.get("words"):
-        parts.append(_("shared words: %(words)s") % {"words": "、".join(why["words"][:5])})
-    return "; ".join(parts)
+        parts.append(_("words both use: %(words)s") % {"words": "、".join(why["words"][:5])})
+    return str(_("; ")).join(parts)
 
 
 def _chars(item: Facts, place_names: Iterable[str]) -> similar.Profile:
@@ -213,7 +213,8 @@ def decide(new: Facts, old: Facts, *, discount: Discount | None = None) -> Verdi
     categories_differ = new.category is not None and old.category is not None and new.category != old.category
     if not categories_differ:
         score, shared = _likeness(new, old, names, discount)
-        if len(shared) >= MIN_SHARED_WORDS:
+        # Alike in what happens (噪音 很大) is not enough: a cause both name too (工地, 搅拌站 …).
+        if len(shared) >= MIN_SHARED_WORDS and not likeness.EFFECT_WORDS.issuperset(shared):
             at_same_place = bool(names) or same_village or same_address
             reason = None
             if same_person:

@@ -44,6 +44,8 @@ BODY_ENDINGS = frozenset(_BODY_TEXT.split())
 #: Longest first, so that 街道 is read before 街.
 PLACE_ENDINGS = tuple(sorted(AREA_ENDINGS | BODY_ENDINGS, key=lambda e: (-len(e), e)))
 NAME_MIN, NAME_MAX = 2, 8
+#: Villages are often named by one character (东村, 南村); not by these, which say whose or which village.
+_NOT_VILLAGE_NAMES = frozenset("本全邻外我该此各每农乡整一")
 # A place's name never runs across these: function words, pronouns and the words of a complaint.
 _STOP_CHARS = frozenset(
     "去建修办搞装设个条过的了在是与及我们这那该其此对把被从向给让为就都也还又你他她它将由至到或而但并很太最"
@@ -83,6 +85,16 @@ _STOPWORDS_TEXT = (
     "有何 加快 倡导 地处 行动 具体 背景 大背景 大力 刻不容缓 不知 国家 力度 步伐 全覆盖"
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+# What a nuisance does, not what causes it: two complaints sharing only these (噪音 很大 from a building
+# site and from a brick kiln) may be two problems; a shared cause (工地, 砖厂, 搅拌站 …) is needed too.
+_EFFECT_TEXT = (
+    "噪音 噪声 扰民 吵闹 很吵 太吵 很大 太大 巨大 休息 睡觉 入睡 失眠 晚上 夜间 夜里 深夜 半夜 凌晨 通宵 "
+    "白天 每天 整天 天天 经常 长期 一直 多年 污染 灰尘 粉尘 扬尘 臭气 臭味 气味 难闻 影响 严重 危害 "
+    "健康 身体 安全 隐患 安全隐患 不便 困难 麻烦 无法 不能 苦不堪言 老人 小孩 孩子 居民区 周边 附近"
+)
+EFFECT_WORDS = frozenset(_EFFECT_TEXT.split())
 
 
 @cache
@@ -130,6 +142,15 @@ def _run_places(run: str, tokens: list[str]) -> set[str]:
             for begin in range(name_start, start - NAME_MIN + 1):
                 if begin in starts and _is_name(run[begin:start], run[begin:end]):
                     found.add(run[begin:end])
+            one = start - 1  # a village named by one character: 东村
+            if (
+                ending == "村"
+                and one >= name_start
+                and one in starts
+                and run[one] not in _NOT_VILLAGE_NAMES
+                and run[one] not in _STOP_CHARS
+            ):
+                found.add(run[one:end])
             start = run.find(ending, start + 1)
     return found
 
