@@ -77,3 +77,13 @@ def beside(
         if taxonomy is None and candidate.is_file() and candidate.resolve() not in excluded:
             taxonomy = candidate
     return unlabelled, taxonomy
+
+
+def read_messages(path: Path | str) -> list[tuple[str, str, str, str, str]]:
+    """(id, user, title, received_at, body) of each row with some text, in the file's order; ``user``
+    and ``received_at`` may be empty."""
+    return [
+        (row["id"], row.get("user", ""), row["title"], row.get("received_at", ""), row["body"])
+        for row in _rows(path, ("id", "title", "body"))
+        if row["title"] or row["body"]
+    ]

@@ -11,6 +11,7 @@
   ``manage.py insight train`` learns from.
 - ``DuplicateHint``: an earlier appeal a new one likely repeats (same person, or same problem at the
   same place), found when the appeal arrives, so the inbox can mark it without searching per row.
+- ``DuplicateDismissal``: a dispatcher's "not a duplicate" for a pair: never hinted again, and learnt from.
 - ``HotspotRun`` and ``HotspotCluster``: a hotspot board computed for a period, and its clusters; a
   cluster can become a ledger issue.
 - ``GazetteerPlace``: places the admin adds to the district's gazetteer (estates, roads, landmarks …),
@@ -142,6 +143,8 @@ class DuplicateHint(models.Model):
     earlier = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     score = models.FloatField()
+    #: Why (``minyi.insight.duplicates.Verdict.why``): the places and words both use, same village/person.
+    why = models.JSONField(default=dict, blank=True)
     found_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -152,6 +155,32 @@ class DuplicateHint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} ~ {self.earlier_id} ({self.reason})"
+
+
+class DuplicateDismissal(models.Model):
+    """A dispatcher's "not a duplicate" for a pair: the pair is never hinted again, and the words it
+    shared weigh less in later decisions (docs/duplicates.md)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    earlier = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=DuplicateHint.Reason.choices)
+    score = models.FloatField()
+    #: The words of the problem the pair shared when it was hinted: what the decision learns from.
+    shared_words = models.JSONField(default=list, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed duplicate hint")
+        verbose_name_plural = _("dismissed duplicate hints")
+        ordering = ["-dismissed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["appeal", "earlier"], name="insight_dismissed_pair")]
+        indexes = [models.Index(fields=["earlier"], name="insight_dismissed_earlier")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} ≁ {self.earlier_id}"
 
 
 class HotspotRun(models.Model):

@@ -450,7 +450,8 @@ def _detail_response(
         "panels": panels,
         "errors": errors or [],
         "labels": _labels(),
-        # Likely duplicates with a one-click merge (the merge action's form): for who may merge it now.
+        # Likely duplicates, why, a link to the merge's confirmation and "not a duplicate": for who may
+        # merge it now (docs/duplicates.md).
         "duplicates": likely_duplicates(user, appeal) if MERGE.available(user, appeal) else [],
     }
     return render(request, "appeals/staff/detail.html", context, status=status)

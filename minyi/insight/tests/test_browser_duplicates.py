@@ -1,6 +1,7 @@
-"""Likely duplicates in a real browser (issue 5): the dispatcher sees the mark in the inbox, opens the
-appeal, merges it into the earlier one with one click, and sees it merged; and at intake, records a
-repeat call and merges it with one click on the hint beside the form.
+"""Likely duplicates in a real browser (issues 5 and 18): the dispatcher sees the mark in the inbox, opens
+the appeal, reads why it looks like the earlier one, confirms the merge on a page that shows both appeals
+and the reply, and sees it merged; another hint is dismissed ("不是重复") and stays gone; and at intake,
+records a repeat call and merges it with one click on the hint beside the form.
 
 Selectors use classes, names and links, so the journey reads the same in any language (the pages speak
 Chinese).
@@ -46,8 +47,14 @@ def test_dispatcher_merges_a_marked_duplicate_from_the_inbox(browser: Any, live_
             row.locator(f'a[href="/appeals/{again.number}/"]').first.click()
         duplicate = page.locator(f'#duplicates li[data-number="{earlier.number}"]')
         assert duplicate.count() == 1
+        assert "路灯" in duplicate.locator(".duplicate-why").inner_text()  # why, beside the appeal
+        assert duplicate.locator("button.merge-into").count() == 0  # no merge in one click
         with page.expect_navigation():
-            duplicate.locator("button.merge-into").click()
+            duplicate.locator("a.merge-into").click()
+        assert page.locator(".merge-pair .card").count() == 2  # both appeals, side by side
+        assert Appeal.objects.get(pk=again.pk).state == State.RECEIVED  # asking changed nothing
+        with page.expect_navigation():
+            page.locator("form.merge-confirm button[type=submit]").click()
 
         assert page.locator(".error[role=alert]").count() == 0
         assert page.url.endswith(f"/appeals/{again.number}/")
@@ -57,6 +64,36 @@ def test_dispatcher_merges_a_marked_duplicate_from_the_inbox(browser: Any, live_
 
         page.goto(f"{live_server.url}/appeals/{earlier.number}/")
         assert page.locator(f'a[href="/appeals/{again.number}/"]').count() == 1  # merged into this one
+    finally:
+        context.close()
+
+
+def test_dispatcher_dismisses_a_hint_and_it_stays_gone(browser: Any, live_server: Any) -> None:
+    actors: Actors = make_actors()
+
+    def call(title: str, body: str, phone: str) -> Appeal:
+        return appeal_rules.submit(
+            channel=Channel.HOTLINE, kind=Kind.COMPLAINT, title=title, body=body, village=actors.village,
+            citizen_name="李四", citizen_phone=phone, actor=actors.operator,
+        ).appeal  # fmt: skip
+
+    earlier = call(
+        "东村工地夜间施工噪音扰民", "东村小区旁边的建筑工地每天晚上十点以后还在施工。", "13700007777"
+    )
+    again = call("东村建筑工地晚上施工太吵", "东村小区旁工地夜里还在施工打桩，吵得睡不着。", "13700008888")
+    record_hints(again)
+
+    context, page = staff_browser(browser, live_server.url, "dispatcher")
+    try:
+        page.goto(f"{live_server.url}/appeals/{again.number}/")
+        duplicate = page.locator(f'#duplicates li[data-number="{earlier.number}"]')
+        with page.expect_navigation():
+            duplicate.locator("button.not-duplicate").click()
+        assert page.locator(".error[role=alert]").count() == 0
+        assert page.locator("#duplicates").count() == 0
+        page.reload()
+        assert page.locator("#duplicates").count() == 0
+        assert Appeal.objects.get(pk=again.pk).state == State.RECEIVED
     finally:
         context.close()
 
@@ -86,5 +123,38 @@ def test_dispatcher_records_a_repeat_call_and_merges_it_in_one_click(browser: An
         assert recorded.state == State.MERGED
         assert recorded.master_id == earlier.pk
         assert f"{recorded.number}" in page.content()  # the receipt: number and query code
+    finally:
+        context.close()
+
+
+FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.mark.parametrize("width", [360, 1440])
+def test_the_hints_and_the_confirmation_fit_the_screen(browser: Any, live_server: Any, width: int) -> None:
+    actors: Actors = make_actors()
+    long_body = "东村小区旁边的建筑工地每天晚上十点以后还在施工，噪音很大，" * 8
+    earlier = appeal_rules.submit(
+        channel=Channel.HOTLINE, kind=Kind.COMPLAINT, title="东村工地夜间施工噪音扰民", body=long_body,
+        village=actors.village, citizen_name="李四", citizen_phone="13700007777",
+    ).appeal  # fmt: skip
+    again = appeal_rules.submit(
+        channel=Channel.HOTLINE, kind=Kind.COMPLAINT, title="东村建筑工地晚上施工太吵",
+        body="东村小区旁工地夜里还在施工打桩，吵得睡不着。", village=actors.village,
+        citizen_name="王五", citizen_phone="13700008888",
+    ).appeal  # fmt: skip
+    record_hints(again)
+    viewport = {"width": width, "height": 900}
+    context, page = staff_browser(browser, live_server.url, "dispatcher", viewport=viewport)
+    try:
+        page.goto(f"{live_server.url}/appeals/{again.number}/")
+        assert page.locator("#duplicates .duplicate-why").count() == 1
+        assert page.evaluate(FITS)
+        page.goto(f"{live_server.url}/appeals/{again.number}/duplicates/merge/?into={earlier.number}")
+        assert page.locator(".merge-pair .card").count() == 2
+        assert page.evaluate(FITS)
+        for date in page.locator(".merge-pair .nowrap").all():
+            box = date.bounding_box()
+            assert box is not None and box["height"] < 40  # one line: the date never wraps
     finally:
         context.close()

@@ -1,5 +1,6 @@
-"""Likely duplicates (issue 5): found at intake, stored when an appeal arrives, marked in the inbox, merged
-with one click from the appeal's page or straight from the intake form."""
+"""Likely duplicates (issues 5 and 18): found at intake, stored when an appeal arrives with why, marked in
+the inbox, merged from the appeal's page after a confirmation that shows both appeals and the reply, or
+dismissed ("not a duplicate"); merged straight from the intake form."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from minyi.appeals import rules
 from minyi.appeals.choices import RejectReason, State
 from minyi.appeals.models import Appeal
-from minyi.appeals.tests.factories import dispatched, new_appeal
+from minyi.appeals.tests.factories import dispatched, new_appeal, replied
 from minyi.insight.duplicates import (
-    MIN_TEXT_SCORE,
+    TEXT_SCORE,
     address_overlap,
     candidates,
     for_appeal,
@@ -56,6 +57,7 @@ def test_the_same_person_repeating_is_found(actors: Actors) -> None:
         title="路灯还是不亮",
         body="上次反映的村口路灯还没修，晚上看不见路。",
         phone="139 0000 1111",  # another spelling of the same number
+        village=actors.village,
     )
     assert found == [(earlier, Reason.SAME_PERSON)]
 
@@ -115,16 +117,11 @@ def test_an_unrelated_appeal_is_not_found(actors: Actors) -> None:
 def test_another_village_with_the_same_text_is_only_a_same_text_hint_when_very_similar(
     actors: Actors,
 ) -> None:
-    copied = new_appeal(
-        actors,
-        title="南村路灯坏了三个月",
-        body="南村三组村口的路灯坏了三个月，晚上出行很不方便，请尽快修好。",
-        village=actors.other_village,
-        citizen_phone="13600006666",
-    )
+    letter = {"title": "请尽快修好坏了三个月的路灯", "body": "路灯坏了三个月，晚上出行很不方便，请尽快修好。"}
+    copied = new_appeal(actors, **letter, village=actors.other_village, citizen_phone="13600006666")
     found = candidates(
-        LAMP_TITLE,
-        LAMP_BODY,
+        letter["title"],
+        letter["body"],
         phone="13500005555",
         name="",
         township=actors.town,
@@ -132,7 +129,7 @@ def test_another_village_with_the_same_text_is_only_a_same_text_hint_when_very_s
         address="",
     )
     assert [(c.appeal, c.reason) for c in found] == [(copied, Reason.SAME_TEXT)]
-    assert found[0].score >= MIN_TEXT_SCORE
+    assert found[0].score >= TEXT_SCORE
     # Merely alike (the same kind of problem) in another village: not a duplicate.
     assert (
         search(
@@ -249,14 +246,27 @@ def test_another_units_user_sees_no_hint_to_an_appeal_outside_their_scope(
 # --- the appeal's page ---------------------------------------------------------------------------
 
 
-def test_dispatcher_merges_with_one_click_from_the_appeals_page(client: Client, actors: Actors) -> None:
+def test_dispatcher_merges_from_the_appeals_page_after_a_confirmation(client: Client, actors: Actors) -> None:
     earlier, appeal = _hinted_pair(actors, "13600000001")
     client.force_login(actors.dispatcher)
     page = client.get(f"/appeals/{appeal.number}/", headers=EN).content.decode()
     assert "Likely duplicates" in page
     assert "The same caller again" in page
-    assert f'action="/appeals/{appeal.number}/merge/"' in page
-    assert f'name="into" value="{earlier.number}"' in page
+    assert "Words both use: 路灯" in page  # why, beside the new appeal
+    # The hint links to the confirmation; it holds no form that merges.
+    assert f'href="/appeals/{appeal.number}/duplicates/merge/?into={earlier.number}"' in page
+    hints = page.split('id="duplicates"')[1].split("</section>")[0]
+    assert f'action="/appeals/{appeal.number}/merge/"' not in hints
+
+    confirm = client.get(f"/appeals/{appeal.number}/duplicates/merge/", {"into": earlier.number}, headers=EN)
+    assert confirm.status_code == 200
+    text = confirm.content.decode()
+    assert f"Merge {appeal.number} into {earlier.number}?" in text
+    assert text.count("东村路灯坏了三个月") == 2  # both appeals, side by side
+    assert f"{earlier.number} has no reply yet" in text
+    assert f'action="/appeals/{appeal.number}/merge/"' in text
+    appeal.refresh_from_db()
+    assert appeal.state == State.RECEIVED  # asking changes nothing
 
     response = client.post(
         f"/appeals/{appeal.number}/merge/", {"version": appeal.version, "into": earlier.number}, headers=EN
@@ -268,6 +278,33 @@ def test_dispatcher_merges_with_one_click_from_the_appeals_page(client: Client, 
     master_page = client.get(f"/appeals/{earlier.number}/", headers=EN).content.decode()
     assert "Merged into this appeal:" in master_page
     assert f'href="/appeals/{appeal.number}/"' in master_page
+
+
+def test_the_confirmation_shows_the_reply_the_citizen_will_get(client: Client, actors: Actors) -> None:
+    earlier = replied(actors, citizen_phone="13600000001")
+    appeal = new_appeal(actors, citizen_phone="13600000001")
+    client.force_login(actors.dispatcher)
+    text = client.get(
+        f"/appeals/{appeal.number}/duplicates/merge/", {"into": earlier.number}, headers=EN
+    ).content.decode()
+    assert "The reply this citizen will get" in text
+    assert "已更换路灯三盏，现已恢复照明。" in text
+
+
+@pytest.mark.parametrize("into", ["", "abc", "99999999"])
+def test_a_confirmation_for_no_visible_appeal_is_refused(client: Client, actors: Actors, into: str) -> None:
+    appeal = new_appeal(actors)
+    client.force_login(actors.dispatcher)
+    response = client.get(f"/appeals/{appeal.number}/duplicates/merge/", {"into": into}, headers=EN)
+    assert response.status_code == 400
+    assert "No appeal you may see has this tracking number." in response.content.decode()
+
+
+def test_only_who_may_merge_sees_the_confirmation(client: Client, actors: Actors) -> None:
+    earlier, appeal = _hinted_pair(actors, "13600000001")
+    client.force_login(actors.operator)
+    response = client.get(f"/appeals/{appeal.number}/duplicates/merge/", {"into": earlier.number})
+    assert response.status_code == 403
 
 
 def test_the_panel_is_only_for_dispatchers_while_the_appeal_waits(client: Client, actors: Actors) -> None:

@@ -15,6 +15,8 @@ and find hotspots in a CSV of messages.
 - ``models`` lists the registered versions; ``activate VERSION`` makes one active again (rollback);
 - ``hotspots --csv MESSAGES.csv [--top N] [--json] [--gazetteer PLACES.txt]``: the hotspots, hottest
   first (minyi.insight.hotspots), their places from the gazetteer file (minyi.insight.gazetteer.read_file).
+- ``duplicates --csv MESSAGES.csv [--json]``: the pairs of messages the duplicate decision flags
+  (minyi.insight.duplicates, docs/duplicates.md).
 
 Only ``train`` (without ``--out``), ``models`` and ``activate`` touch the database. Unless
 ``--unlabelled``/``--taxonomy`` are given (or ``--no-beside``), the public data set's unlabelled messages
@@ -34,7 +36,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from minyi.insight import classifier, corpus, evaluation, gazetteer, hotspots, registry, replies
+from minyi.insight import classifier, corpus, duplicates, evaluation, gazetteer, hotspots, registry, replies
 from minyi.insight.models import ClassifierVersion
 from minyi.insight.text import set_cache_dir
 
@@ -114,6 +116,11 @@ class Command(BaseCommand):
             + ", ".join(gazetteer.KINDS)
             + ")",
         )
+        dup = sub.add_parser("duplicates", help="the pairs of messages of a CSV that are likely one appeal")
+        dup.add_argument(
+            "--csv", required=True, metavar="CSV", help="messages (id, user, title, received_at, body)"
+        )
+        dup.add_argument("--json", action="store_true", help="print one JSON list")
         for command in (evaluate, cv, nested, train):
             command.add_argument(
                 "--unlabelled",
@@ -137,6 +144,9 @@ class Command(BaseCommand):
             command.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "duplicates":
+            self._duplicates(options)
+            return
         if options["action"] == "hotspots":
             self._hotspots(options)
             return
@@ -330,6 +340,20 @@ class Command(BaseCommand):
         except corpus.CorpusError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(buffer.getvalue(), ending="")
+
+    def _duplicates(self, options: dict[str, Any]) -> None:
+        if not Path(options["csv"]).is_file():
+            raise CommandError(f"{options['csv']}: no such file")
+        try:
+            pairs = duplicates.scan(duplicates.read_messages(options["csv"]))
+        except corpus.CorpusError as error:
+            raise CommandError(str(error)) from error
+        if options["json"]:
+            self.stdout.write(json.dumps([pair.as_json() for pair in pairs], ensure_ascii=False))
+            return
+        for pair in pairs:
+            self.stdout.write(f"{pair.a}\t{pair.b}\t{pair.verdict.score:.2f}\t{pair.verdict.describe()}")
+        self.stdout.write(f"{len(pairs)} pairs")
 
     def _print(self, data: dict[str, Any], as_json: bool, text: Any) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False) if as_json else text(data))
