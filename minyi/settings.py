@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc as our own static files (no CDN)
     "csp",
+    "django_prometheus",  # request and database series for /metrics (minyi/monitoring.py)
     "minyi.audit",
     "minyi.org",
     "minyi.workdays",
@@ -87,6 +88,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "minyi.logs.RequestIdMiddleware",  # first: every later log line carries the request's id
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "minyi.audit.middleware.AuditContextMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "minyi.urls"
@@ -272,10 +276,32 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Monitoring (docs/deploy.md): /metrics is open from this machine and to `Authorization: Bearer
+# METRICS_TOKEN`; /readyz fails when the oldest due outbox job has waited longer than OUTBOX_MAX_AGE.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+MINYI_OUTBOX_MAX_AGE = env_interval("OUTBOX_MAX_AGE", timedelta(minutes=15))
+
+# Logs: plain lines in development, JSON lines (one object per line, minyi/logs.py) with LOG_FORMAT=json,
+# production's default. Both carry the request id.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise EnvError(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+
+
+def logging_config(log_format: str) -> dict[str, object]:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "minyi.logs.RequestIdFilter"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {"()": "minyi.logs.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["request_id"]}
+        },
+        "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT)

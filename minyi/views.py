@@ -1,7 +1,10 @@
 """Site-wide pages: the role-aware home page, the error pages (400, 403, 404, 500 and the CSRF
-refusal: Chinese pages of the site's style with a way back, never a trace) and the health check."""
+refusal: Chinese pages of the site's style with a way back, never a trace), and what monitoring reads:
+the liveness check, readiness and the Prometheus metrics (minyi/monitoring.py)."""
 
 from __future__ import annotations
+
+import os
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import DisallowedHost, PermissionDenied
@@ -14,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from minyi import monitoring
 from minyi.org.home import desk_queues as home_desk_queues
 from minyi.org.home import home_sections, may_review, review_items
 
@@ -104,3 +108,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """For the load balancer and monitoring: 200 when the database, the cache, the migrations, a worker's
+    heartbeat and the outbox are all fine, else 503; each check with its figures."""
+    ready, checks = monitoring.readiness()
+    return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text: django-prometheus's request and database series (summed over the gunicorn
+    processes when PROMETHEUS_MULTIPROC_DIR is set) and Minyi's own ``minyi_`` series. Only from the
+    machine itself or with the METRICS_TOKEN."""
+    if not monitoring.may_read_metrics(request):
+        return HttpResponse(
+            _("Metrics are read from this machine or with the metrics token."),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    own = CollectorRegistry()
+    own.register(monitoring.MinyiCollector())
+    return HttpResponse(generate_latest(registry) + generate_latest(own), content_type=CONTENT_TYPE_LATEST)

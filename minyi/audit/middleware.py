@@ -37,6 +37,13 @@ def client_ip(request: HttpRequest) -> str | None:
     return str(nearest)
 
 
+def sent_by_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the request came straight from one of ``settings.TRUSTED_PROXIES`` (so the headers the
+    proxy sets, such as X-Request-ID, are its own and not the client's)."""
+    remote = _parse(request.META.get("REMOTE_ADDR", ""))
+    return remote is not None and _trusted(remote)
+
+
 def _parse(text: str) -> IPAddress | None:
     try:
         address = ipaddress.ip_address(text.strip())

@@ -55,6 +55,16 @@ CHANNELS = [
     Channel.LETTER,
     Channel.WALK_IN,
 ]
+#: Leaf categories the demo offers to Open311 clients (a street-photo app, the 12345 platform), so that
+#: ``services.json`` lists something after ``make run``; as (level-1, level-2) names of the built-in tree.
+OPEN311_SERVICES = [
+    ("城乡建设", "市政设施"),
+    ("城乡建设", "农村人居环境"),
+    ("环境保护", "噪声扰民"),
+    ("环境保护", "固体废物"),
+    ("交通运输", "道路与桥梁"),
+    ("交通运输", "交通秩序"),
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑"
 GIVEN = "海建国明华丽军平秀英志强玉兰芳伟静敏"
 
@@ -64,7 +74,17 @@ def load_categories() -> int:
     created = categories.load_tree(categories.default_tree())
     present = set(Unit.objects.filter(code__in=DEFAULT_UNITS.values()).values_list("code", flat=True))
     categories.map_default_units({name: code for name, code in DEFAULT_UNITS.items() if code in present})
+    offer_open311_services()
     return created
+
+
+def offer_open311_services() -> int:
+    """Offer the demo's Open311 services, unless the admin already offers some (their choice stands).
+    Returns how many categories were offered."""
+    if Category.objects.filter(is_public=True).exists():
+        return 0
+    codes = [categories.category_code(path) for path in OPEN311_SERVICES]
+    return Category.objects.filter(code__in=codes, is_active=True).update(is_public=True)
 
 
 def _user(unit: Unit, role: str, fallback: User) -> User:

@@ -15,7 +15,7 @@ Decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -23,12 +23,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from minyi.api.idempotency import body_hash
+from minyi.api.models import IdempotentResponse
 from minyi.appeals import rules as appeal_rules
 from minyi.appeals.choices import PUBLIC_EVENTS, Channel, EventKind, Kind, ReplyState, State
 from minyi.appeals.models import Appeal, AppealEvent, Category, Reply
@@ -315,6 +317,54 @@ def create_request(key: Open311Key, data: Mapping[str, list[str]]) -> Created:
             attributes=answers,
         )
     return Created(appeal=submission.appeal, account_id=account_id)
+
+
+#: Where a key's stored answers say they came from: one path for .xml and .json alike, since the
+#: format only changes how the same answer is written.
+REQUESTS_PATH = "/open311/v2/requests"
+
+
+def create_request_once(
+    key: Open311Key,
+    data: Mapping[str, list[str]],
+    *,
+    idempotency_key: str | None,
+    answer: Callable[[Created], dict[str, Any]],
+) -> tuple[dict[str, Any], bool]:
+    """``create_request`` under the client's ``Idempotency-Key``, as the REST API honours it
+    (minyi/api/idempotency.py): the first request with a key stores ``answer(created)`` in the same
+    transaction as the appeal; the same key with the same fields gets that answer again and creates
+    nothing (True: replayed); with other fields it is refused (422) and changes nothing. Keys belong
+    to one API key, so two client systems never see each other's answers."""
+    if idempotency_key is None:
+        return answer(create_request(key, data)), False
+    client = f"open311:{key.prefix}"
+    # The api_key itself is no part of what was asked (a client may rotate it between retries).
+    digest = body_hash({name: values for name, values in data.items() if name != "api_key"})
+    earlier = IdempotentResponse.objects.filter(client=client, key=idempotency_key).first()
+    if earlier is not None:
+        return _replay(earlier, digest), True
+    try:
+        with transaction.atomic():
+            body = answer(create_request(key, data))
+            IdempotentResponse.objects.create(
+                client=client, key=idempotency_key, body_hash=digest, method="POST", path=REQUESTS_PATH,
+                status=200, body=body,
+            )  # fmt: skip
+    except IntegrityError:  # a concurrent request with the same key won: answer as it did
+        earlier = IdempotentResponse.objects.filter(client=client, key=idempotency_key).first()
+        if earlier is None:
+            raise
+        return _replay(earlier, digest), True
+    return body, False
+
+
+def _replay(earlier: IdempotentResponse, digest: str) -> dict[str, Any]:
+    if earlier.body_hash != digest:
+        raise Open311Error.one(
+            422, _("This Idempotency-Key was already used for a different request; use a new key.")
+        )
+    return dict(earlier.body)
 
 
 # --- GET requests ----------------------------------------------------------------------------

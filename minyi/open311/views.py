@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from minyi import ratelimit
+from minyi.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from minyi.api.idempotency import KEY_MAX as IDEMPOTENCY_KEY_MAX
 from minyi.open311 import keys, rules
 from minyi.open311.formats import FORMATS, Open311Error, render, render_error
 
@@ -124,14 +126,35 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error.one(403, description)
     if not ratelimit.hit(request, "open311_post", key=f"key:{key.prefix}"):
         raise Open311Error.one(429, _("Too many requests with this api_key; try again later."))
-    created = rules.create_request(key, data)
-    answer = {
+    answer, replayed = rules.create_request_once(
+        key, data, idempotency_key=_idempotency_key(request), answer=_answer
+    )
+    response = render(fmt, "service_requests", [answer])
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _answer(created: rules.Created) -> dict[str, Any]:
+    return {
         "service_request_id": created.appeal.number,
         "service_notice": _("Received as appeal %(number)s; it will be handed to the responsible unit.")
         % {"number": created.appeal.number},
         "account_id": created.account_id or None,
     }
-    return render(fmt, "service_requests", [answer])
+
+
+def _idempotency_key(request: HttpRequest) -> str | None:
+    """The client's Idempotency-Key header (as the REST API reads it), or None when it sent none."""
+    if IDEMPOTENCY_HEADER not in request.headers:
+        return None
+    key = request.headers[IDEMPOTENCY_HEADER].strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX:
+        raise Open311Error.one(
+            400,
+            _("The Idempotency-Key header must hold 1 to %(n)d characters.") % {"n": IDEMPOTENCY_KEY_MAX},
+        )
+    return key
 
 
 @open311_view("GET")

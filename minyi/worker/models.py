@@ -30,6 +30,9 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # NULL means "no key": many jobs have none, while '' would be one more value under the constraint.
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, null=True, blank=True)  # noqa: DJ001
+    # The id of the request (or job) that enqueued it, logged again by the worker that runs it
+    # (minyi/logs.py): one id from a citizen's submission to the SMS it sends.
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("background job")
@@ -68,3 +71,22 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Heartbeat(models.Model):
+    """A worker process saying it is alive: written when it starts, every ``HEARTBEAT_EVERY`` of its
+    loop and when it stops (minyi/worker/rules.py). Readiness (/readyz) wants one seen within two
+    minutes; /metrics shows each worker's age."""
+
+    worker_id = models.CharField(_("worker"), max_length=200, unique=True)
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(_("last seen"))
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    jobs_run = models.PositiveIntegerField(_("jobs run"), default=0)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return self.worker_id

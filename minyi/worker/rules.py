@@ -38,9 +38,10 @@ from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from minyi import logs
 from minyi.audit.rules import record
 from minyi.worker.choices import DUE_STATES, RETRYABLE_STATES, JobState
-from minyi.worker.models import Job
+from minyi.worker.models import Heartbeat, Job
 
 logger = logging.getLogger("minyi.worker")
 
@@ -50,6 +51,8 @@ Actor = User | AnonymousUser | None
 #: A job running longer than this is taken to belong to a worker that died, and is run again.
 #: Handlers must finish well within it (an SMS gateway call takes seconds).
 LOCK_TIMEOUT = timedelta(minutes=10)
+#: How often a looping worker writes its heartbeat (readiness wants one within two minutes).
+HEARTBEAT_EVERY = timedelta(seconds=15)
 #: The longest wait between two attempts of a failing job.
 MAX_BACKOFF = timedelta(hours=1)
 #: How much of a traceback ``last_error`` keeps (its end, where the error is).
@@ -103,7 +106,7 @@ def enqueue(
         raise ValueError(f"no handler is registered for job kind {kind!r} (known: {registered_kinds()})")
     if run_after is not None and timezone.is_naive(run_after):
         raise ValueError("run_after must be an aware datetime")
-    job = Job(kind=kind, payload=payload, dedupe_key=dedupe_key)
+    job = Job(kind=kind, payload=payload, dedupe_key=dedupe_key, request_id=logs.request_id.get())
     if run_after is not None:
         job.run_after = run_after
     if dedupe_key is None:
@@ -132,6 +135,13 @@ def run_one(job: Job) -> JobState:
     backoff; or dead once ``max_attempts`` are used up. Never raises what the handler raised."""
     if job.state != JobState.RUNNING or not job.locked_by:
         raise ValueError(f"job {job.pk} is {job.state}, not claimed: claim() it before running it")
+    # The request that enqueued the job names it in every line logged while it runs, and in any job
+    # its handler enqueues in turn (minyi/logs.py).
+    with logs.using(job.request_id or logs.new_id()):
+        return _run_one(job)
+
+
+def _run_one(job: Job) -> JobState:
     func = _handlers.get(job.kind)
     # Inside a caller's transaction (tests, mostly) a savepoint keeps a failed query of the handler
     # from poisoning it; outside one the handler runs in autocommit, holding no lock between queries.
@@ -164,9 +174,65 @@ def work(
     with ``once``, run what is due at the call and return. Returns the number of jobs run."""
     stop = stop or threading.Event()
     due_by = timezone.now() if once else None
-    ran = 0
     _refresh_connection()
+    pulse = _Pulse(worker_id)
+    try:
+        ran = _loop(worker_id, once=once, idle_sleep=idle_sleep, stop=stop, due_by=due_by, pulse=pulse)
+    finally:
+        pulse.stopped()
+    return ran
+
+
+class _Pulse:
+    """The worker's heartbeat row: written at start, at most every ``HEARTBEAT_EVERY`` while it loops,
+    and at its end. A failed write is logged and tried again next time, never fatal."""
+
+    def __init__(self, worker_id: str) -> None:
+        self.worker_id = worker_id
+        self.started = timezone.now()
+        self.last: datetime | None = None
+        self.beat(0)
+
+    def beat(self, ran: int, *, force: bool = False) -> None:
+        now = timezone.now()
+        if not force and self.last is not None and now - self.last < HEARTBEAT_EVERY:
+            return
+        try:
+            # A savepoint, so a failed write leaves a caller's transaction (tests, mostly) usable.
+            with transaction.atomic():
+                Heartbeat.objects.update_or_create(
+                    worker_id=self.worker_id[:200],
+                    defaults={
+                        "started_at": self.started,
+                        "seen_at": now,
+                        "jobs_run": ran,
+                        "stopped_at": None,
+                    },
+                )
+            self.last = now
+        except Exception:
+            logger.exception("worker %s: could not record its heartbeat", self.worker_id)
+
+    def stopped(self) -> None:
+        try:
+            with transaction.atomic():
+                Heartbeat.objects.filter(worker_id=self.worker_id[:200]).update(stopped_at=timezone.now())
+        except Exception:
+            logger.exception("worker %s: could not record that it stopped", self.worker_id)
+
+
+def _loop(
+    worker_id: str,
+    *,
+    once: bool,
+    idle_sleep: float,
+    stop: threading.Event,
+    due_by: datetime | None,
+    pulse: _Pulse,
+) -> int:
+    ran = 0
     while not stop.is_set():
+        pulse.beat(ran)
         try:
             if not once:  # periodic jobs come from long-running workers; ``once`` runs exactly what is due
                 from minyi.worker.schedule import offer_due  # it imports this module: import here

@@ -25,7 +25,13 @@ pytestmark = pytest.mark.django_db
 PERSONAL = ("王小明", "13912345678", "wang@example.com", "device-42", "acct-7")
 
 
-def post(client: Client, services: Services, fmt: str = "json", **fields: Any) -> Any:
+def post(
+    client: Client,
+    services: Services,
+    fmt: str = "json",
+    headers: dict[str, str] | None = None,
+    **fields: Any,
+) -> Any:
     data = {
         "api_key": services.raw_key,
         "service_code": "LIGHT",
@@ -42,7 +48,9 @@ def post(client: Client, services: Services, fmt: str = "json", **fields: Any) -
         "media_url": "https://img.example.com/1.jpg",
         **fields,
     }
-    return client.post(f"{BASE}/requests.{fmt}", {k: v for k, v in data.items() if v is not None})
+    return client.post(
+        f"{BASE}/requests.{fmt}", {k: v for k, v in data.items() if v is not None}, headers=headers or {}
+    )
 
 
 def parsed(response: Any) -> Any:
@@ -416,3 +424,55 @@ def test_key_command_creates_lists_and_revokes(capsys: Any) -> None:
     assert key.prefix in listed and raw not in listed
     call_command("open311_key", "revoke", key.prefix)
     assert keys.authenticate(raw) is None
+
+
+# --- Idempotency-Key ---------------------------------------------------------------------------
+
+
+def test_a_retried_post_with_its_idempotency_key_gets_the_same_request(
+    client: Client, services: Services, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"
+    first = post(client, services, headers={"Idempotency-Key": "retry-1"})
+    assert first.status_code == 200, first.content
+    again = post(client, services, headers={"Idempotency-Key": "retry-1"})
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    # In XML too: the format only changes how the same answer is written.
+    as_xml = parsed(post(client, services, "xml", headers={"Idempotency-Key": "retry-1"}))
+    assert (
+        as_xml["service_requests"]["request"]["service_request_id"] == first.json()[0]["service_request_id"]
+    )
+    assert Appeal.objects.count() == 1 and Open311Request.objects.count() == 1
+
+    other = post(
+        client, services, description="另一件事：垃圾没人收。", headers={"Idempotency-Key": "retry-1"}
+    )
+    assert other.status_code == 422 and errors_of(other)[0]["code"] == 422
+    assert "Idempotency-Key" in errors_of(other)[0]["description"]
+    assert Appeal.objects.count() == 1
+
+    # Another client system's key is its own: the same header value makes its own request.
+    _other, raw = keys.create_key("另一个客户端")
+    assert post(client, services, api_key=raw, headers={"Idempotency-Key": "retry-1"}).status_code == 200
+    # Without the header every POST is a new request, as before.
+    assert post(client, services).status_code == 200
+    assert Appeal.objects.count() == 3
+
+
+def test_a_bad_idempotency_key_or_a_refused_post_stores_nothing(
+    client: Client, services: Services, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"
+    _refused(post(client, services, headers={"Idempotency-Key": "k" * 201}), 400, "Idempotency-Key")
+    _refused(post(client, services, headers={"Idempotency-Key": "  "}), 400, "Idempotency-Key")
+    # A refused request does not use the key up: corrected, the same key creates the request.
+    _refused(post(client, services, lat="north", headers={"Idempotency-Key": "fix-me"}), 400, "lat")
+    assert post(client, services, headers={"Idempotency-Key": "fix-me"}).status_code == 200
+    assert Appeal.objects.count() == 1
+
+
+def test_the_idempotency_refusal_reads_in_chinese(client: Client, services: Services) -> None:
+    assert post(client, services, headers={"Idempotency-Key": "zh"}).status_code == 200
+    other = post(client, services, description="别的事", headers={"Idempotency-Key": "zh"})
+    assert other.status_code == 422 and "另一个不同的请求" in errors_of(other)[0]["description"]

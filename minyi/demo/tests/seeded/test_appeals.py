@@ -26,3 +26,16 @@ def test_seed_demo_puts_appeals_in_every_state_with_suggested_units(seeded: str)
     with override_settings(DEBUG=True):
         call_command("seed_demo", verbosity=0, stdout=StringIO())  # a second run adds nothing
     assert Appeal.objects.count() == loaded
+
+
+def test_the_demo_offers_a_handful_of_leaf_categories_to_open311_clients(seeded: str, client) -> None:
+    services = client.get("/open311/v2/services.json").json()
+    names = {service["service_name"] for service in services}
+    assert {"市政设施", "噪声扰民", "道路与桥梁"} <= names and 4 <= len(services) <= 10
+    assert all(service["type"] == "realtime" and service["group"] for service in services)
+    # The admin's choice stands: once they offer other categories, a new run offers nothing more.
+    Category.objects.filter(is_public=True).update(is_public=False)
+    Category.objects.filter(name="低保与救助").update(is_public=True)
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", verbosity=0, stdout=StringIO())
+    assert [s["service_name"] for s in client.get("/open311/v2/services.json").json()] == ["低保与救助"]
