@@ -53,6 +53,7 @@ from minyi.paging import window
 from minyi.privacy import mask_text
 from minyi.supervision.queries import notices_for
 from minyi.supervision.rules import may_issue
+from minyi.workdays.rules import provisional_notice
 
 AnyUser = User | AnonymousUser
 
@@ -199,6 +200,8 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "may_follow_up": request.user.has_perm(AppealPerm.FOLLOW_UP),
             "may_make_issue": request.user.has_perm(LedgerPerm.ADD),
             "duplicates_only": duplicates_only,
+            # Dispatchers give the deadlines: tell them while a year in use is counted provisionally.
+            "provisional": provisional_notice() if request.user.has_perm(AppealPerm.DISPATCH) else None,
         },
     )
 
