@@ -172,7 +172,7 @@ def _request_extension(user: AnyUser, appeal: Appeal, data: Data) -> str:
 
 
 def _progress(user: AnyUser, appeal: Appeal, data: Data) -> str:
-    rules.report_progress(appeal, actor=user, note=data["note"])
+    rules.report_progress(appeal, actor=user, note=data["note"], public=bool(data.get("public")))
     return _("The progress note was saved.")
 
 

@@ -459,10 +459,14 @@ class RequestExtensionIn(AssignmentIn):
 
 class ProgressForm(ActionForm):
     note = _text(_("What was done"))
+    public = forms.BooleanField(label=_("Tell the citizen too"), required=False)
 
 
 class ProgressIn(ActionIn):
     note = _api_text(help_text="What was done.")
+    public = serializers.BooleanField(
+        required=False, default=False, help_text="Tell the citizen too (SMS, e-mail or WeChat)."
+    )
 
 
 class PauseForm(ActionForm):
