@@ -200,11 +200,17 @@ def _tell_citizen(appeal: Appeal, message: Promise, *, key: str, **params: Any) 
     with translation.override(settings.LANGUAGE_CODE):
         text = str(message) % {"number": appeal.number, **params}
         subject = _("Your appeal %(number)s") % {"number": appeal.number}
-    if appeal.citizen_wechat:
-        # Imported here: the WeChat channel builds on this module (it submits and binds appeals).
-        from minyi.appeals.wechat import queue_message
+        if appeal.citizen_wechat:
+            # Imported here: the WeChat channel builds on this module (it submits and binds appeals).
+            from minyi.appeals.wechat import queue_message
 
-        queue_message(appeal.citizen_wechat, text, dedupe_key=f"appeal:{appeal.pk}:{key}")
+            queue_message(
+                appeal.citizen_wechat,
+                text,
+                dedupe_key=f"appeal:{appeal.pk}:{key}",
+                kind=key.split(":", 1)[0],
+                number=appeal.number or "",
+            )
     notify(
         phone=appeal.citizen_phone or None,
         email=appeal.citizen_email or None,

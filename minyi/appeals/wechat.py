@@ -6,6 +6,8 @@ wechat.py checks the signature and, in safe mode, decrypts). Here each message i
 - ``查询`` with a number answers the appeal's state, ``查询`` alone the citizen's recent appeals: only
   appeals bound to this WeChat account (made here, or bound with ``绑定 编号 查询码``);
 - ``绑定 编号 查询码`` binds an appeal made through another channel to this account;
+- ``满意`` / ``基本满意`` / ``不满意`` (with a number when several wait) is the citizen's follow-up of an
+  answered appeal (the reply's message asks for it);
 - any other text, a photo or a location becomes an appeal of the ``wechat`` channel, answered at
   once with its number and query code.
 
@@ -29,7 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from minyi.appeals import rules
-from minyi.appeals.choices import Channel, Kind
+from minyi.appeals.choices import Channel, FollowupBy, Kind, Satisfaction, State
 from minyi.appeals.models import Appeal, WechatMessage
 from minyi.errors import Invalid
 from minyi.worker.notify import deliver
@@ -47,6 +49,12 @@ TITLE_CHARS = 30
 _QUERY = re.compile(r"^\s*查询\s*(\d{8,20})?\s*$")
 _BIND = re.compile(r"^\s*绑定\s+(\S+)\s+(\S+)\s*$")
 _BIND_WORD = re.compile(r"^\s*绑定")
+_RATE = re.compile(r"^\s*(满意|基本满意|不满意)\s*(\d{8,20})?\s*$")
+_RATINGS = {
+    "满意": Satisfaction.SATISFIED,
+    "基本满意": Satisfaction.BASIC,
+    "不满意": Satisfaction.UNSATISFIED,
+}
 
 # WeChat's errcodes that sending again cannot cure: an OpenID not of this account, a citizen who has
 # not written to the account within 48 hours (customer-service messages need that), blocked content.
@@ -107,6 +115,8 @@ def _read(message: Any, openid: str) -> tuple[Appeal | None, str]:
             return None, _status(openid, query[1])
         if (bind := _BIND.match(content)) is not None:
             return _bind(openid, bind[1], bind[2])
+        if (rate := _RATE.match(content)) is not None:
+            return _rate(openid, _RATINGS[rate[1]], rate[2])
         if _BIND_WORD.match(content):
             return None, _(
                 "To bind an appeal, send 绑定, its number and its query code, "
@@ -192,6 +202,26 @@ def _line(appeal: Appeal) -> str:
     return line
 
 
+def _rate(openid: str, result: str, number: str | None) -> tuple[Appeal | None, str]:
+    """The citizen's own follow-up (回访) of an answered appeal bound to this account: satisfied or
+    basically satisfied closes it, unsatisfied reopens it (rules.follow_up)."""
+    answered = Appeal.objects.filter(citizen_wechat=openid, state=State.REPLIED)
+    if number:
+        answered = answered.filter(number=number)
+    found = list(answered.order_by("-replied_at")[:2])
+    if len(found) != 1:
+        if not found:
+            return None, _("No answered appeal of this WeChat account waits for your rating.")
+        return None, _(
+            "Several of your appeals wait for your rating: add the number, e.g. 满意 %(number)s."
+        ) % {"number": found[0].number}
+    appeal = found[0]
+    rules.follow_up(appeal, result=result, by=FollowupBy.CITIZEN)
+    if result == Satisfaction.UNSATISFIED:
+        return appeal, _("Thank you. Appeal %(number)s will be handled again.") % {"number": appeal.number}
+    return appeal, _("Thank you for your rating. Appeal %(number)s is closed.") % {"number": appeal.number}
+
+
 def _bind(openid: str, number: str, code: str) -> tuple[Appeal | None, str]:
     key = f"wechat-bind:{openid}"
     tries = cache.get(key, 0)
@@ -211,8 +241,13 @@ def _bind(openid: str, number: str, code: str) -> tuple[Appeal | None, str]:
 # --- customer-service messages (the worker) -------------------------------------------------------
 
 
-def queue_message(openid: str, text: str, *, dedupe_key: str) -> None:
-    """Queue a customer-service text message to ``openid``; call inside the transaction of the change."""
+def queue_message(openid: str, text: str, *, dedupe_key: str, kind: str = "", number: str = "") -> None:
+    """Queue a customer-service text message to ``openid``; call inside the transaction of the change.
+    A reply (``kind`` replied) asks for the citizen's rating, which they answer here (``_rate``)."""
+    if kind == "replied":
+        text += _(" Reply 满意 %(number)s, 基本满意 %(number)s or 不满意 %(number)s to rate the answer.") % {
+            "number": number
+        }
     if configured():
         enqueue(WECHAT_JOB, {"openid": openid, "text": text}, dedupe_key=f"{dedupe_key}:wechat")
 

@@ -292,3 +292,35 @@ def test_the_openid_is_never_shown_to_staff(api: Any, client: Client, actors: Ac
     page = client.get(f"/appeals/{appeal.number}/")
     assert page.status_code == 200
     assert OPENID not in page.content.decode()
+
+
+def test_the_reply_asks_for_a_rating_which_the_citizen_gives_here(
+    api: tuple[FakeWechatApi, FakeService], client: Client, actors: Actors
+) -> None:
+    fake, _service = api
+    for msg_id, text in [("1060", "路口红绿灯不亮"), ("1061", "公园厕所没水")]:
+        _push(client, _xml("text", msg_id, Content=text))
+    first, second = Appeal.objects.order_by("pk")
+    for appeal in (first, second):
+        rules.dispatch(appeal, lead=actors.edu, actor=actors.dispatcher)
+        rules.accept(appeal.assignments.get(), actor=actors.handler_edu)
+        reply = rules.draft_reply(appeal, actor=actors.handler_edu, body="已修复，现已恢复正常。")
+        rules.approve_reply(reply, actor=actors.head_edu)
+    work("worker-1", once=True)
+    replied = [m["text"]["content"] for m in fake.sent if "已修复" in m["text"]["content"]]
+    assert len(replied) == 2 and f"满意 {first.number}" in replied[0]
+
+    several = _answer(_push(client, _xml("text", "1062", Content="满意")))
+    assert "请加上编号" in several
+    assert _answer(_push(client, _xml("text", "1063", Content=f"满意 {first.number}"))).startswith(
+        "感谢您的评价"
+    )
+    assert "重新办理" in _answer(_push(client, _xml("text", "1064", Content=f"不满意 {second.number}")))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == (State.CLOSED, State.REOPENED)
+    assert first.followups.get().by == "citizen"
+    stranger = _answer(
+        _push(client, _xml("text", "1065", openid="oOther", Content=f"满意 {first.number}")), "oOther"
+    )
+    assert "没有待评价" in stranger
