@@ -199,3 +199,95 @@ def parse_cache_url(url: str) -> dict[str, Any]:
     if scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     raise EnvError(f"CACHE_URL scheme {scheme or '(none)'!r} is not supported (use locmem:// or redis://)")
+
+
+#: The SMS backends named in SMS_BACKEND (a dotted path to an SmsBackend subclass is taken as it is).
+SMS_BACKENDS = {
+    "file": "minyi.worker.notify.FileSmsBackend",
+    "console": "minyi.worker.notify.ConsoleSmsBackend",
+    "aliyun": "minyi.worker.sms.AliyunSmsBackend",
+    "tencent": "minyi.worker.sms.TencentSmsBackend",
+}
+_TEMPLATE = re.compile(r"([a-z][a-z0-9_]*)=([A-Za-z0-9_.-]+)(?::([a-z][a-z0-9_]*(?:,[a-z][a-z0-9_]*)*))?")
+
+
+def parse_sms_templates(name: str, raw: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Parse the SMS templates of a gateway: ``kind=CODE:var1,var2;kind2=CODE2`` — for each kind of
+    message the gateway's template code and the names of its variables in the template's order
+    (Tencent Cloud fills {1}, {2} … in that order; Alibaba Cloud names them)."""
+    templates: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for item in raw.split(";"):
+        found = _TEMPLATE.fullmatch(item.strip())
+        if found is None:
+            raise EnvError(
+                f"{name}: {item.strip()!r} is not a template "
+                "(write kind=CODE:var1,var2, items separated by ;)"
+            )
+        kind, code, names = found[1], found[2], found[3]
+        if kind in templates:
+            raise EnvError(f"{name}: the kind {kind!r} has two templates")
+        templates[kind] = (code, tuple(names.split(",")) if names else ())
+    return templates
+
+
+def env_sms() -> tuple[str, dict[str, Any]]:
+    """SMS_BACKEND (file, console, aliyun, tencent or a dotted path) and, for the gateways, their
+    keys, sign name and templates: a gateway without them refuses to start."""
+    backend = env_str("SMS_BACKEND", "file")
+    dotted = SMS_BACKENDS.get(backend, backend)
+    if backend not in SMS_BACKENDS and "." not in backend:
+        raise EnvError(
+            f"SMS_BACKEND={backend!r} is neither {', '.join(SMS_BACKENDS)} "
+            "nor a dotted path to a backend class"
+        )
+    gateway: dict[str, Any] = {}
+    if backend in {"aliyun", "tencent"}:
+        needed = ["SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME", "SMS_TEMPLATES"]
+        if backend == "tencent":
+            needed.append("SMS_APP_ID")
+        missing = [var for var in needed if not os.environ.get(var, "").strip()]
+        if missing:
+            raise EnvError(f"SMS_BACKEND={backend} needs {', '.join(missing)}")
+        endpoint = env_str("SMS_ENDPOINT", "")
+        if endpoint and not re.fullmatch(r"(https?://)?[A-Za-z0-9.-]+(:\d{1,5})?/?", endpoint):
+            raise EnvError(
+                f"SMS_ENDPOINT={endpoint!r} is not a host[:port] (optionally with http:// or https://)"
+            )
+        gateway = {
+            "access_key_id": env_str("SMS_ACCESS_KEY_ID"),
+            "access_key_secret": env_str("SMS_ACCESS_KEY_SECRET"),
+            "sign_name": env_str("SMS_SIGN_NAME"),
+            "app_id": env_str("SMS_APP_ID", ""),
+            "region": env_str("SMS_REGION", ""),
+            "endpoint": endpoint,
+            "templates": parse_sms_templates("SMS_TEMPLATES", env_str("SMS_TEMPLATES")),
+        }
+    return dotted, gateway
+
+
+def env_wechat() -> dict[str, str]:
+    """The WeChat official account (公众号): WECHAT_APP_ID, WECHAT_APP_SECRET, WECHAT_TOKEN and, for the
+    safe (AES) mode, WECHAT_AES_KEY (43 characters, as the account's settings page shows it). All
+    empty: the channel is off. WECHAT_API_BASE is where the account's API is (a relay, a test fake)."""
+    names = ["WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN"]
+    values = {name: os.environ.get(name, "").strip() for name in [*names, "WECHAT_AES_KEY"]}
+    if not any(values.values()):
+        return {}
+    missing = [name for name in names if not values[name]]
+    if missing:
+        raise EnvError(f"the WeChat channel needs {', '.join(missing)} too")
+    if not re.fullmatch(r"[A-Za-z0-9]{3,32}", values["WECHAT_TOKEN"]):
+        raise EnvError("WECHAT_TOKEN must be 3 to 32 letters or digits (as the account's settings require)")
+    aes = values["WECHAT_AES_KEY"]
+    if aes and not re.fullmatch(r"[A-Za-z0-9]{43}", aes):
+        raise EnvError("WECHAT_AES_KEY must be the 43 letters and digits the account's settings page shows")
+    base = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", base.rstrip("/")):
+        raise EnvError(f"WECHAT_API_BASE={base!r} is not a base URL (https://host[:port])")
+    return {
+        "app_id": values["WECHAT_APP_ID"],
+        "app_secret": values["WECHAT_APP_SECRET"],
+        "token": values["WECHAT_TOKEN"],
+        "aes_key": aes,
+        "api_base": base.rstrip("/"),
+    }

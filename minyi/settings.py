@@ -22,7 +22,9 @@ from minyi.env import (
     env_interval,
     env_list,
     env_networks,
+    env_sms,
     env_str,
+    env_wechat,
     env_weekly,
     parse_cache_url,
     parse_database_url,
@@ -213,8 +215,11 @@ MINYI_RATE_LIMITS = {
     "reply_check": (env_int("RATE_REPLY_CHECK", 120, minimum=0), 60),
 }
 
-# Where SMS go by default (a file the operator can read); production plugs a gateway backend.
-MINYI_SMS_BACKEND = env_str("SMS_BACKEND", "minyi.worker.notify.FileSmsBackend")
+# Where SMS go by default (a file the operator can read); production names a gateway (aliyun or
+# tencent) with its keys, sign name and templates (minyi/worker/sms.py).
+MINYI_SMS_BACKEND, MINYI_SMS_GATEWAY = env_sms()
+# The WeChat official account (minyi/appeals/wechat.py); empty: the channel is off.
+MINYI_WECHAT = env_wechat()
 MINYI_SMS_FILE = env_str("SMS_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"

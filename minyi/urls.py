@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from minyi import views
 from minyi.api.docs import SchemaView, docs_page
+from minyi.appeals.views import wechat
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", docs_page, name="api-docs"),
     path("open311/v2/", include("minyi.open311.urls")),
+    path("channels/wechat/", wechat.push, name="wechat-push"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Case, F, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseModelFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from minyi.appeals.categories import LEVELS
 from minyi.appeals.models import Category, SlaRule
 from minyi.org.choices import UnitKind
 from minyi.org.models import Unit
+from minyi.workdays.rules import provisional_notice
 
 #: Units that can be a category's usual handling unit (villages and branches do not handle appeals).
 HANDLING_KINDS = (UnitKind.DISTRICT, UnitKind.DEPARTMENT, UnitKind.TOWNSHIP)
@@ -120,4 +121,14 @@ class SlaRuleAdmin(admin.ModelAdmin):
         "due_soon_days",
     ]
     list_editable = ["handle_days", "return_days", "max_extension_days", "due_soon_days"]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Deadlines are counted from these rules: say while a year in use is counted provisionally.
+        notice = provisional_notice()
+        if notice and request.method == "GET":
+            messages.warning(request, notice)
+        return super().changelist_view(request, extra_context=extra_context)
+
     list_filter = ["urgency", "kind", "channel"]

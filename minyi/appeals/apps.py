@@ -8,6 +8,8 @@ class AppealsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported in ready(): these modules use the models, which Django loads after the configs.
-        from minyi.appeals import access
+        from minyi.appeals import access, rules
+        from minyi.workdays.rules import register_deadlines
 
         access.register()
+        register_deadlines(rules.recount_deadlines)  # a loaded holiday year moves running deadlines

@@ -18,6 +18,7 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     OPEN311 = "open311", _("Open311")
     IMPORT = "import", _("Imported")
+    WECHAT = "wechat", _("WeChat official account")
 
 
 #: Channels an operator records by hand on the fast entry form.
@@ -132,6 +133,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Merged")
     UNMERGED = "unmerged", _("Merge undone")
     UPDATED = "updated", _("Details corrected")
+    WECHAT_BOUND = "wechat_bound", _("Bound to a WeChat account")
+    DEADLINE_RECOUNTED = "deadline_recounted", _("Deadline recounted on the year's official holidays")
 
 
 #: Events a citizen sees on the tracking page (the rest are internal work).

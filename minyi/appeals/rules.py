@@ -71,7 +71,7 @@ from minyi.org import notices
 from minyi.org.choices import RESIDENTIAL_KINDS, Role, UnitKind
 from minyi.org.models import Person, Unit
 from minyi.org.permissions import acts_for, can, person_of
-from minyi.workdays.rules import add_working_days, working_days_between
+from minyi.workdays.rules import MovedDeadline, WorkCalendar, add_working_days, working_days_between
 from minyi.worker.notify import notify
 
 Actor = User | AnonymousUser | None
@@ -99,6 +99,7 @@ MSG_NEED_INFORMATION = gettext_lazy(
     "Please add it on the tracking page with your number and query code."
 )
 MSG_REPLIED = gettext_lazy("Your appeal %(number)s has been answered: %(reply)s")
+MSG_PROGRESS = gettext_lazy("Progress on your appeal %(number)s: %(note)s")
 MSG_REOPENED = gettext_lazy("Your appeal %(number)s will be handled again.")
 MSG_REJECTED = gettext_lazy("Your appeal %(number)s cannot be accepted: %(note)s")
 # What staff are told (in the app, and by SMS/e-mail at once or in the daily digest).
@@ -197,19 +198,34 @@ def _event(
 
 
 def _tell_citizen(appeal: Appeal, message: Promise, *, key: str, **params: Any) -> None:
-    """Queue an SMS / e-mail to the citizen (if they left a number or address) in this transaction,
-    written in the site's first language whatever language the staff member works in."""
-    if not (appeal.citizen_phone or appeal.citizen_email):
+    """Queue an SMS / e-mail / WeChat message to the citizen (if they left a number, an address or
+    wrote through WeChat) in this transaction, written in the site's first language whatever language
+    the staff member works in. The key's first part (``replied`` of ``replied:12``) is the kind of
+    message, whose SMS template a gateway sends with ``params`` (minyi/worker/sms.py)."""
+    if not (appeal.citizen_phone or appeal.citizen_email or appeal.citizen_wechat):
         return
     with translation.override(settings.LANGUAGE_CODE):
         text = str(message) % {"number": appeal.number, **params}
         subject = _("Your appeal %(number)s") % {"number": appeal.number}
+        if appeal.citizen_wechat:
+            # Imported here: the WeChat channel builds on this module (it submits and binds appeals).
+            from minyi.appeals.wechat import queue_message
+
+            queue_message(
+                appeal.citizen_wechat,
+                text,
+                dedupe_key=f"appeal:{appeal.pk}:{key}",
+                kind=key.split(":", 1)[0],
+                number=appeal.number or "",
+            )
     notify(
         phone=appeal.citizen_phone or None,
         email=appeal.citizen_email or None,
         subject=subject,
         text=text,
         dedupe_key=f"appeal:{appeal.pk}:{key}",
+        template=key.split(":", 1)[0],
+        params={"number": appeal.number, **params},
     )
 
 
@@ -279,6 +295,7 @@ def submit(
     citizen_name: str = "",
     citizen_phone: str = "",
     citizen_email: str = "",
+    citizen_wechat: str = "",
     concerns_unit: Unit | None = None,
     category: Category | None = None,
     received_at: datetime | None = None,
@@ -313,6 +330,7 @@ def submit(
         citizen_name=citizen_name.strip(),
         citizen_phone=citizen_phone.strip(),
         citizen_email=citizen_email.strip(),
+        citizen_wechat=citizen_wechat,
         concerns_unit=concerns_unit,
         category=category,
         received_at=received_at or timezone.now(),
@@ -334,7 +352,87 @@ def submit(
     return Submission(appeal=appeal, query_code=code)
 
 
+@transaction.atomic
+def bind_wechat(appeal: Appeal, *, openid: str) -> Appeal:
+    """The citizen proved with the query code that the appeal is theirs: its news now also reaches
+    their WeChat account (minyi/appeals/wechat.py). Rebinding to another account replaces it."""
+    appeal = _lock(appeal, None)
+    if appeal.citizen_wechat != openid:
+        appeal.citizen_wechat = openid
+        _save(appeal, "citizen_wechat")
+        _event(appeal, EventKind.WECHAT_BOUND, None)
+    return appeal
+
+
 # --- deadlines -------------------------------------------------------------------------------
+
+
+def _recounted(
+    old: WorkCalendar, new: WorkCalendar, start: datetime, deadline: datetime
+) -> tuple[datetime, bool]:
+    """The deadline that is as many working days after ``start`` by ``new`` as ``deadline`` was by
+    ``old`` (so the dispatch's days, extensions and pauses all keep their count), and whether it is
+    still provisional."""
+    days = old.working_days_between(start, deadline)
+    if days < 0:
+        return deadline, False
+    moved = new.add_working_days(start, days)
+    return moved.at, moved.provisional
+
+
+def recount_deadlines(old: WorkCalendar, new: WorkCalendar, apply: bool) -> list[MovedDeadline]:
+    """The running provisional deadlines (appeals held by a unit, and their assignments) that the
+    calendar ``new`` moves; with ``apply``, saved (a deadline the dispatcher typed is never
+    provisional, so never moved). Registered with the holiday calendar (minyi/workdays/rules.py)."""
+    moved: list[MovedDeadline] = []
+    running = Appeal.objects.filter(
+        state__in=WORKING_STATES, deadline__isnull=False, deadline_provisional=True
+    ).order_by("deadline", "pk")
+    appeals = list(running.select_for_update(of=("self",)) if apply else running)
+    assignments: dict[int, list[Assignment]] = {}
+    for assignment in Assignment.objects.filter(
+        appeal_id__in=[appeal.pk for appeal in appeals], state__in=ACTIVE_ASSIGNMENT_STATES
+    ).order_by("dispatched_at", "pk"):
+        assignments.setdefault(assignment.appeal_id, []).append(assignment)
+    for appeal in appeals:
+        held = assignments.get(appeal.pk, [])
+        lead = next((a for a in held if a.unit_id == appeal.lead_unit_id), held[0] if held else None)
+        if lead is None or appeal.deadline is None:
+            continue
+        after, provisional = _recounted(old, new, lead.dispatched_at, appeal.deadline)
+        if after == appeal.deadline and provisional == appeal.deadline_provisional:
+            continue
+        if after != appeal.deadline:
+            moved.append(
+                MovedDeadline(
+                    label=f"{appeal.number} {_short(appeal.title, 40)}",
+                    link=staff_link(appeal),
+                    before=appeal.deadline,
+                    after=after,
+                    provisional=provisional,
+                )
+            )
+        if not apply:
+            continue
+        before = appeal.deadline
+        for assignment in held:
+            if assignment.deadline_provisional:
+                assignment.deadline, assignment.deadline_provisional = _recounted(
+                    old, new, assignment.dispatched_at, assignment.deadline
+                )
+                assignment.save(update_fields=["deadline", "deadline_provisional"])
+        appeal.deadline, appeal.deadline_provisional = after, provisional
+        _save(appeal, "deadline", "deadline_provisional")
+        if after != before:
+            _event(
+                appeal,
+                EventKind.DEADLINE_RECOUNTED,
+                None,
+                before=before.isoformat(),
+                deadline=after.isoformat(),
+                provisional=provisional,
+            )
+    return moved
 
 
 def sla_for(appeal: Appeal) -> SlaRule:
@@ -679,7 +777,8 @@ def report_progress(
     appeal: Appeal, *, actor: Actor, note: str, public: bool = False, files: Sequence[UploadedFile] = ()
 ) -> AppealEvent:
     """A note on the work done so far, with photos (or PDFs) as evidence. Internal unless ``public``:
-    a public note is shown to the citizen on the tracking page (its photos stay with the staff)."""
+    a public note is shown to the citizen on the tracking page (its photos stay with the staff) and
+    sent to them."""
     appeal = _lock(appeal, None)
     check_report_progress(actor, appeal)
     if not note.strip():
@@ -694,6 +793,8 @@ def report_progress(
     event = _event(appeal, EventKind.PROGRESS, actor, unit=unit, note=note, public=public, files=len(checked))
     for upload in checked:
         Attachment.objects.create(appeal=appeal, event=event, **upload)
+    if public:
+        _tell_citizen(appeal, MSG_PROGRESS, key=f"progress:{event.pk}", note=_short(note))
     return event
 
 

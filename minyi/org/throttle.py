@@ -174,6 +174,8 @@ def request_unlock_code(username: str) -> bool:
                 "administrator."
             )
             % {"code": code, "minutes": minutes},
+            template="unlock_code",
+            params={"code": code, "minutes": minutes},
         )
         record(
             "auth.unlock_code_sent",

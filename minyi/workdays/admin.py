@@ -6,6 +6,7 @@ so every process computes the next deadline with the change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -21,6 +23,64 @@ from django.views.decorators.http import require_POST
 
 from minyi.workdays import rules
 from minyi.workdays.models import CalendarDay, CalendarYear
+
+#: The State Council has published its notice since 2000; earlier years come from the library only.
+FIRST_NOTICE_YEAR = 2000
+
+
+class NoticeForm(forms.Form):
+    """The State Council's notice for one year: lines pasted from it, or a small sheet."""
+
+    year = forms.IntegerField(label=_("year"), min_value=FIRST_NOTICE_YEAR, max_value=2100)
+    lines = forms.CharField(
+        label=_("dates from the notice"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 12, "cols": 40, "placeholder": "2027-01-01 休 元旦\n2027-02-06 班"}
+        ),
+        help_text=_(
+            "One date a line, then 休 (a rest day) or 班 (a working day), "
+            "then the holiday's name if you like."
+        ),
+    )
+    sheet = forms.FileField(
+        label=_("or a sheet (.xlsx)"),
+        required=False,
+        help_text=_("Columns: date, 休 or 班, name. A header row is skipped."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        year = data.get("year")
+        if year is None:
+            return data
+        sheet = data.get("sheet")
+        rows: Sequence[Sequence[Any]]
+        if sheet is not None:
+            rows = _sheet_rows(sheet)
+        elif (data.get("lines") or "").strip():
+            rows = rules.notice_lines(data["lines"])
+        else:
+            raise forms.ValidationError(_("Paste the notice's dates or choose a sheet."))
+        data["days"] = rules.parse_notice(year, rows)
+        return data
+
+
+def _sheet_rows(upload: Any) -> list[tuple[Any, ...]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(upload, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises several kinds for a file that is not a workbook
+        raise forms.ValidationError(_("This file is not an Excel workbook (.xlsx).")) from None
+    try:
+        return [tuple(row[:3]) for row in book.worksheets[0].iter_rows(max_row=400, values_only=True)]
+    finally:
+        book.close()
+
+
+def _days_text(days: list[rules.NoticeDay]) -> str:
+    return "\n".join(f"{day.date.isoformat()} {'班' if day.is_workday else '休'} {day.name}" for day in days)
 
 
 class CalendarDayInline(admin.TabularInline):
@@ -84,7 +144,48 @@ class CalendarYearAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(require_POST(self.seed_all_view)),
             name="workdays_calendaryear_seed",
         )
-        return [seed, *super().get_urls()]
+        load = path(
+            "load/", self.admin_site.admin_view(self.load_notice_view), name="workdays_calendaryear_load"
+        )
+        return [seed, load, *super().get_urls()]
+
+    def load_notice_view(self, request: HttpRequest) -> HttpResponse:
+        """Load a year's holidays from the State Council's notice: the dates, a preview of the running
+        deadlines they move, then confirm (rules.load_notice)."""
+        if not self._may_seed(request):
+            raise PermissionDenied
+        form = NoticeForm(request.POST or None, request.FILES or None)
+        preview: list[rules.MovedDeadline] | None = None
+        days: list[rules.NoticeDay] = []
+        if request.method == "POST" and form.is_valid():
+            year, days = form.cleaned_data["year"], form.cleaned_data["days"]
+            if request.POST.get("confirm"):
+                moved = rules.load_notice(year, days, actor=request.user)
+                messages.success(
+                    request,
+                    gettext(
+                        "The holidays of %(year)s are loaded: %(rest)d rest days and %(work)d make-up "
+                        "working days; %(moved)d running deadlines moved."
+                    )
+                    % {
+                        "year": year,
+                        "rest": sum(1 for day in days if not day.is_workday),
+                        "work": sum(1 for day in days if day.is_workday),
+                        "moved": len(moved),
+                    },
+                )
+                return HttpResponseRedirect(reverse("admin:workdays_calendaryear_changelist"))
+            preview = rules.preview_notice(year, days)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Load the State Council's holiday notice"),
+            "opts": self.model._meta,
+            "form": form,
+            "days": days,
+            "days_text": _days_text(days),
+            "preview": preview,
+        }
+        return TemplateResponse(request, "admin/workdays/calendaryear/load.html", context)
 
     def seed_all_view(self, request: HttpRequest) -> HttpResponse:
         """Seed every year the library knows (years entered by an administrator are kept)."""
@@ -99,7 +200,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
         warning = rules.calendar_warning()
         if warning and request.method == "GET":
             messages.warning(request, warning)
-        context = {**(extra_context or {}), "may_seed": self._may_seed(request)}
+        context = {
+            **(extra_context or {}),
+            "may_seed": self._may_seed(request),
+            "provisional": rules.provisional_notice(),
+        }
         return super().changelist_view(request, extra_context=context)
 
 

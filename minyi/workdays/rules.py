@@ -27,8 +27,9 @@ and call its methods, with no further queries.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +39,9 @@ from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from minyi.audit.rules import record
 from minyi.dates import day_start, local_day, local_today
+from minyi.errors import Invalid
 from minyi.workdays.choices import MAKE_UP_DAY, Source
 from minyi.workdays.models import CalendarDay, CalendarYear
 
@@ -311,3 +314,189 @@ def seed_from_library(years: Iterable[int] | None = None) -> list[int]:
             updated_at=timezone.now(),
         )
     return targets
+
+
+# --- loading the State Council's notice ---------------------------------------------------------
+
+#: How the notice's lines write a rest day and a working day.
+REST_WORDS = {"休", "假", "放假", "休息"}
+WORK_WORDS = {"班", "上班", "调休上班"}
+_SEPARATORS = re.compile(r"[\s,，、;；|]+")
+_DATE_FORMS = (
+    re.compile(r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"),
+    re.compile(r"(?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"),
+)
+
+
+@dataclass(frozen=True)
+class NoticeDay:
+    """One line of the notice: a date, whether people work on it, and its name."""
+
+    date: dt.date
+    is_workday: bool
+    name: str
+
+
+@dataclass(frozen=True)
+class MovedDeadline:
+    """A running deadline that a loaded year moves (filled by the apps that keep deadlines)."""
+
+    label: str  # e.g. the appeal's number and title
+    link: str
+    before: dt.datetime
+    after: dt.datetime
+    provisional: bool  # still provisional afterwards (it reaches a year not yet loaded)
+
+
+#: Functions ``(old, new, apply) -> [MovedDeadline]`` of the apps whose deadlines count working days
+#: (the appeals register theirs): with ``apply`` they also save the new deadlines.
+DeadlineMover = Callable[[WorkCalendar, WorkCalendar, bool], list[MovedDeadline]]
+_movers: list[DeadlineMover] = []
+
+
+def register_deadlines(mover: DeadlineMover) -> None:
+    """Let a loaded year move ``mover``'s running deadlines (its preview lists them first)."""
+    if mover not in _movers:
+        _movers.append(mover)
+
+
+def _date_of(raw: str, year: int) -> dt.date | None:
+    for form in _DATE_FORMS:
+        found = form.fullmatch(raw)
+        if found is not None:
+            parts = found.groupdict()
+            try:
+                return dt.date(int(parts.get("y") or year), int(parts["m"]), int(parts["d"]))
+            except ValueError:
+                return None
+    return None
+
+
+def parse_notice(year: int, rows: Iterable[Sequence[Any]]) -> list[NoticeDay]:
+    """The notice's days from rows of (date, 休 or 班, name?) — lines pasted from the notice, or a
+    sheet's rows (a header row and empty rows are skipped). A date may be 2027-01-01, 2027/1/1,
+    2027年1月1日 or 1月1日 (in ``year``). Days that already follow the plain rule (a weekend 休, a
+    weekday 班) change nothing and are dropped. Bad rows: Invalid, listing each with its line."""
+    days: dict[dt.date, NoticeDay] = {}
+    errors: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        cells = [_cell_text(cell) for cell in row]
+        cells = [cell for cell in cells if cell]
+        if not cells:
+            continue
+        first = row[0] if isinstance(row[0], dt.date) else None
+        if isinstance(first, dt.datetime):
+            first = first.date()
+        day = first or _date_of(cells[0], year)
+        if day is None:
+            if number == 1:
+                continue  # a header row (日期, 类型, 名称)
+            errors.append(gettext("Line %(n)d: %(text)s is not a date.") % {"n": number, "text": cells[0]})
+            continue
+        if day.year != year:
+            errors.append(
+                gettext("Line %(n)d: %(date)s is not in %(year)d.")
+                % {"n": number, "date": day.isoformat(), "year": year}
+            )
+            continue
+        word = cells[1] if len(cells) > 1 else ""
+        if word not in REST_WORDS | WORK_WORDS:
+            errors.append(
+                gettext("Line %(n)d: write 休 (a rest day) or 班 (a working day) after the date.")
+                % {"n": number}
+            )
+            continue
+        working = word in WORK_WORDS
+        name = " ".join(cells[2:])[:50] or (MAKE_UP_DAY if working else gettext("Holiday"))
+        if day in days and days[day].is_workday != working:
+            errors.append(
+                gettext("Line %(n)d: %(date)s is given as both 休 and 班.")
+                % {"n": number, "date": day.isoformat()}
+            )
+            continue
+        if working != (day.weekday() < 5):
+            days[day] = NoticeDay(day, working, name)
+    if errors:
+        raise Invalid(errors)
+    if not days:
+        raise Invalid(
+            gettext("No holiday or make-up working day was found: write one date and 休 or 班 a line.")
+        )
+    return sorted(days.values(), key=lambda day: day.date)
+
+
+def notice_lines(text: str) -> list[list[str]]:
+    """Pasted text as rows of cells (split on spaces, commas, 、 and tabs)."""
+    return [_SEPARATORS.split(line.strip()) for line in text.splitlines()]
+
+
+def _cell_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+def calendar_with(year: int, days: Iterable[NoticeDay]) -> WorkCalendar:
+    """The current calendar with ``year`` replaced by ``days`` and confirmed (nothing is saved)."""
+    current = calendar()
+    exceptions = {day: working for day, working in current.exceptions.items() if day.year != year}
+    exceptions.update({day.date: day.is_workday for day in days})
+    return WorkCalendar(known_years=current.known_years | {year}, exceptions=exceptions)
+
+
+def preview_notice(year: int, days: Sequence[NoticeDay]) -> list[MovedDeadline]:
+    """The running deadlines loading these days would move (nothing is saved)."""
+    old, new = calendar(), calendar_with(year, days)
+    return [moved for mover in _movers for moved in mover(old, new, False)]
+
+
+@transaction.atomic
+def load_notice(year: int, days: Sequence[NoticeDay], *, actor: Any, note: str = "") -> list[MovedDeadline]:
+    """Make ``days`` the holidays and make-up working days of ``year``, confirm the year (entered by an
+    administrator: seeding never overwrites it) and move the running deadlines it changes. Returns
+    those moved deadlines."""
+    old, new = calendar(), calendar_with(year, days)
+    row, _created = CalendarYear.objects.select_for_update().get_or_create(year=year)
+    CalendarDay.objects.filter(year=row).delete()
+    row.refresh_from_db()  # the delete's signal moved its version
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=day.date, is_workday=day.is_workday, name=day.name, year=row) for day in days]
+    )
+    row.source, row.confirmed = Source.ADMIN, True
+    row.note = (note or gettext("Loaded from the State Council's notice"))[:200]
+    row.save(update_fields=["source", "confirmed", "note"])
+    moved = [moved for mover in _movers for moved in mover(old, new, True)]
+    record(
+        "workdays.notice_loaded",
+        actor=actor,
+        obj=row,
+        detail={
+            "year": year,
+            "rest_days": sum(1 for day in days if not day.is_workday),
+            "working_days": sum(1 for day in days if day.is_workday),
+            "deadlines_moved": len(moved),
+        },
+    )
+    return moved
+
+
+def provisional_years(today: dt.date | None = None) -> list[int]:
+    """The years in use whose holidays are not loaded yet: this year, and next year from November on
+    (deadlines given in December reach into it)."""
+    today = today or local_today()
+    years = {today.year, *([today.year + 1] if today.month >= 11 else [])}
+    return unknown_years(years)
+
+
+def provisional_notice(today: dt.date | None = None) -> str | None:
+    """The line the SLA and dispatch pages show while a year in use is counted provisionally."""
+    years = provisional_years(today)
+    if not years:
+        return None
+    return gettext(
+        "The holidays of %(year)s are not announced yet; deadlines are counted on a provisional calendar."
+    ) % {"year": "、".join(str(year) for year in years)}

@@ -64,6 +64,8 @@ class Delivery(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=DeliveryOutcome.choices, blank=True)
     calls = models.PositiveIntegerField(_("calls to the gateway"), default=0)
+    # What the gateway answered last: its request id, its id of the message, its code (minyi/worker/sms.py).
+    answer = models.JSONField(_("gateway's answer"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("message delivery")

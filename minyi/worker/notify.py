@@ -25,7 +25,7 @@ import logging
 import os
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,9 +54,14 @@ class SmsBackend:
 
     ``key`` is the message's idempotency key (at most 64 URL-safe characters), the same on every
     retry of one message: pass it to the gateway as its out-id (Alibaba Cloud SMS ``OutId``, Tencent
-    Cloud SMS ``SessionContext``) so that a message sent again after a crash is not delivered twice."""
+    Cloud SMS ``SessionContext``) so that a message sent again after a crash is not delivered twice.
+    ``template`` names the kind of message (e.g. ``replied``) and ``params`` its values, for gateways
+    that send only approved templates (minyi/worker/sms.py). What ``send`` returns (the gateway's
+    answer: its request id, its id of the message, its code) is recorded on the delivery row."""
 
-    def send(self, phone: str, text: str, *, key: str) -> None:
+    def send(
+        self, phone: str, text: str, *, key: str, template: str = "", params: Mapping[str, Any] | None = None
+    ) -> Mapping[str, Any] | None:
         raise NotImplementedError
 
 
@@ -68,7 +73,9 @@ class FileSmsBackend(SmsBackend):
         default = Path(settings.BASE_DIR) / "var" / "sms-outbox.jsonl"
         return Path(getattr(settings, "MINYI_SMS_FILE", default))
 
-    def send(self, phone: str, text: str, *, key: str) -> None:
+    def send(
+        self, phone: str, text: str, *, key: str, template: str = "", params: Mapping[str, Any] | None = None
+    ) -> None:
         path = self.path()
         path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(
@@ -109,14 +116,17 @@ class ConsoleSmsBackend(SmsBackend):
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
 
-    def send(self, phone: str, text: str, *, key: str) -> None:
+    def send(
+        self, phone: str, text: str, *, key: str, template: str = "", params: Mapping[str, Any] | None = None
+    ) -> None:
         stream = self.stream or sys.stdout
         stream.write(f"SMS to {phone}: {text}\n")
         stream.flush()
 
 
 def get_sms_backend() -> SmsBackend:
-    """The SMS backend named by ``settings.MINYI_SMS_BACKEND`` (read at each call)."""
+    """The SMS backend named by ``settings.MINYI_SMS_BACKEND`` (read at each call; the names
+    ``file``, ``console``, ``aliyun`` and ``tencent`` are turned into classes in minyi/settings.py)."""
     dotted = getattr(settings, "MINYI_SMS_BACKEND", DEFAULT_SMS_BACKEND)
     try:
         backend_class = import_string(dotted)
@@ -136,14 +146,21 @@ def notify(
     subject: str,
     text: str,
     dedupe_key: str | None = None,
+    template: str = "",
+    params: Mapping[str, Any] | None = None,
 ) -> list[Job]:
     """Queue an SMS to ``phone`` and/or an e-mail to ``email`` (the SMS carries only ``text``); call
-    inside the transaction of the change. Returns the jobs created (none without an address, or
-    when ``dedupe_key`` was used before)."""
+    inside the transaction of the change. ``template`` (the kind of message) and ``params`` (its
+    values) are what template gateways send instead of the text. Returns the jobs created (none
+    without an address, or when ``dedupe_key`` was used before)."""
     text = str(text)  # a lazy translation becomes the text of the caller's language now
     jobs: list[Job | None] = []
     if phone:
-        jobs.append(enqueue(SMS, {"phone": phone, "text": text}, dedupe_key=_channel_key(dedupe_key, "sms")))
+        payload: dict[str, Any] = {"phone": phone, "text": text}
+        if template:
+            payload["template"] = template
+            payload["params"] = {name: str(value) for name, value in (params or {}).items()}
+        jobs.append(enqueue(SMS, payload, dedupe_key=_channel_key(dedupe_key, "sms")))
     if email:
         payload = {"to": email, "subject": str(subject), "text": text}
         jobs.append(enqueue(EMAIL, payload, dedupe_key=_channel_key(dedupe_key, "email")))
@@ -152,10 +169,15 @@ def notify(
 
 @handler(SMS)
 def send_sms(payload: dict[str, Any]) -> None:
-    """Job handler: payload {"phone": ..., "text": ...}; sent once per job (see the module's docstring)."""
+    """Job handler: payload {"phone": ..., "text": ..., "template"?: ..., "params"?: {...}}; sent once
+    per job (see the module's docstring)."""
     phone, text = _required(payload, "phone", "text")
+    template = payload.get("template") or ""
+    params = payload.get("params") or {}
+    if not isinstance(template, str) or not isinstance(params, dict):
+        raise PermanentFailure("payload's template must be a string and its params an object")
     backend = get_sms_backend()
-    deliver("sms", phone, lambda key: backend.send(phone, text, key=key))
+    deliver("sms", phone, lambda key: backend.send(phone, text, key=key, template=template, params=params))
 
 
 @handler(EMAIL)
@@ -166,6 +188,7 @@ def send_email(payload: dict[str, Any]) -> None:
     def send(key: str) -> None:
         message = EmailMessage(subject, text, None, [to], headers={"Message-ID": f"<{key}@{DNS_NAME}>"})
         message.send(fail_silently=False)
+        return None
 
     deliver("email", to, send)
 
@@ -177,9 +200,10 @@ def delivery_key(job: Job, channel: str, target: str) -> str:
     return f"minyi-{job.pk}-{channel}-{digest}"
 
 
-def deliver(channel: str, target: str, send: Callable[[str], None]) -> None:
+def deliver(channel: str, target: str, send: Callable[[str], Mapping[str, Any] | None]) -> None:
     """Hand one message to its gateway through ``send(key)`` once: record the attempt (committed
-    before the call), skip it when an earlier run already sent it, record the outcome after."""
+    before the call), skip it when an earlier run already sent it, record the outcome after, with
+    the gateway's answer (what ``send`` returns, or the ``answer`` of the error it raises)."""
     job = current_job()
     if job is None:  # called outside the worker: no job id to key it by, and nothing to repeat
         send(f"minyi-{uuid.uuid4().hex}")
@@ -206,13 +230,17 @@ def deliver(channel: str, target: str, send: Callable[[str], None]) -> None:
             started_at=now, finished_at=None, outcome="", calls=F("calls") + 1
         )
     try:
-        send(key)
-    except Exception:
+        answer = send(key)
+    except Exception as error:
         Delivery.objects.filter(pk=delivery.pk).update(
-            finished_at=timezone.now(), outcome=DeliveryOutcome.FAILED
+            finished_at=timezone.now(),
+            outcome=DeliveryOutcome.FAILED,
+            answer=dict(getattr(error, "answer", None) or {}),
         )
         raise
-    Delivery.objects.filter(pk=delivery.pk).update(finished_at=timezone.now(), outcome=DeliveryOutcome.SENT)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        finished_at=timezone.now(), outcome=DeliveryOutcome.SENT, answer=dict(answer or {})
+    )
 
 
 def _channel_key(dedupe_key: str | None, channel: str) -> str | None:

@@ -69,6 +69,15 @@ class PermanentFailure(Exception):
     at once instead of being retried."""
 
 
+class RetryLater(Exception):
+    """Raised by a handler when the other side asked to be called later (a gateway's throttling): the
+    job is retried, but not before ``after`` (or its backoff, if longer)."""
+
+    def __init__(self, message: str, *, after: timedelta) -> None:
+        super().__init__(message)
+        self.after = after
+
+
 def handler(kind: str) -> Callable[[Handler], Handler]:
     """Register the decorated ``func(payload) -> None`` as the handler of jobs of ``kind``."""
 
@@ -372,7 +381,10 @@ def _record_failure(job: Job, error: Exception) -> JobState:
     if isinstance(error, PermanentFailure) or job.attempts >= job.max_attempts:
         fields |= {"state": JobState.DEAD, "finished_at": now}
     else:
-        fields |= {"state": JobState.FAILED, "run_after": now + backoff(job.attempts)}
+        wait = backoff(job.attempts)
+        if isinstance(error, RetryLater):
+            wait = max(wait, error.after)
+        fields |= {"state": JobState.FAILED, "run_after": now + wait}
     if not _held(job).update(**fields):
         return _lost(job, fields["state"])
     for name, value in fields.items():

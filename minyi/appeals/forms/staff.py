@@ -456,7 +456,10 @@ class ProgressForm(ActionForm):
     public = forms.BooleanField(
         label=_("Show this note to the citizen on the tracking page"),
         required=False,
-        help_text=_("The citizen reads the note, not your name nor the photos. Leave it internal otherwise."),
+        help_text=_(
+            "The citizen reads the note on the tracking page and is told of it (SMS, e-mail or WeChat), "
+            "without your name or the photos. Leave it internal otherwise."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -469,7 +472,7 @@ class ProgressForm(ActionForm):
 class ProgressIn(ActionIn):
     note = _api_text(help_text="What was done.")
     public = serializers.BooleanField(
-        required=False, default=False, help_text="Shown to the citizen on the tracking page."
+        required=False, default=False, help_text="Shown to the citizen on the tracking page and sent to them (SMS, e-mail or WeChat)."
     )
 
 

@@ -19,6 +19,7 @@ from minyi.appeals.models.appeal import (
     SlaRule,
 )
 from minyi.appeals.models.echo import EchoEntry
+from minyi.appeals.models.wechat import WechatMessage
 
 __all__ = [
     "Appeal",
@@ -33,4 +34,5 @@ __all__ = [
     "Pause",
     "Reply",
     "SlaRule",
+    "WechatMessage",
 ]

@@ -145,6 +145,9 @@ class Appeal(models.Model):
     citizen_name = models.CharField(_("name"), max_length=50, blank=True)
     citizen_phone = models.CharField(_("phone"), max_length=20, blank=True)
     citizen_email = models.EmailField(_("e-mail"), blank=True)
+    # The citizen's OpenID on the district's WeChat official account (minyi/appeals/wechat.py): where
+    # answers go as customer-service messages. An account identifier: never shown, never exported.
+    citizen_wechat = models.CharField(max_length=64, blank=True, editable=False)
     concerns_unit = models.ForeignKey(
         Unit,
         verbose_name=_("concerns officials of"),

@@ -64,6 +64,7 @@ from minyi.paging import window
 from minyi.privacy import mask_text
 from minyi.supervision.queries import notices_for
 from minyi.supervision.rules import may_issue
+from minyi.workdays.rules import provisional_notice
 
 AnyUser = User | AnonymousUser
 
@@ -219,6 +220,8 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "tabs": tabs,
             "may_review": may_review(request.user),
             "active_tab": active if active in keys else "",
+            # Dispatchers give the deadlines: tell them while a year in use is counted provisionally.
+            "provisional": provisional_notice() if request.user.has_perm(AppealPerm.DISPATCH) else None,
         },
     )
 

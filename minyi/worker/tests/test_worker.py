@@ -413,8 +413,8 @@ class Killed(BaseException):
 class AcceptThenDie(FileSmsBackend):
     """The gateway accepts the message, then the worker dies before it marks the job done."""
 
-    def send(self, phone: str, text: str, *, key: str) -> None:
-        super().send(phone, text, key=key)
+    def send(self, phone: str, text: str, *, key: str, **message: Any) -> None:
+        super().send(phone, text, key=key, **message)
         raise Killed
 
 

@@ -1,0 +1,15 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("worker", "0002_deliveries"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="delivery",
+            name="answer",
+            field=models.JSONField(blank=True, default=dict, verbose_name="gateway's answer"),
+        ),
+    ]
