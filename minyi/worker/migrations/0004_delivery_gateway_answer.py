@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("worker", "0002_deliveries"),
+        ("worker", "0003_heartbeat_and_job_request_id"),
     ]
 
     operations = [

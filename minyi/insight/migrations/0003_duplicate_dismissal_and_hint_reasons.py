@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('appeals', '0007_running_deadline_index'),
-        ('insight', '0001_initial'),
+        ('insight', '0002_gazetteer_place_and_district_wide_hotspots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0007_running_deadline_index'),
+        ('appeals', '0009_attachment_progress_event'),
     ]
 
     operations = [
