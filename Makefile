@@ -77,8 +77,7 @@ system-deps:
 runtime-deps:
 	scripts/system-deps.sh --runtime
 
-# One process for both (one start-up of Django instead of two); seed_demo --migrate writes without
-# waiting for the disk at each commit (its docstring says why that is safe for the demo).
+# One process for both: Django (with jieba and scikit-learn, which the apps import) starts once, not twice.
 db: setup
 	mkdir -p var
 	$(PY) manage.py seed_demo --migrate

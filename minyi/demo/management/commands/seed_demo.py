@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from minyi.demo import appeals as appeals_demo
 from minyi.demo import assistance as assistance_demo
@@ -27,27 +24,6 @@ from minyi.demo import reports as reports_demo
 from minyi.demo import study as study_demo
 from minyi.demo import symposia as symposia_demo
 from minyi.workdays.rules import seed_from_library
-
-
-@contextmanager
-def _unsynced_sqlite() -> Iterator[None]:
-    """On SQLite, write the demo without waiting for the disk at each commit (PRAGMA synchronous=OFF on
-    this command's connection only): the demo commits thousands of small transactions, and each waits
-    for an fsync of tens of milliseconds on a laptop's disk. Only an operating-system crash during the
-    load could then damage the file, and the demo is loaded again from scratch; the application's own
-    connections keep SQLite's full durability."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:  # SQLite refuses it in a transaction
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA synchronous")
-        before = cursor.fetchone()[0]
-        cursor.execute("PRAGMA synchronous=OFF")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA synchronous={int(before)}")
 
 
 def _positive(raw: str) -> int:
@@ -97,10 +73,9 @@ class Command(BaseCommand):
         password: str = options["password"]
         if not password:
             raise CommandError("--password must not be empty.")
-        with _unsynced_sqlite():
-            if options["migrate"]:
-                call_command("migrate", interactive=False, verbosity=0)
-            self._seed(options, password)
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        self._seed(options, password)
 
     def _seed(self, options: dict[str, Any], password: str) -> None:
         try:
