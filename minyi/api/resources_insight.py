@@ -58,6 +58,10 @@ class DuplicateSerializer(serializers.Serializer):
     reason = serializers.CharField()
     reason_label = serializers.CharField()
     score = serializers.FloatField()
+    places = serializers.ListField(
+        child=serializers.CharField(), help_text="Places both appeals name (personal data masked)."
+    )
+    words = serializers.ListField(child=serializers.CharField(), help_text="Words of the problem both use.")
 
 
 class DuplicatesSerializer(serializers.Serializer):

@@ -84,3 +84,4 @@ def test_likely_duplicates_of_the_same_caller(actors: Actors) -> None:
     [duplicate] = body["duplicates"]
     assert duplicate["number"] == earlier.number and duplicate["reason"] == "same_person"
     assert duplicate["reason_label"] and 0 <= duplicate["score"] <= 1
+    assert "路灯" in duplicate["words"]  # why (docs/duplicates.md)

@@ -329,6 +329,10 @@ def test_a_report_is_never_a_duplicate_hint_for_the_unit_nor_offered_to_merge_in
     duplicates.record_hints(report)
     rules.dispatch(third, lead=actors.edu, actor=actors.dispatcher)
     assert str(third.number) not in client.get(f"/appeals/{report.number}/").content.decode()
+    # Nor does the merge's confirmation offer it, asked directly.
+    confirm = client.get(f"/appeals/{report.number}/duplicates/merge/", {"into": str(third.number)})
+    assert confirm.status_code == 409 and "回避" in confirm.content.decode()
+    assert 'class="merge-confirm"' not in confirm.content.decode()
 
 
 def test_the_hotspot_board_withholds_a_cluster_of_reports_about_the_viewers_unit(

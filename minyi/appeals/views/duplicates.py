@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from minyi.appeals.access import holding_units, recusal
 from minyi.appeals.choices import ReplyState
 from minyi.appeals.models import Appeal
 from minyi.appeals.views.staff import MERGE, _detail_response, _visible_appeal
@@ -60,6 +61,13 @@ def merge_confirm(request: HttpRequest, number: str) -> HttpResponse:
         return _detail_response(
             request, appeal, errors=[_("No appeal you may see has this tracking number.")], status=400
         )
+    # 回避: never offer to merge into an appeal held by a unit this one concerns (the merge refuses it).
+    if recusal(holding_units(master), [appeal]) is not None:
+        refusal = _("%(number)s cannot be merged into %(master)s (回避); handle it on its own.") % {
+            "number": appeal.number,
+            "master": master.number,
+        }
+        return _detail_response(request, appeal, errors=[refusal], status=409)
     verdict = duplicates.decide(duplicates.facts_of(appeal), duplicates.facts_of(master))
     reply = master.replies.filter(state=ReplyState.SENT).order_by("-sent_at", "-id").first()
     context = {

@@ -258,7 +258,9 @@ def test_dispatcher_merges_from_the_appeals_page_after_a_confirmation(client: Cl
     hints = page.split('id="duplicates"')[1].split("</section>")[0]
     assert f'action="/appeals/{appeal.number}/merge/"' not in hints
 
-    confirm = client.get(f"/appeals/{appeal.number}/duplicates/merge/", {"into": earlier.number}, headers=EN)
+    confirm = client.get(
+        f"/appeals/{appeal.number}/duplicates/merge/", {"into": str(earlier.number)}, headers=EN
+    )
     assert confirm.status_code == 200
     text = confirm.content.decode()
     assert f"Merge {appeal.number} into {earlier.number}?" in text
@@ -285,7 +287,7 @@ def test_the_confirmation_shows_the_reply_the_citizen_will_get(client: Client, a
     appeal = new_appeal(actors, citizen_phone="13600000001")
     client.force_login(actors.dispatcher)
     text = client.get(
-        f"/appeals/{appeal.number}/duplicates/merge/", {"into": earlier.number}, headers=EN
+        f"/appeals/{appeal.number}/duplicates/merge/", {"into": str(earlier.number)}, headers=EN
     ).content.decode()
     assert "The reply this citizen will get" in text
     assert "已更换路灯三盏，现已恢复照明。" in text
@@ -303,7 +305,7 @@ def test_a_confirmation_for_no_visible_appeal_is_refused(client: Client, actors:
 def test_only_who_may_merge_sees_the_confirmation(client: Client, actors: Actors) -> None:
     earlier, appeal = _hinted_pair(actors, "13600000001")
     client.force_login(actors.operator)
-    response = client.get(f"/appeals/{appeal.number}/duplicates/merge/", {"into": earlier.number})
+    response = client.get(f"/appeals/{appeal.number}/duplicates/merge/", {"into": str(earlier.number)})
     assert response.status_code == 403
 
 
