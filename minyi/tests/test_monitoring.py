@@ -109,7 +109,7 @@ def test_metrics_are_open_from_this_machine_and_to_the_token_only(client: Client
     settings.LANGUAGE_CODE = "en"
     settings.METRICS_TOKEN = "s3cret-metrics-token"
     assert client.get("/metrics").status_code == 200  # the test client comes from 127.0.0.1
-    outside = {"REMOTE_ADDR": "203.0.113.7"}
+    outside: dict[str, Any] = {"REMOTE_ADDR": "203.0.113.7"}
     refused = client.get("/metrics", **outside)
     assert refused.status_code == 403 and b"token" in refused.content
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong", **outside).status_code == 403
