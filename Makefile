@@ -7,14 +7,25 @@ PY := $(VENV)/bin/python
 PO_FILES := $(wildcard minyi/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-pg test-schemathesis test-moved-clock setup system-deps runtime-deps db bench check messages makemessages clean
+.PHONY: run prod smoke-prod test test-pg test-schemathesis test-moved-clock setup system-deps runtime-deps db bench check messages makemessages clean
 
 ## make run: set everything up, load the demo district, serve http://127.0.0.1:8000 (with the worker
 ## delivering notifications to var/sms-outbox.jsonl and var/mail/ beside it)
+## (scripts/serve.py: Ctrl-C, SIGTERM to make, or make killed outright stops both, leaving no process)
 run: setup runtime-deps db
-	$(PY) manage.py worker --id make-run & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	exec $(PY) scripts/serve.py run
+
+## make prod: the production profile on PostgreSQL (DATABASE_URL) and Redis (CACHE_URL): migrate,
+## collectstatic, gunicorn (minyi/gunicorn_conf.py, WEB_WORKERS processes on BIND) and WORKERS workers;
+## needs SECRET_KEY and ALLOWED_HOSTS (docs/deploy.md); stops like make run
+WORKERS ?= 2
+prod: setup
+	exec $(PY) scripts/serve.py prod --workers $(WORKERS)
+
+## make smoke-prod: start make prod on a fresh PostgreSQL database and this machine's Redis, walk a
+## citizen's appeal to its SMS over HTTP, check /readyz and /metrics, stop it and check nothing is left
+smoke-prod: setup
+	scripts/smoke-prod.sh
 
 ## make test: lint, type check, Django checks, migrations check, the pytest suite with browser tests
 test: setup system-deps

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
@@ -53,6 +54,11 @@ def test_readyz_wants_a_worker_heartbeat_within_two_minutes(client: Client, sett
     Heartbeat.objects.update(seen_at=timezone.now() - timedelta(minutes=3))
     response = client.get("/readyz")
     assert response.status_code == 503 and response.json()["worker"]["ok"] is False
+
+    # IT staff see the heartbeats in the admin, read-only.
+    client.force_login(User.objects.create_superuser("it", "it@example.cn", "x"))
+    assert "readyz-test" in client.get("/admin/worker/heartbeat/").content.decode()
+    assert client.get("/admin/worker/heartbeat/add/").status_code == 403
 
 
 def test_readyz_fails_when_the_outbox_backs_up(client: Client, settings: Any) -> None:
@@ -109,7 +115,7 @@ def test_metrics_are_open_from_this_machine_and_to_the_token_only(client: Client
     settings.LANGUAGE_CODE = "en"
     settings.METRICS_TOKEN = "s3cret-metrics-token"
     assert client.get("/metrics").status_code == 200  # the test client comes from 127.0.0.1
-    outside = {"REMOTE_ADDR": "203.0.113.7"}
+    outside: dict[str, Any] = {"REMOTE_ADDR": "203.0.113.7"}
     refused = client.get("/metrics", **outside)
     assert refused.status_code == 403 and b"token" in refused.content
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong", **outside).status_code == 403

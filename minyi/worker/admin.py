@@ -1,5 +1,5 @@
 """Django admin for IT staff: the outbox, read-only but for sending failed jobs back to the queue, and
-the deliveries of messages to their gateways (read-only)."""
+the deliveries of messages to their gateways and the workers' heartbeats (read-only)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from minyi.privacy import mask_text
-from minyi.worker.models import Delivery, Job
+from minyi.worker.models import Delivery, Heartbeat, Job
 from minyi.worker.rules import retry_now
 
 # Payloads and errors carry citizens' phone numbers: shown masked, as everywhere they are not needed.
@@ -28,6 +28,7 @@ SHOWN = (
     "created_at",
     "finished_at",
     "dedupe_key",
+    "request_id",
     "masked_payload",
     "masked_last_error",
 )
@@ -101,4 +102,19 @@ class DeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    """Which workers run, and when each was last seen (what /readyz and /metrics read)."""
+
+    fields = readonly_fields = ("worker_id", "started_at", "seen_at", "stopped_at", "jobs_run")
+    list_display = list(fields)
+    ordering = ["-seen_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

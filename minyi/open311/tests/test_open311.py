@@ -29,7 +29,7 @@ def post(
     client: Client,
     services: Services,
     fmt: str = "json",
-    headers: dict[str, str] | None = None,
+    headers: Any = None,
     **fields: Any,
 ) -> Any:
     data = {
