@@ -353,6 +353,19 @@ def submit(
 
 
 @transaction.atomic
+def add_attachment(appeal: Appeal, *, upload: UploadedFile, actor: Actor = None) -> Attachment | None:
+    """A photo or PDF that reaches an appeal after it was stored (e.g. a WeChat photo fetched by the
+    worker), checked by its content; the same file twice is kept once (returns None)."""
+    appeal = _lock(appeal, None)
+    fields = checked_upload(upload)
+    if appeal.attachments.filter(sha256=fields["sha256"]).exists():
+        return None
+    attachment = Attachment.objects.create(appeal=appeal, **fields)
+    record("appeals.attachment_added", actor=actor, obj=appeal, detail={"attachment": attachment.pk})
+    return attachment
+
+
+@transaction.atomic
 def bind_wechat(appeal: Appeal, *, openid: str) -> Appeal:
     """The citizen proved with the query code that the appeal is theirs: its news now also reaches
     their WeChat account (minyi/appeals/wechat.py). Rebinding to another account replaces it."""

@@ -39,6 +39,7 @@ from minyi.worker.rules import PermanentFailure, enqueue, handler
 from minyi.worker.sms import GatewayFailed, GatewayRefused, GatewayThrottled
 
 WECHAT_JOB = "notify.wechat"
+MEDIA_JOB = "wechat.fetch_media"
 #: Wrong query codes one WeChat account may send per window before binding is refused for a while.
 BIND_TRIES = 5
 BIND_WINDOW_SECONDS = 15 * 60
@@ -60,6 +61,8 @@ _RATINGS = {
 # not written to the account within 48 hours (customer-service messages need that), blocked content.
 PERMANENT_ERRCODES = {40003, 45015, 45047, 48001, 43004, 40008}
 THROTTLED_ERRCODES = {45009, 45011}
+#: An invalid or expired media_id (WeChat keeps a pushed photo three days).
+MEDIA_GONE_ERRCODES = {40007}
 
 
 def configured() -> dict[str, str]:
@@ -125,7 +128,12 @@ def _read(message: Any, openid: str) -> tuple[Appeal | None, str]:
         return _new_appeal(openid, title=content, body=content)
     if message.type == "image":
         body = _("Photo sent through WeChat: %(url)s") % {"url": message.image or ""}
-        return _new_appeal(openid, title=_("Photo sent through WeChat"), body=body)
+        appeal, text = _new_appeal(openid, title=_("Photo sent through WeChat"), body=body)
+        if appeal is not None and message.media_id:
+            # WeChat keeps a photo three days: the worker fetches it onto the appeal (fetch_media).
+            payload = {"appeal": appeal.pk, "media_id": str(message.media_id)}
+            enqueue(MEDIA_JOB, payload, dedupe_key=f"wechat-media:{message.id}")
+        return appeal, text
     if message.type == "location":
         label = str(message.label or "").strip()
         body = _("Location sent through WeChat: %(label)s") % {"label": label or "—"}
@@ -319,3 +327,32 @@ def notify_wechat(payload: dict[str, Any]) -> None:
         return {"gateway": "wechat", "code": result.get("errcode", 0), "message": result.get("errmsg", "")}
 
     deliver("wechat", openid, send)
+
+
+@handler(MEDIA_JOB)
+def fetch_media(payload: dict[str, Any]) -> None:
+    """Job handler: payload {"appeal": pk, "media_id": ...}; the photo a citizen sent through WeChat,
+    downloaded from the account's media API and kept on the appeal as an attachment (checked by its
+    content like every upload)."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wechatpy.exceptions import WeChatClientException
+
+    pk, media_id = payload.get("appeal"), payload.get("media_id")
+    appeal = Appeal.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if appeal is None or not isinstance(media_id, str) or not media_id:
+        raise PermanentFailure("payload names no stored appeal or no media_id")
+    try:
+        response = client().get("media/get", params={"media_id": media_id})  # media.download, undeprecated
+    except WeChatClientException as error:
+        code = int(error.errcode) if error.errcode is not None else None
+        answer = {"gateway": "wechat", "code": code, "message": str(error.errmsg or "")}
+        if code in PERMANENT_ERRCODES | MEDIA_GONE_ERRCODES:
+            raise GatewayRefused(f"WeChat has no such photo: {code} {error.errmsg}", answer) from error
+        raise GatewayFailed(f"WeChat did not give the photo: {code} {error.errmsg}", answer) from error
+    content = response if isinstance(response, bytes) else getattr(response, "content", b"")
+    upload = SimpleUploadedFile(f"wechat-{media_id[:40]}", content)
+    try:
+        rules.add_attachment(appeal, upload=upload)
+    except ValidationError as error:
+        raise PermanentFailure(f"the photo from WeChat was refused: {error.messages}") from error

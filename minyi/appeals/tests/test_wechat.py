@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ TOKEN = "minyiToken2026"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as the account shows it
 APP_ID = "wx0123456789abcdef"
 OPENID = "oAbCdEfGhIjKlMnOpQrStUvWxYz1"
+PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200  # a JPEG's head, as uploads sniff it
 
 
 class FakeWechatApi:
@@ -48,6 +50,12 @@ class FakeWechatApi:
                 return 200, {}, {"errcode": 40013, "errmsg": "invalid appid"}
             self.tokens_issued += 1
             return 200, {}, {"access_token": f"token-{self.tokens_issued}", "expires_in": 7200}
+        if seen.path == "/cgi-bin/media/get":
+            if seen.query.get("access_token") != f"token-{self.tokens_issued}":
+                return 200, {}, {"errcode": 40001, "errmsg": "invalid credential"}
+            if seen.query.get("media_id") != "media-1":
+                return 200, {}, {"errcode": 40007, "errmsg": "invalid media_id"}
+            return 200, {"Content-Type": "image/jpeg"}, PHOTO
         if seen.path == "/cgi-bin/message/custom/send":
             if seen.query.get("access_token") != f"token-{self.tokens_issued}" or self.expire_next:
                 self.expire_next = False
@@ -151,7 +159,10 @@ def test_a_bad_signature_gets_403_and_stores_nothing(api: Any, client: Client) -
     assert not WechatMessage.objects.exists()
 
 
-def test_image_and_location_messages_become_appeals(api: Any, client: Client) -> None:
+def test_image_and_location_messages_become_appeals(
+    api: Any, client: Client, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
     _push(client, _xml("image", "1004", PicUrl="http://mmbiz.example/pic.jpg", MediaId="media-1"))
     _push(
         client,
@@ -166,6 +177,9 @@ def test_image_and_location_messages_become_appeals(api: Any, client: Client) ->
     )
     photo, place = Appeal.objects.order_by("pk")
     assert "http://mmbiz.example/pic.jpg" in photo.body
+    work("worker-1", once=True)  # the photo is fetched from WeChat onto the appeal
+    [attachment] = photo.attachments.all()
+    assert (attachment.content_type, attachment.size) == ("image/jpeg", len(PHOTO))
     assert (str(place.latitude), str(place.longitude), place.address) == (
         "23.134521",
         "113.358803",
