@@ -472,7 +472,9 @@ class ProgressForm(ActionForm):
 class ProgressIn(ActionIn):
     note = _api_text(help_text="What was done.")
     public = serializers.BooleanField(
-        required=False, default=False, help_text="Shown to the citizen on the tracking page and sent to them (SMS, e-mail or WeChat)."
+        required=False,
+        default=False,
+        help_text="Shown to the citizen on the tracking page and sent to them (SMS, e-mail or WeChat).",
     )
 
 
