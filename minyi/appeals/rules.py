@@ -197,7 +197,7 @@ def _event(
     return event
 
 
-def _tell_citizen(appeal: Appeal, message: Promise, *, key: str, **params: Any) -> None:
+def _tell_citizen(appeal: Appeal, message: Promise, *, key: str, wechat: bool = True, **params: Any) -> None:
     """Queue an SMS / e-mail / WeChat message to the citizen (if they left a number, an address or
     wrote through WeChat) in this transaction, written in the site's first language whatever language
     the staff member works in. The key's first part (``replied`` of ``replied:12``) is the kind of
@@ -207,7 +207,7 @@ def _tell_citizen(appeal: Appeal, message: Promise, *, key: str, **params: Any) 
     with translation.override(settings.LANGUAGE_CODE):
         text = str(message) % {"number": appeal.number, **params}
         subject = _("Your appeal %(number)s") % {"number": appeal.number}
-        if appeal.citizen_wechat:
+        if appeal.citizen_wechat and wechat:
             # Imported here: the WeChat channel builds on this module (it submits and binds appeals).
             from minyi.appeals.wechat import queue_message
 
@@ -348,7 +348,8 @@ def submit(
     _event(appeal, EventKind.RECEIVED, actor, channel=channel)
     # The receipt, whatever the channel (docs/design.md, "The appeal loop"): the citizen who left a
     # phone or an address learns the number now, not only at dispatch.
-    _tell_citizen(appeal, MSG_RECEIVED, key="received")
+    # A WeChat push is answered at once with the number, in the push's own reply: no second message.
+    _tell_citizen(appeal, MSG_RECEIVED, key="received", wechat=False)
     return Submission(appeal=appeal, query_code=code)
 
 

@@ -72,6 +72,10 @@ DISTRICT_STEPS: dict[str, set[str]] = {
     "follow_up": {"operator", "dispatcher"},
     "close": {"dispatcher"},
     "decide_extension": {"dispatcher"},
+    # Only the operator who recorded a consultation answers it during the call: the world's appeals are
+    # recorded by nobody of these roles, so every role is refused here (who may is tested in
+    # minyi/appeals/tests with a consultation of the operator's own).
+    "answer_during_call": set(),
 }
 _EDU_STAFF, _HOUSING_STAFF = {"handler_edu", "head_edu"}, {"handler_housing"}
 #: The units' steps: only staff of the unit holding the appeal as lead (by the holding unit's code).
@@ -106,6 +110,7 @@ SCENARIO: dict[str, str] = {
     "follow_up": "replied",
     "close": "replied",
     "decide_extension": "asking_for_time",
+    "answer_during_call": "received",
     "accept": "dispatched",
     "return": "dispatched",
     "request_extension": "in_progress",
@@ -230,6 +235,7 @@ def _payload(action: str, appeal: Appeal, world: World, *, api: bool) -> dict[st
         "unmerge": {},
         "follow_up": {"result": "satisfied", "comment": ""},
         "close": {"note": "联系不上来电人"},
+        "answer_during_call": {"body": "已在电话中答复。"},
         "decide_extension": {
             "extension": extension.pk if extension else 0,
             "decision": "approve",
