@@ -257,7 +257,9 @@ def test_real_phrases_find_real_published_answers(actors: Actors, client: Client
     # The staff list finds the same appeals by the words of their title and text (not the reply).
     for q in ("晚上噪音很大", "噪音扰民", "工地噪音"):
         wanted = words.required(words.query_words(q))
-        expected = {a.number for a in Appeal.objects.all() if all(w in f"{a.title} {a.body}" for w in wanted)}
+        expected = {
+            str(a.number) for a in Appeal.objects.all() if all(w in f"{a.title} {a.body}" for w in wanted)
+        }
         assert expected, q
         _status, html = get(client, reverse("appeals:list"), q=q, state="")
         assert numbers(html) == expected, q
