@@ -194,12 +194,12 @@ def test_the_staff_list_refuses_what_it_cannot_search(actors: Actors, client: Cl
     assert client.get(url, {"q": "路灯\x00"}).status_code == 400
 
 
-@pytest.mark.parametrize("probe", [1000, 1, 0])
+@pytest.mark.parametrize("probe", [1000, 1])
 def test_common_and_rare_words_find_the_same_appeals_whichever_way_is_taken(
     actors: Actors, client: Client, monkeypatch: pytest.MonkeyPatch, probe: int
 ) -> None:
-    """PostgreSQL chooses between the words index and walking the newest appeals (filters.text_match):
-    with fewer matches than the probe, more, or an expectation already above it; the answer is one."""
+    """PostgreSQL chooses between the words index and walking the newest appeals (filters.text_match),
+    after a probe of the index with fewer matches than it reads, or more; the answer is one."""
     monkeypatch.setattr(filters, "PROBE", probe)
     both = [new_appeal(actors, title=f"第{i}号 工厂噪音", body=NOISE) for i in range(2)]
     new_appeal(actors, title="路灯不亮", body="村口路灯坏了。")
@@ -257,7 +257,9 @@ def test_real_phrases_find_real_published_answers(actors: Actors, client: Client
     # The staff list finds the same appeals by the words of their title and text (not the reply).
     for q in ("晚上噪音很大", "噪音扰民", "工地噪音"):
         wanted = words.required(words.query_words(q))
-        expected = {a.number for a in Appeal.objects.all() if all(w in f"{a.title} {a.body}" for w in wanted)}
+        expected = {
+            str(a.number) for a in Appeal.objects.all() if all(w in f"{a.title} {a.body}" for w in wanted)
+        }
         assert expected, q
         _status, html = get(client, reverse("appeals:list"), q=q, state="")
         assert numbers(html) == expected, q
