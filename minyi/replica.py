@@ -71,9 +71,10 @@ def reads_from_replica(view: Callable[P, R]) -> Callable[P, R]:
 
 
 def may_refresh_summaries() -> bool:
-    """False inside a replica scope of a deployment with a replica: the page reads the summaries as
-    the worker last recounted them (every minute) instead of recounting from lagging rows."""
-    return not (configured() and _scope.get() == REPLICA)
+    """False inside a replica scope of a deployment with a replica (also once a write has sent its
+    reads back to the primary): the page reads the summaries as the worker last recounted them (every
+    minute), instead of recounting from lagging rows or doing the worker's work on the primary."""
+    return not (configured() and _scope.get() is not None)
 
 
 class ReplicaRouter:

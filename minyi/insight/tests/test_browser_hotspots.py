@@ -45,7 +45,7 @@ def test_a_dispatcher_turns_a_hotspot_into_a_rectification_item(
     context, page = staff_browser(browser, live_server.url, "dispatcher")
 
     # From the home page to the board; ask for the last two weeks.
-    page.locator('a[href="/insight/hotspots/"]').click()
+    page.locator('#main a[href="/insight/hotspots/"]').click()  # the home page's link, not the menu's
     page.wait_for_url(f"{live_server.url}/insight/hotspots/")
     page.locator("#id_starts_on").fill((today - timedelta(days=13)).isoformat())
     page.locator("#id_ends_on").fill(today.isoformat())
@@ -60,7 +60,7 @@ def test_a_dispatcher_turns_a_hotspot_into_a_rectification_item(
     cluster = HotspotCluster.objects.get()
     row = page.locator(f"#cluster-{cluster.pk}")
     assert cluster.title in row.inner_text()
-    assert page.locator("#heat-formula").inner_text() == HEAT_FORMULA
+    assert page.locator("#heat-formula").text_content() == HEAT_FORMULA  # behind its 怎么算的 disclosure
 
     # Make an item of it: the title comes prefilled with the hotspot's.
     with page.expect_navigation():
