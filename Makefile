@@ -88,7 +88,7 @@ system-deps:
 runtime-deps:
 	scripts/system-deps.sh --runtime
 
-# One process for both: Django (with jieba and scikit-learn, which the apps import) starts once, not twice.
+# One process for both: Django starts once, not twice.
 db: setup
 	mkdir -p var
 	$(PY) manage.py seed_demo --migrate
