@@ -26,7 +26,10 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+# One browser per test module, not per session: while Playwright runs, its sync API marks this thread as
+# running an event loop, and a later test of the same worker that calls async code (async_to_sync, as
+# the login guard's test does) would be refused.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(

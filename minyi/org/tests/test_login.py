@@ -3,7 +3,6 @@ lock anyone can cause), one guard for the staff login and the admin site, audite
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 from collections.abc import Iterator
@@ -141,26 +140,11 @@ def test_the_admin_site_login_shares_the_same_delay(actors: Actors, clock: Clock
     assert response.status_code == 302 and logged_in(client)
 
 
-def _outside_playwrights_loop(call: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run ``call`` (an async_to_sync) in this thread, whose database connection holds the test's data,
-    even after a browser test of this worker started Playwright: its sync API leaves the thread marked
-    as running an event loop, which async_to_sync refuses (asyncio's own marker, set aside meanwhile)."""
-    running = asyncio.events._get_running_loop()
-    asyncio.events._set_running_loop(None)
-    try:
-        return call(*args, **kwargs)
-    finally:
-        asyncio.events._set_running_loop(running)
-
-
 def test_every_path_that_checks_a_password_shares_the_guard(actors: Actors) -> None:
     for _ in range(3):
         assert authenticate(None, username="leader", password="wrong") is None
     assert authenticate(None, username="leader", password=PASSWORD) is None
-    assert (
-        _outside_playwrights_loop(async_to_sync(aauthenticate), None, username="leader", password=PASSWORD)
-        is None
-    )
+    assert async_to_sync(aauthenticate)(None, username="leader", password=PASSWORD) is None
     assert Client().login(username="leader", password=PASSWORD) is False
 
 
