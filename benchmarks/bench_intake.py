@@ -80,12 +80,12 @@ def raw_insert_rate(rows: int = 20_000) -> float:
     now = timezone.now()
     columns = (
         "number, query_code_hash, channel, kind, urgency, title, body, address, citizen_name, citizen_phone, "
-        "citizen_email, supporters, state, deadline_provisional, reject_reason, received_at, recorded_at, "
-        "external_ref, version"
+        "citizen_email, citizen_wechat, supporters, state, deadline_provisional, reject_reason, received_at, "
+        "recorded_at, external_ref, version"
     )
-    fixed = ("x$y", "api", "complaint", "ordinary", "t", "b", "", "", "", "", 0, "received", False, "")
+    fixed = ("x$y", "api", "complaint", "ordinary", "t", "b", "", "", "", "", "", 0, "received", False, "")
     values = [(f"R{i:012d}", *fixed, now, now, "", 1) for i in range(rows)]
-    sql = f"INSERT INTO appeals_appeal ({columns}) VALUES ({', '.join(['%s'] * 19)})"  # noqa: S608
+    sql = f"INSERT INTO appeals_appeal ({columns}) VALUES ({', '.join(['%s'] * 20)})"  # noqa: S608
     elapsed = 0.0
     try:
         with transaction.atomic(), connection.cursor() as cursor:
