@@ -41,6 +41,32 @@ def evaluate(
     }
 
 
+def _fold(
+    design: Design,
+    docs: Sequence[Any],
+    labels: np.ndarray,
+    train_index: np.ndarray,
+    test_index: np.ndarray,
+    *,
+    pool: Sequence[Any],
+    seeds: Sequence[Any],
+) -> dict[str, Any]:
+    """One fold: a model of ``design`` fitted on the training rows alone, scored on the held-out rows."""
+    model = AppealClassifier(design).fit_docs(
+        [docs[i] for i in train_index],
+        list(labels[train_index]),
+        unlabelled=pool,
+        seeds=seeds,
+        calibrate=False,
+    )
+    predictions = model.predict_docs([docs[i] for i in test_index], k=1, why=0)
+    return score(
+        list(labels[test_index]),
+        [prediction.label for prediction in predictions],
+        [prediction.confidence for prediction in predictions],
+    )
+
+
 def cross_validate(
     rows: Sequence[tuple[str, str, str]],
     *,
@@ -64,19 +90,7 @@ def cross_validate(
     per_fold: dict[str, list[float]] = {"macro_f1": [], "accuracy": [], "accuracy_at_half": []}
     splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
     for train_index, test_index in splitter.split(np.zeros(len(labels)), labels):
-        model = AppealClassifier(design).fit_docs(
-            [docs[i] for i in train_index],
-            list(labels[train_index]),
-            unlabelled=pool,
-            seeds=seeds,
-            calibrate=False,
-        )
-        predictions = model.predict_docs([docs[i] for i in test_index], k=1, why=0)
-        figures = score(
-            list(labels[test_index]),
-            [prediction.label for prediction in predictions],
-            [prediction.confidence for prediction in predictions],
-        )
+        figures = _fold(design, docs, labels, train_index, test_index, pool=pool, seeds=seeds)
         for key, values in per_fold.items():
             values.append(figures[key])
     summary: dict[str, Any] = {"design": design.name, "folds": folds, "repeats": repeats, "rows": len(rows)}
@@ -119,19 +133,7 @@ def nested_cross_validate(
     seeds = taxonomy_docs(taxonomy, set(labels)) if taxonomy else []
 
     def fold(design: Design, train_index: np.ndarray, test_index: np.ndarray) -> dict[str, Any]:
-        model = AppealClassifier(design).fit_docs(
-            [docs[i] for i in train_index],
-            list(labels[train_index]),
-            unlabelled=pool,
-            seeds=seeds,
-            calibrate=False,
-        )
-        predictions = model.predict_docs([docs[i] for i in test_index], k=1, why=0)
-        return score(
-            list(labels[test_index]),
-            [prediction.label for prediction in predictions],
-            [prediction.confidence for prediction in predictions],
-        )
+        return _fold(design, docs, labels, train_index, test_index, pool=pool, seeds=seeds)
 
     outer: dict[str, list[float]] = {"macro_f1": [], "accuracy": [], "accuracy_at_half": []}
     chosen: list[str] = []
